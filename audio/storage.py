@@ -1,0 +1,283 @@
+"""Where audio, artwork and transcripts live: one small interface, two backends.
+
+`LocalStorage` is the embedded default (a folder); `S3Storage` talks to S3 or any
+S3-compatible store through boto3, configured by boto3's own variables
+(`AWS_ENDPOINT_URL_S3`, credentials, region). Missing objects raise `FileNotFoundError`
+on both, so callers never see a backend's own errors.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO, Protocol
+from urllib.parse import unquote, urlsplit
+
+# Stored objects never change (keys carry a content hash), so caches may keep them a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+ProgressCallback = Callable[[int], None]
+
+
+class StorageError(RuntimeError):
+    """The store failed (network, permissions); the message is one line for the operator."""
+
+
+class Storage(Protocol):
+    """What the publisher needs from a store of immutable objects."""
+
+    def put_file(
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str,
+        cache_control: str = IMMUTABLE,
+        progress: ProgressCallback | None = None,
+    ) -> None: ...
+
+    def put_bytes(
+        self, key: str, data: bytes, *, content_type: str, cache_control: str = IMMUTABLE
+    ) -> None: ...
+
+    def get_bytes(self, key: str) -> bytes: ...
+
+    def size(self, key: str) -> int: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def keys(self, prefix: str = "") -> list[str]: ...
+
+    def presigned_url(self, key: str, expires_in: int = 300) -> str | None: ...
+
+    def local_path(self, key: str) -> Path | None: ...
+
+    def check(self) -> None: ...
+
+
+def open_storage(url: str) -> Storage:
+    """Choose the backend from `LOVETV_STORAGE_URL`: `file:///dir` or `s3://bucket/prefix`."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return LocalStorage(Path(unquote(parts.netloc + parts.path)))
+    if parts.scheme == "s3":
+        if not parts.netloc:
+            raise StorageError(f"storage URL {url!r} names no bucket")
+        return S3Storage(parts.netloc, parts.path.strip("/"))
+    raise StorageError(f"unsupported storage URL {url!r} (use file:///dir or s3://bucket/prefix)")
+
+
+def _check_key(key: str) -> str:
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in key.split("/")):
+        raise ValueError(f"invalid storage key {key!r}")
+    return key
+
+
+class LocalStorage:
+    """A folder on this machine; files are written to a temporary name and renamed into place."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root / _check_key(key)
+
+    def put_file(
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str,
+        cache_control: str = IMMUTABLE,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        with open(path, "rb") as src:
+            self._write(key, src, progress)
+
+    def put_bytes(
+        self, key: str, data: bytes, *, content_type: str, cache_control: str = IMMUTABLE
+    ) -> None:
+        import io
+
+        self._write(key, io.BytesIO(data), None)
+
+    def _write(self, key: str, src: BinaryIO, progress: ProgressCallback | None) -> None:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as dst:
+                for chunk in iter(lambda: src.read(1024 * 1024), b""):
+                    dst.write(chunk)
+                    if progress:
+                        progress(len(chunk))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get_bytes(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def size(self, key: str) -> int:
+        return self._path(key).stat().st_size
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def keys(self, prefix: str = "") -> list[str]:
+        if not self.root.is_dir():
+            return []
+        found = (
+            p.relative_to(self.root).as_posix()
+            for p in self.root.rglob("*")
+            if p.is_file() and not p.name.startswith(".upload-")
+        )
+        return sorted(k for k in found if k.startswith(prefix))
+
+    def presigned_url(self, key: str, expires_in: int = 300) -> str | None:
+        return None  # the web app serves local files itself
+
+    def local_path(self, key: str) -> Path | None:
+        return self._path(key)
+
+    def check(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK):
+            raise StorageError(f"storage folder {self.root} is not writable")
+
+
+class S3Storage:
+    """A bucket (and optional key prefix) on S3 or any S3-compatible store."""
+
+    def __init__(self, bucket: str, prefix: str = "", client: object | None = None) -> None:
+        self.bucket = bucket
+        self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+        self._client = client
+
+    @property
+    def client(self):  # type: ignore[no-untyped-def]
+        """The boto3 client, created lazily so that importing costs nothing."""
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            self._client = boto3.client(
+                "s3",
+                config=Config(signature_version="s3v4", retries={"mode": "standard"}),
+            )
+        return self._client
+
+    def _key(self, key: str) -> str:
+        return self.prefix + _check_key(key)
+
+    def put_file(
+        self,
+        key: str,
+        path: Path,
+        *,
+        content_type: str,
+        cache_control: str = IMMUTABLE,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        from boto3.s3.transfer import TransferConfig
+
+        # Multipart above 16 MiB keeps memory flat and lets a retry resend one part only.
+        transfer = TransferConfig(
+            multipart_threshold=16 * 1024 * 1024,
+            multipart_chunksize=16 * 1024 * 1024,
+            max_concurrency=4,
+        )
+        with self._errors(key):
+            self.client.upload_file(
+                str(path),
+                self.bucket,
+                self._key(key),
+                ExtraArgs={"ContentType": content_type, "CacheControl": cache_control},
+                Config=transfer,
+                Callback=progress,
+            )
+
+    def put_bytes(
+        self, key: str, data: bytes, *, content_type: str, cache_control: str = IMMUTABLE
+    ) -> None:
+        with self._errors(key):
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self._key(key),
+                Body=data,
+                ContentType=content_type,
+                ContentLength=len(data),
+                CacheControl=cache_control,
+            )
+
+    def get_bytes(self, key: str) -> bytes:
+        with self._errors(key):
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+
+    def size(self, key: str) -> int:
+        with self._errors(key):
+            return self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"]
+
+    def delete(self, key: str) -> None:
+        with self._errors(key):
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+
+    def keys(self, prefix: str = "") -> list[str]:
+        found: list[str] = []
+        with self._errors(prefix):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix + prefix
+            )
+            for page in pages:
+                found.extend(o["Key"][len(self.prefix) :] for o in page.get("Contents", []))
+        return sorted(found)
+
+    def presigned_url(self, key: str, expires_in: int = 300) -> str | None:
+        with self._errors(key):
+            return self.client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": self._key(key)},
+                ExpiresIn=expires_in,
+            )
+
+    def local_path(self, key: str) -> Path | None:
+        return None
+
+    def check(self) -> None:
+        try:
+            with self._errors(""):
+                self.client.head_bucket(Bucket=self.bucket)
+        except FileNotFoundError:
+            raise StorageError(f"bucket {self.bucket!r} does not exist") from None
+
+    def _errors(self, key: str):  # type: ignore[no-untyped-def]
+        return _s3_errors(self.bucket, key)
+
+
+class _s3_errors:
+    """Map botocore's errors to `FileNotFoundError` and one-line `StorageError`s."""
+
+    def __init__(self, bucket: str, key: str) -> None:
+        self.where = f"s3://{bucket}/{key}"
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> bool:  # type: ignore[no-untyped-def]
+        if exc is None:
+            return False
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if isinstance(exc, ClientError):
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in ("404", "NoSuchKey", "NotFound"):
+                raise FileNotFoundError(self.where) from exc
+            message = exc.response.get("Error", {}).get("Message") or code
+            raise StorageError(f"{self.where}: {message}") from exc
+        if isinstance(exc, BotoCoreError | S3UploadFailedError):
+            raise StorageError(f"{self.where}: {str(exc).splitlines()[0]}") from exc
+        return False

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Love TV schema; `lovetv db upgrade` applies them."""

@@ -1,0 +1,40 @@
+"""The Flask app factory: defaults, then the environment, then test overrides.
+
+Nothing reads configuration at import time. The factory refuses to build an app over a
+database that is unreachable or not migrated, so a bad deploy fails at start, not on the
+first listener's request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from publisher.config import Config, load_config
+from publisher.services import Services
+
+
+def create_app(
+    test_config: Mapping[str, str] | None = None,
+    config: Config | None = None,
+    instance_path: Path | None = None,
+) -> Flask:
+    """Build the WSGI app; `test_config` overrides environment variables by name."""
+    config = config or load_config(instance_path=instance_path, overrides=test_config)
+    app = Flask(__name__, instance_path=str(config.instance_path))
+    app.config["SECRET_KEY"] = config.secret_key
+    services = Services.from_config(config)
+    services.db.require_current_schema()
+    app.extensions["lovetv"] = services
+
+    from publisher.web import register_blueprints
+
+    register_blueprints(app)
+    return app
+
+
+def services_of(app: Flask) -> Services:
+    """The configuration, database and storage this app was built with."""
+    return app.extensions["lovetv"]

@@ -1,0 +1,239 @@
+"""Configuration, declared once as a table of settings.
+
+Everything else derives from `SETTINGS`: loading, defaults, validation and the README's
+configuration table (a test fails when the two drift apart). Nothing reads the environment
+at import time; `load_config` is called by the app factory and the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+PLANS = ("monthly", "yearly", "lifetime")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable the service reads."""
+
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "LOVETV_DATABASE_URL",
+        "sqlite:///instance/lovetv.db",
+        "SQLAlchemy URL: `sqlite:///…` or `postgresql+psycopg://…`",
+    ),
+    Setting(
+        "LOVETV_STORAGE_URL",
+        "file://instance/media",
+        "where audio and artwork live: `file:///abs/dir` or `s3://bucket/prefix`",
+    ),
+    Setting(
+        "LOVETV_BASE_URL",
+        "http://127.0.0.1:5000",
+        "public base URL written into feeds and pages",
+    ),
+    Setting(
+        "LOVETV_SECRET_KEY",
+        None,
+        "server secret (token derivation, sessions); required when not in dev mode",
+    ),
+    Setting(
+        "LOVETV_ENV",
+        None,
+        "`development` or `production`; defaults to development on SQLite, production otherwise",
+    ),
+    Setting("STRIPE_API_KEY", None, "Stripe secret key; unset: billing routes answer 503"),
+    Setting(
+        "STRIPE_WEBHOOK_SECRET",
+        None,
+        "signing secret of the webhook endpoint; unset: webhook answers 503",
+    ),
+    Setting("STRIPE_API_BASE", None, "base URL of the Stripe API (tests point it at a fake)"),
+    Setting(
+        "LOVETV_STRIPE_PRICES",
+        None,
+        "`monthly=price_…,yearly=price_…,lifetime=price_…`",
+    ),
+    Setting(
+        "LOVETV_PAST_DUE_GRACE_DAYS",
+        "7",
+        "days a past-due subscription keeps access while the feed asks for a new card",
+    ),
+)
+
+SETTING_NAMES = frozenset(s.name for s in SETTINGS)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated settings one process runs with."""
+
+    database_url: str
+    storage_url: str
+    base_url: str
+    secret_key: str
+    env: str
+    instance_path: Path
+    stripe_api_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None
+    stripe_prices: Mapping[str, str] = field(default_factory=dict)
+    past_due_grace_days: int = 7
+
+    @property
+    def dev(self) -> bool:
+        return self.env == "development"
+
+
+def read_environment(
+    environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None
+) -> dict[str, str]:
+    """Merge `.env` from the working directory under the real environment (which wins)."""
+    env = dict(os.environ if environ is None else environ)
+    path = Path(".env") if dotenv_path is None else dotenv_path
+    if path.is_file():
+        for key, value in dotenv_values(path).items():
+            if value is not None:
+                env.setdefault(key, value)
+    return env
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None,
+    instance_path: Path | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Config:
+    """Read, default and validate every setting; raise `ConfigError` with one line."""
+    env = read_environment(environ)
+    if overrides:
+        env.update(overrides)
+    instance = (instance_path or Path("instance")).absolute()
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        if value is None or value == "":
+            return next(s.default for s in SETTINGS if s.name == name)
+        return value.strip()
+
+    database_url = _absolute_sqlite(get("LOVETV_DATABASE_URL") or "", instance)
+    storage_url = _absolute_file_url(get("LOVETV_STORAGE_URL") or "", instance)
+    base_url = (get("LOVETV_BASE_URL") or "").rstrip("/")
+    _check_scheme(
+        "LOVETV_DATABASE_URL", database_url, ("sqlite", "postgresql", "postgresql+psycopg")
+    )
+    _check_scheme("LOVETV_STORAGE_URL", storage_url, ("file", "s3"))
+    _check_scheme("LOVETV_BASE_URL", base_url, ("http", "https"))
+    if storage_url.startswith("s3://") and not urlsplit(storage_url).netloc:
+        raise ConfigError(
+            "LOVETV_STORAGE_URL: s3:// needs a bucket name, e.g. s3://my-bucket/audio"
+        )
+
+    env_name = get("LOVETV_ENV") or (
+        "development" if database_url.startswith("sqlite") else "production"
+    )
+    if env_name not in ("development", "production"):
+        raise ConfigError(f"LOVETV_ENV must be development or production, not {env_name!r}")
+    secret = get("LOVETV_SECRET_KEY")
+    if not secret:
+        if env_name != "development":
+            raise ConfigError(
+                "LOVETV_SECRET_KEY is required in production (generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        secret = _dev_secret(instance)
+    elif len(secret) < 16:
+        raise ConfigError("LOVETV_SECRET_KEY is too short: use at least 32 random characters")
+
+    return Config(
+        database_url=database_url,
+        storage_url=storage_url,
+        base_url=base_url,
+        secret_key=secret,
+        env=env_name,
+        instance_path=instance,
+        stripe_api_key=get("STRIPE_API_KEY"),
+        stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
+        stripe_api_base=(get("STRIPE_API_BASE") or "").rstrip("/") or None,
+        stripe_prices=_parse_prices(get("LOVETV_STRIPE_PRICES")),
+        past_due_grace_days=_parse_days(get("LOVETV_PAST_DUE_GRACE_DAYS") or "7"),
+    )
+
+
+def _check_scheme(name: str, url: str, allowed: tuple[str, ...]) -> None:
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in allowed:
+        shown = ", ".join(f"{a}://" for a in allowed)
+        raise ConfigError(f"{name}: unsupported URL {url!r} (use {shown})")
+
+
+def _absolute_sqlite(url: str, instance: Path) -> str:
+    """Relative SQLite paths are taken from the working directory, made absolute once here."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
+        return prefix + str(Path(url[len(prefix) :]).absolute())
+    return url
+
+
+def _absolute_file_url(url: str, instance: Path) -> str:
+    if url.startswith("file://") and not url.startswith("file:///"):
+        return "file://" + str(Path(url[len("file://") :]).absolute())
+    return url
+
+
+def _parse_prices(raw: str | None) -> dict[str, str]:
+    if not raw:
+        return {}
+    prices: dict[str, str] = {}
+    for part in raw.split(","):
+        plan, sep, price = part.strip().partition("=")
+        if not sep or plan not in PLANS or not price.strip():
+            raise ConfigError(
+                f"LOVETV_STRIPE_PRICES: bad entry {part.strip()!r} "
+                "(expected monthly=price_…,yearly=price_…,lifetime=price_…)"
+            )
+        prices[plan] = price.strip()
+    return prices
+
+
+def _parse_days(raw: str) -> int:
+    try:
+        days = int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"LOVETV_PAST_DUE_GRACE_DAYS must be a whole number, not {raw!r}"
+        ) from None
+    if days < 0:
+        raise ConfigError("LOVETV_PAST_DUE_GRACE_DAYS cannot be negative")
+    return days
+
+
+def _dev_secret(instance: Path) -> str:
+    """Generate the development secret once, so feed URLs survive restarts."""
+    path = instance / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race; use its secret
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret + "\n")
+    return secret

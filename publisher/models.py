@@ -1,0 +1,199 @@
+"""SQLAlchemy models of the whole domain: show, seasons, episodes, members, tokens, events.
+
+The schema is owned by Alembic (`migrations/`); these classes mirror it and a test checks
+that the two agree. Times are stored timezone-aware in UTC.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite hands back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use timezone-aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base; one metadata for the app and for Alembic's autogenerate check."""
+
+
+class Show(Base):
+    """The one show this installation publishes (a single row, id 1)."""
+
+    __tablename__ = "show"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    author: Mapped[str] = mapped_column(String(255), default="")
+    owner_email: Mapped[str] = mapped_column(String(320), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    image_key: Mapped[str | None] = mapped_column(String(512))
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    category: Mapped[str] = mapped_column(String(255), default="Health & Fitness")
+    website: Mapped[str] = mapped_column(String(1024), default="")
+    explicit: Mapped[bool] = mapped_column(Boolean, default=False)
+    podcast_guid: Mapped[str] = mapped_column(String(36), default=new_guid)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Season(Base):
+    """A season: each member gets one private podcast per season."""
+
+    __tablename__ = "seasons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    number: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    image_key: Mapped[str | None] = mapped_column(String(512))
+    podcast_guid: Mapped[str] = mapped_column(String(36), default=new_guid)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    episodes: Mapped[list[Episode]] = relationship(back_populates="season")
+
+
+class Episode(Base):
+    """One published (or scheduled, or unpublished) episode and its stored audio."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (UniqueConstraint("season_id", "number", name="uq_episodes_season_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guid: Mapped[str] = mapped_column(String(64), unique=True, default=new_guid)
+    season_id: Mapped[int] = mapped_column(
+        ForeignKey("seasons.id", ondelete="RESTRICT"), index=True
+    )
+    number: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(512))
+    description: Mapped[str] = mapped_column(Text, default="")
+    episode_type: Mapped[str] = mapped_column(String(16), default="full")
+    publish_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    teaser: Mapped[bool] = mapped_column(Boolean, default=False)
+    unpublished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    audio_key: Mapped[str] = mapped_column(String(512))
+    size: Mapped[int] = mapped_column(BigInteger)
+    duration: Mapped[float] = mapped_column(Float)
+    mime: Mapped[str] = mapped_column(String(64))
+    bitrate: Mapped[int | None] = mapped_column(Integer)
+    sample_rate: Mapped[int | None] = mapped_column(Integer)
+    image_key: Mapped[str | None] = mapped_column(String(512))
+    chapters: Mapped[list | None] = mapped_column(JSON)
+    transcript_key: Mapped[str | None] = mapped_column(String(512))
+    transcript_mime: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    season: Mapped[Season] = relationship(back_populates="episodes")
+
+
+class Member(Base):
+    """A listener who may hold working private feeds: one email, one Stripe customer."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(255))
+    plan: Mapped[str] = mapped_column(String(16), default="comp")
+    # active | lapsed | revoked: what `member show` reports and feeds obey.
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    status_reason: Mapped[str] = mapped_column(String(255), default="")
+    # The Stripe state the status was derived from (e.g. "past_due"), kept for notices.
+    billing_state: Mapped[str | None] = mapped_column(String(32))
+    period_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    grace_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Stripe's own time of the object last applied: older deliveries never overwrite newer.
+    billing_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    tokens: Mapped[list[FeedToken]] = relationship(back_populates="member")
+
+
+class FeedToken(Base):
+    """A member's feed token: only a derivation nonce and a lookup hash are stored.
+
+    The token itself is HMAC(server secret, nonce), so a copy of the database alone never
+    yields a working feed URL. Rotated tokens keep their row (retired_at set) so the old
+    URL can answer with a notice instead of a 404.
+    """
+
+    __tablename__ = "feed_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    lookup_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member] = relationship(back_populates="tokens")
+
+
+class StripeEvent(Base):
+    """A Stripe event already handled: a repeated delivery is acknowledged and ignored."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    created: Mapped[int] = mapped_column(BigInteger)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RenderedFeed(Base):
+    """A feed rendered once per change, with a placeholder where a member's token goes.
+
+    Shared by every worker through the database; `valid_until` is the next scheduled
+    episode's time, when the feed must be rendered again.
+    """
+
+    __tablename__ = "rendered_feeds"
+
+    feed_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    etag: Mapped[str] = mapped_column(String(64))
+    last_modified: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

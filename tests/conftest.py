@@ -1,0 +1,195 @@
+"""Fixtures every test shares: fresh databases on SQLite and PostgreSQL, a real S3 server,
+the app and its client, the CLI runner, and real audio files.
+
+Servers are session-scoped (one per xdist worker); databases, buckets and folders are per
+test, so tests run in parallel without seeing each other.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from support.databases import PostgresTemplates, SqliteTemplates, postgres_reachable
+from support.media import make_m4a, make_mp3
+from support.s3server import running_s3_server
+
+from audio.storage import Storage
+from publisher.config import Config, load_config
+from publisher.services import Services
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+# --- databases -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgresql_templates() -> Iterator[PostgresTemplates]:
+    reason = postgres_reachable()
+    if reason is not None:
+        message = f"PostgreSQL on 127.0.0.1:5432 is not reachable: {reason}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message + " (CI requires it; the suite never skips it there)")
+        pytest.skip(message)
+    templates = PostgresTemplates()
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A freshly migrated, empty database of each kind, dropped after the test."""
+    templates = request.getfixturevalue(f"{request.param}_templates")
+    url = templates.fresh()
+    yield url
+    templates.drop(url)
+
+
+@pytest.fixture
+def sqlite_url(sqlite_templates: SqliteTemplates) -> Iterator[str]:
+    """For tests about something other than the database: SQLite only."""
+    url = sqlite_templates.fresh()
+    yield url
+    sqlite_templates.drop(url)
+
+
+# --- storage -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto's S3 server over real HTTP; boto3 finds it through its own variables."""
+    with running_s3_server() as endpoint:
+        saved = {k: os.environ.get(k) for k in _AWS_ENV}
+        os.environ.update(
+            AWS_ENDPOINT_URL_S3=endpoint,
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_DEFAULT_REGION="us-east-1",
+        )
+        yield endpoint
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+_AWS_ENV = (
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_DEFAULT_REGION",
+)
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    """A new empty bucket on the S3 server."""
+    import boto3
+
+    name = f"lovetv-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3").create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh store of each kind, as a `LOVETV_STORAGE_URL`."""
+    if request.param == "local":
+        return f"file://{tmp_path / 'media'}"
+    bucket = request.getfixturevalue("s3_bucket")
+    return f"s3://{bucket}/media"
+
+
+@pytest.fixture
+def local_storage_url(tmp_path: Path) -> str:
+    return f"file://{tmp_path / 'media'}"
+
+
+# --- the service -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def env(database_url: str, storage_url: str, tmp_path: Path) -> dict[str, str]:
+    """The environment a test's app and CLI run with: every combination of backends."""
+    return _env(database_url, storage_url)
+
+
+def _env(database_url: str, storage_url: str) -> dict[str, str]:
+    return {
+        "LOVETV_DATABASE_URL": database_url,
+        "LOVETV_STORAGE_URL": storage_url,
+        "LOVETV_BASE_URL": "http://podcasts.lovetv.test",
+        "LOVETV_SECRET_KEY": TEST_SECRET,
+        "LOVETV_ENV": "production",
+    }
+
+
+@pytest.fixture
+def config(env: dict[str, str], tmp_path: Path) -> Config:
+    return load_config(environ=env, instance_path=tmp_path / "instance")
+
+
+@pytest.fixture
+def services(config: Config) -> Iterator[Services]:
+    built = Services.from_config(config)
+    yield built
+    built.db.dispose()
+
+
+@pytest.fixture
+def storage(services: Services) -> Storage:
+    return services.storage
+
+
+@pytest.fixture
+def app(config: Config):  # type: ignore[no-untyped-def]
+    from publisher.app import create_app, services_of
+
+    application = create_app(config=config)
+    application.config["TESTING"] = True
+    yield application
+    services_of(application).db.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Runs `lovetv` in-process with the test's environment, from an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    return CliRunner(env=env)
+
+
+# --- audio ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("audio")
+
+
+@pytest.fixture(scope="session")
+def mp3_file(audio_dir: Path) -> Path:
+    """A real 3-second MP3 (never modify it: copy first)."""
+    return make_mp3(audio_dir / "tone.mp3", seconds=3.0)
+
+
+@pytest.fixture(scope="session")
+def m4a_file(audio_dir: Path) -> Path:
+    """A real 3-second AAC M4A (never modify it: copy first)."""
+    return make_m4a(audio_dir / "tone.m4a", seconds=3.0)

@@ -1,0 +1,73 @@
+"""The `lovetv` command's frame: help, migrations, the demo, and a real gunicorn server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+from click.testing import CliRunner
+from support.network import free_port, wait_for_http
+
+from publisher.cli import main
+
+
+def test_help_lists_the_commands() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("db", "serve", "demo"):
+        assert f"  {command} " in result.output
+
+
+def test_db_upgrade_is_idempotent(runner: CliRunner) -> None:
+    for _ in range(2):
+        result = runner.invoke(main, ["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert "database at revision" in result.output
+
+
+def test_demo_is_idempotent(runner: CliRunner) -> None:
+    first = runner.invoke(main, ["demo", "--json"])
+    second = runner.invoke(main, ["demo", "--json"])
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+
+
+def test_bad_configuration_is_one_line_on_stderr(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        main, ["db", "upgrade"], env={"LOVETV_STORAGE_URL": "ftp://nowhere"}
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: LOVETV_STORAGE_URL: unsupported URL")
+    assert result.stderr.count("\n") == 1
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"LOVETV_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    result = CliRunner().invoke(main, ["serve"], env=env)
+    assert result.exit_code == 1
+    assert "run `lovetv db upgrade`" in result.stderr
+
+
+def test_serve_runs_gunicorn_on_both_databases(env: dict[str, str], tmp_path: Path) -> None:
+    port = free_port()
+    lovetv = Path(sys.executable).parent / "lovetv"
+    proc = subprocess.Popen(
+        [str(lovetv), "serve", "--port", str(port), "--workers", "1"],
+        env={**os.environ, **env},
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=30)
+        response = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+        assert response.status_code == 200
+        assert response.json()["checks"] == {"database": "ok", "storage": "ok"}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
