@@ -20,6 +20,7 @@ from support.s3server import running_s3_server
 
 from audio.storage import Storage
 from publisher.config import Config, load_config
+from publisher.db import Database
 from publisher.services import Services
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -53,6 +54,14 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     url = templates.fresh()
     yield url
     templates.drop(url)
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """The `Database` of a fresh database of each kind, for tests of the data layer alone."""
+    built = Database(database_url)
+    yield built
+    built.dispose()
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ SECRET = "a-secret-long-enough-for-tests"
 
 
 @pytest.fixture
-def session(services):  # type: ignore[no-untyped-def]
-    with services.db.session() as session:
+def session(database):  # type: ignore[no-untyped-def]
+    with database.session() as session:
         yield session
 
 
