@@ -1,0 +1,103 @@
+"""What a feed is made of, as plain frozen values the shell fills from its rows.
+
+URLs that belong to one member (enclosures, chapters, the self link) are written with
+`TOKEN_PLACEHOLDER` where the token goes; the renderer never sees a real token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# Only [A-Za-z0-9_@] so XML escaping never touches it, and `feeds.text.clean_text` removes it
+# from producer text, so it stands only where a renderer put it. Tokens are [A-Za-z0-9_-]{32}.
+TOKEN_PLACEHOLDER = "@@LOVETV_TOKEN@@"
+
+
+@dataclass(frozen=True)
+class ShowInfo:
+    """The show, as every feed's channel describes it."""
+
+    title: str
+    author: str
+    owner_email: str
+    description: str
+    image_url: str
+    language: str
+    category: str
+    website: str
+    explicit: bool
+    podcast_guid: str
+    join_url: str
+
+
+@dataclass(frozen=True)
+class SeasonInfo:
+    """One season: a private podcast of its own for each member."""
+
+    slug: str
+    title: str
+    number: int | None
+    description: str
+    image_url: str | None
+    podcast_guid: str
+    feed_url: str
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """The audio file of an item: Apple requires the exact byte length and MIME type."""
+
+    url: str
+    length: int
+    mime: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    url: str
+    mime: str
+
+
+@dataclass(frozen=True)
+class EpisodeInfo:
+    """One published episode as an item of a feed."""
+
+    guid: str
+    title: str
+    description: str
+    published: datetime
+    enclosure: Enclosure
+    duration_seconds: int
+    link: str
+    episode_type: str = "full"
+    number: int | None = None
+    season_number: int | None = None
+    season_title: str | None = None
+    image_url: str | None = None
+    chapters_url: str | None = None
+    transcripts: tuple[Transcript, ...] = field(default_factory=tuple)
+    # The service's own wording (notices), whose links may carry the token placeholder;
+    # producer text never does (`feeds.text.clean_text` removes it).
+    own_text: bool = False
+
+
+@dataclass(frozen=True)
+class Trailer:
+    """A season's trailer as the teaser feed names it (`podcast:trailer`)."""
+
+    title: str
+    published: datetime
+    enclosure: Enclosure
+    season_number: int | None = None
+
+
+@dataclass(frozen=True)
+class NoticeLinks:
+    """Where notice items send a listener, and the small audio every notice item carries."""
+
+    join_url: str
+    billing_url: str
+    contact_email: str
+    notice_audio_base: str  # `{base}/media/notice`: `/<kind>.mp3` is appended
+    notice_audio_length: int

@@ -1,0 +1,143 @@
+"""Rendered feeds: stored once per change in `rendered_feeds`, kept per worker in memory.
+
+A request never renders XML unless the feed changed: the stored row's ETag says whether
+this worker's copy is current, and `valid_until` says when a scheduled episode is due.
+Memory holds one copy per (feed, notice kind), never one per member, so it does not grow
+with the number of members. Two workers rendering the same feed at once both succeed: the
+store is an upsert that tolerates losing the race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from feeds.template import FeedTemplate
+from publisher.db import Database
+from publisher.feed_inputs import Urls
+from publisher.feed_invalidation import TEASER_FEED_KEY, season_feed_key
+from publisher.feed_rendering import Rendered, render_season, render_teaser
+from publisher.models import RenderedFeed
+
+Renderer = Callable[[Session, str | None], Rendered | None]
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What a request learns of a stored feed without reading its body."""
+
+    etag: str | None
+    last_modified: datetime | None
+    valid_until: datetime | None
+
+    def fresh(self, now: datetime) -> bool:
+        return self.etag is not None and (self.valid_until is None or self.valid_until > now)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One rendered feed (or a notice variant of it) ready to personalise."""
+
+    template: FeedTemplate
+    etag: str  # of these bytes, before personalising
+    last_modified: datetime
+    source_etag: str  # the stored feed it was made from: stale once that changes
+
+
+def body_etag(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def store_rendered(
+    db: Database, key: str, rendered: Rendered, now: datetime
+) -> tuple[str, datetime]:
+    """Upsert a rendered feed; keep Last-Modified when the bytes did not change."""
+    etag = body_etag(rendered.body)
+    try:
+        with db.session() as session:
+            row = session.get(RenderedFeed, key)
+            if row is None:
+                row = RenderedFeed(feed_key=key, body=rendered.body, etag=etag, last_modified=now)
+                session.add(row)
+            elif row.etag != etag:
+                row.body, row.etag, row.last_modified = rendered.body, etag, now
+            row.valid_until = rendered.valid_until
+            last_modified = row.last_modified
+    except IntegrityError:  # another worker stored the same feed first: theirs is as good
+        return etag, now
+    return etag, last_modified
+
+
+class FeedCache:
+    """One per worker process: the season and teaser feeds as personalisable bytes."""
+
+    def __init__(self, db: Database, urls: Urls) -> None:
+        self.db = db
+        self.urls = urls
+        self._variants: dict[tuple[str, str | None], Variant] = {}
+
+    def season(self, season_id: int, state: FeedState, kind: str | None, now: datetime) -> Variant:
+        """The season's feed for one notice kind (None: the plain member feed)."""
+
+        def render(session: Session, notice: str | None) -> Rendered | None:
+            return render_season(session, season_id, self.urls, now, notice)
+
+        return self._variant(season_feed_key(season_id), state, kind, render, now)
+
+    def teaser(self, state: FeedState, now: datetime) -> Variant:
+        def render(session: Session, notice: str | None) -> Rendered:
+            return render_teaser(session, self.urls, now)
+
+        return self._variant(TEASER_FEED_KEY, state, None, render, now)
+
+    def _variant(
+        self, key: str, state: FeedState, kind: str | None, render: Renderer, now: datetime
+    ) -> Variant:
+        if not state.fresh(now):
+            state = self._render_and_store(key, render, now)
+        assert state.etag is not None and state.last_modified is not None
+        cached = self._variants.get((key, kind))
+        if cached is not None and cached.source_etag == state.etag:
+            return cached
+        if kind is None:
+            variant = self._load_stored(key, render, now)
+        else:
+            with self.db.session() as session:
+                rendered = render(session, kind)
+            if rendered is None:
+                raise LookupError(key)
+            variant = _variant_of(rendered.body, state.last_modified, state.etag)
+        self._variants[(key, kind)] = variant
+        return variant
+
+    def _render_and_store(self, key: str, render: Renderer, now: datetime) -> FeedState:
+        with self.db.session() as session:
+            rendered = render(session, None)
+        if rendered is None:
+            raise LookupError(key)
+        etag, last_modified = store_rendered(self.db, key, rendered, now)
+        self._variants[(key, None)] = _variant_of(rendered.body, last_modified, etag)
+        return FeedState(etag, last_modified, rendered.valid_until)
+
+    def _load_stored(self, key: str, render: Renderer, now: datetime) -> Variant:
+        with self.db.engine.connect() as conn:
+            row = conn.execute(
+                select(RenderedFeed.body, RenderedFeed.last_modified).where(
+                    RenderedFeed.feed_key == key
+                )
+            ).first()
+        if row is None:  # invalidated since the request looked: render it afresh
+            self._render_and_store(key, render, now)
+            return self._variants[(key, None)]
+        body = bytes(row.body)
+        return _variant_of(body, row.last_modified, body_etag(body))
+
+
+def _variant_of(body: bytes, last_modified: datetime, source_etag: str) -> Variant:
+    return Variant(FeedTemplate.from_body(body), body_etag(body), last_modified, source_etag)

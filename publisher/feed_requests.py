@@ -1,0 +1,50 @@
+"""The single query a member feed request makes: the season's stored feed and the token.
+
+One round trip answers both "which feed, and is my copy current?" and "whose token, and
+may they listen?", so a 304 costs one indexed query and no XML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, String, bindparam, cast, literal, select
+
+from auth.tokens import lookup_hash
+from publisher.feed_cache import FeedState
+from publisher.feed_invalidation import TEASER_FEED_KEY
+from publisher.listeners import LISTENER_COLUMNS, Listener, listener_from_row
+from publisher.models import FeedToken, Member, RenderedFeed, Season
+
+_FEED_COLUMNS = (RenderedFeed.etag, RenderedFeed.last_modified, RenderedFeed.valid_until)
+_SEASON_REQUEST = (
+    select(Season.id.label("season_id"), *_FEED_COLUMNS, *LISTENER_COLUMNS)
+    .select_from(Season)
+    # The key `publisher.feed_invalidation.season_feed_key` gives: "season:<id>".
+    .outerjoin(RenderedFeed, RenderedFeed.feed_key == literal("season:") + cast(Season.id, String))
+    .outerjoin(FeedToken, FeedToken.lookup_hash == bindparam("lookup_hash"))
+    .outerjoin(Member, Member.id == FeedToken.member_id)
+    .where(Season.slug == bindparam("slug"))
+)
+_TEASER_STATE = select(*_FEED_COLUMNS).where(RenderedFeed.feed_key == TEASER_FEED_KEY)
+
+
+@dataclass(frozen=True)
+class SeasonRequest:
+    season_id: int
+    state: FeedState
+    listener: Listener | None  # None: the token is unknown
+
+
+def season_request(conn: Connection, secret: str, slug: str, token: str) -> SeasonRequest | None:
+    """The season called `slug` and whoever holds `token`; None if no such season."""
+    row = conn.execute(_SEASON_REQUEST, {"slug": slug, "lookup_hash": lookup_hash(token)}).first()
+    if row is None:
+        return None
+    state = FeedState(row.etag, row.last_modified, row.valid_until)
+    return SeasonRequest(row.season_id, state, listener_from_row(row, secret, token))
+
+
+def teaser_state(conn: Connection) -> FeedState:
+    row = conn.execute(_TEASER_STATE).first()
+    return FeedState(*row) if row is not None else FeedState(None, None, None)

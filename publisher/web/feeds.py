@@ -1,0 +1,70 @@
+"""`GET /feeds/teaser.xml` and `GET /feeds/<token>/<season>.xml`: the podcasts apps poll.
+
+Per request: one query (token and stored feed together), the access decision, then bytes
+from this worker's cache with the token substituted. A member who lost access gets 200
+and a notice feed; an unknown token or season gets 404.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from auth.tokens import looks_like_token
+from publisher.app import services_of
+from publisher.feed_cache import FeedCache
+from publisher.feed_inputs import Urls
+from publisher.feed_requests import season_request, teaser_state
+from publisher.models import utcnow
+from publisher.web.feed_http import feed_response, member_etag, public_etag
+
+bp = Blueprint("feeds", __name__)
+
+
+def not_found() -> Response:
+    return Response("no such feed\n", status=404, content_type="text/plain; charset=utf-8")
+
+
+def feed_cache() -> FeedCache:
+    return current_app.extensions["lovetv_feed_cache"]
+
+
+@bp.get("/feeds/teaser.xml")
+def teaser_feed() -> Response:
+    """The public feed of free episodes and trailers; no token, listed by directories."""
+    now = utcnow()
+    with services_of(current_app).db.engine.connect() as conn:
+        state = teaser_state(conn)
+    variant = feed_cache().teaser(state, now)
+    return feed_response(request, variant, public_etag(variant), None, private=False)
+
+
+@bp.get("/feeds/<token>/<slug>.xml")
+def member_feed(token: str, slug: str) -> Response:
+    """A member's private feed of one season, or the notice feed if they lost access."""
+    if not looks_like_token(token):
+        return not_found()
+    services = services_of(current_app)
+    now = utcnow()
+    with services.db.engine.connect() as conn:
+        found = season_request(conn, services.config.secret_key, slug, token)
+    if found is None or found.listener is None:
+        return not_found()
+    decision = found.listener.access(now)
+    try:
+        variant = feed_cache().season(found.season_id, found.state, decision.notice, now)
+    except LookupError:  # the season vanished between the query and the render
+        return not_found()
+    etag = member_etag(variant, found.listener.lookup_hash)
+    return feed_response(request, variant, etag, token, private=True)
+
+
+def init_app(app: Flask) -> None:
+    services = services_of(app)
+    app.extensions["lovetv_feed_cache"] = FeedCache(services.db, Urls(services.config.base_url))
+    app.register_blueprint(bp)
+    if os.environ.get("LOVETV_BENCH_ROUTES") == "1":  # `make bench` only; see the README
+        from publisher.web import bench_routes
+
+        bench_routes.init_app(app)

@@ -1,0 +1,134 @@
+"""Enclosures and their companions, checked on every request.
+
+`/media/<token>/<guid>.<ext>` checks the token and the member's access each time, then
+redirects to a short-lived presigned S3 URL or serves the local file itself with HEAD and
+byte ranges (Apple requires both). `/media/teaser/…` serves only teaser episodes and
+trailers. Notice audio, the fallback cover and show artwork are public.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify
+from sqlalchemy import select
+
+from feeds.notice_feed import NOTICES
+from publisher.app import services_of
+from publisher.feed_inputs import public, published
+from publisher.listeners import find_listener
+from publisher.media_names import (
+    AUDIO,
+    CHAPTERS,
+    MediaName,
+    audio_extension,
+    parse_media_name,
+    transcript_type,
+)
+from publisher.models import Episode, Season, Show, utcnow
+from publisher.notice_audio import DEFAULT_COVER, NOTICE_AUDIO
+from publisher.web.stored_files import send_local, serve_stored
+
+bp = Blueprint("media", __name__)
+CHAPTERS_MIME = "application/json+chapters"
+MEMBER_CACHE = "private, no-cache"
+PUBLIC_CACHE = "public, max-age=86400"
+
+
+@bp.route("/media/<token>/<filename>", methods=["GET", "HEAD"])
+def member_media(token: str, filename: str) -> Response:
+    """A members-only file: 404 for an unknown token, 403 for one that lost access."""
+    name = parse_media_name(filename)
+    if name is None:
+        abort(404)
+    services = services_of(current_app)
+    now = utcnow()
+    with services.db.engine.connect() as conn:
+        listener = find_listener(conn, services.config.secret_key, token)
+    if listener is None:
+        abort(404)
+    if not listener.access(now).allowed:
+        abort(403, "this feed link no longer gives episodes: see the newest item in your feed")
+    return _episode_file(name, published(now), MEMBER_CACHE)
+
+
+@bp.route("/media/teaser/<filename>", methods=["GET", "HEAD"])
+def teaser_media(filename: str) -> Response:
+    """A teaser episode or trailer; a members-only episode is simply not found here."""
+    name = parse_media_name(filename)
+    if name is None:
+        abort(404)
+    return _episode_file(name, public(utcnow()), PUBLIC_CACHE)
+
+
+def _episode_file(name: MediaName, condition, cache_control: str) -> Response:  # type: ignore[no-untyped-def]
+    services = services_of(current_app)
+    with services.db.session() as session:
+        episode = session.scalar(select(Episode).where(Episode.guid == name.guid, condition))
+    if episode is None:
+        abort(404)
+    if name.kind == AUDIO:
+        if name.extension != audio_extension(episode.audio_key, episode.mime):
+            abort(404)
+        return serve_stored(
+            services.storage, episode.audio_key, episode.mime, episode.size, cache_control
+        )
+    if name.kind == CHAPTERS:
+        if not episode.chapters:
+            abort(404)
+        return _chapters(episode.chapters, cache_control)
+    kind = transcript_type(episode.transcript_mime)
+    if not episode.transcript_key or kind is None or kind[1] != name.extension:
+        abort(404)
+    return serve_stored(services.storage, episode.transcript_key, kind[0], None, cache_control)
+
+
+def _chapters(chapters: list | dict, cache_control: str) -> Response:
+    """JSON chapters as the podcast namespace specifies them (version 1.2.0).
+
+    https://github.com/Podcastindex-org/podcast-namespace/blob/main/chapters/jsonChapters.md
+    """
+    if isinstance(chapters, dict):
+        document = chapters
+    else:
+        document = {"version": "1.2.0", "chapters": chapters}
+    response = jsonify(document)
+    response.content_type = CHAPTERS_MIME
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+@bp.route("/media/notice/<kind>.mp3", methods=["GET", "HEAD"])
+def notice_audio(kind: str) -> Response:
+    """The short chime every notice item carries (one URL per kind: no duplicate enclosures)."""
+    if kind not in NOTICES:
+        abort(404)
+    return send_local(NOTICE_AUDIO, "audio/mpeg", PUBLIC_CACHE)
+
+
+@bp.route("/media/cover.png", methods=["GET", "HEAD"])
+def default_cover() -> Response:
+    return send_local(DEFAULT_COVER, "image/png", PUBLIC_CACHE)
+
+
+@bp.route("/artwork/<path:key>", methods=["GET", "HEAD"])
+def artwork(key: str) -> Response:
+    """Show, season and episode artwork: only keys that some row names as its image."""
+    services = services_of(current_app)
+    with services.db.session() as session:
+        named = any(
+            session.scalar(select(model.id).where(model.image_key == key).limit(1))
+            for model in (Show, Season, Episode)
+        )
+    if not named:
+        abort(404)
+    mime = "image/png" if key.lower().endswith(".png") else "image/jpeg"
+    return serve_stored(services.storage, key, mime, None, PUBLIC_CACHE)
+
+
+@bp.after_request
+def private_referrer(response: Response) -> Response:
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
