@@ -20,6 +20,12 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 ProgressCallback = Callable[[int], None]
 
+# S3's smallest allowed part (all but the last): 5 MiB.
+MIN_PART_SIZE = 5 * 1024 * 1024
+MULTIPART_THRESHOLD = 16 * 1024 * 1024
+MULTIPART_CHUNKSIZE = 16 * 1024 * 1024
+MAX_CONCURRENCY = 4
+
 
 class StorageError(RuntimeError):
     """The store failed (network, permissions); the message is one line for the operator."""
@@ -152,10 +158,23 @@ class LocalStorage:
 class S3Storage:
     """A bucket (and optional key prefix) on S3 or any S3-compatible store."""
 
-    def __init__(self, bucket: str, prefix: str = "", client: object | None = None) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        client: object | None = None,
+        *,
+        multipart_threshold: int = MULTIPART_THRESHOLD,
+        multipart_chunksize: int = MULTIPART_CHUNKSIZE,
+        max_concurrency: int = MAX_CONCURRENCY,
+    ) -> None:
         self.bucket = bucket
         self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
         self._client = client
+        # S3 refuses parts under 5 MiB (except the last), so smaller settings are raised.
+        self.multipart_threshold = max(multipart_threshold, MIN_PART_SIZE)
+        self.multipart_chunksize = max(multipart_chunksize, MIN_PART_SIZE)
+        self.max_concurrency = max_concurrency
 
     @property
     def client(self):  # type: ignore[no-untyped-def]
@@ -184,21 +203,43 @@ class S3Storage:
     ) -> None:
         from boto3.s3.transfer import TransferConfig
 
-        # Multipart above 16 MiB keeps memory flat and lets a retry resend one part only.
+        # Multipart above the threshold keeps memory flat and lets a retry resend one part.
         transfer = TransferConfig(
-            multipart_threshold=16 * 1024 * 1024,
-            multipart_chunksize=16 * 1024 * 1024,
-            max_concurrency=4,
+            multipart_threshold=self.multipart_threshold,
+            multipart_chunksize=self.multipart_chunksize,
+            max_concurrency=self.max_concurrency,
         )
-        with self._errors(key):
-            self.client.upload_file(
-                str(path),
-                self.bucket,
-                self._key(key),
-                ExtraArgs={"ContentType": content_type, "CacheControl": cache_control},
-                Config=transfer,
-                Callback=progress,
-            )
+        try:
+            with self._errors(key):
+                self.client.upload_file(
+                    str(path),
+                    self.bucket,
+                    self._key(key),
+                    ExtraArgs={"ContentType": content_type, "CacheControl": cache_control},
+                    Config=transfer,
+                    Callback=progress,
+                )
+        except BaseException:
+            self.abort_pending_uploads(key)
+            raise
+
+    def abort_pending_uploads(self, key: str) -> None:
+        """Abort multipart uploads of `key` left behind by a failure, so no parts are billed.
+
+        boto3 aborts its own failed uploads; this also covers an interrupted process's.
+        """
+        try:
+            with self._errors(key):
+                pending = self.client.list_multipart_uploads(
+                    Bucket=self.bucket, Prefix=self._key(key)
+                ).get("Uploads", [])
+                for upload in pending:
+                    if upload["Key"] == self._key(key):
+                        self.client.abort_multipart_upload(
+                            Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                        )
+        except (StorageError, FileNotFoundError):
+            pass  # best effort: the original failure is what the caller must hear about
 
     def put_bytes(
         self, key: str, data: bytes, *, content_type: str, cache_control: str = IMMUTABLE

@@ -1,0 +1,152 @@
+"""What an uploaded file really is: its format, length and encoding, read with mutagen.
+
+The format is decided by the file's first bytes, never by its name, so a renamed text file
+or a WAV called `.mp3` is refused before anything is stored. Only mutagen's headers are
+read: a 500 MB file costs a few kilobytes of memory here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import mutagen
+from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
+
+# Shorter than this is not an episode but the remains of a cut-off upload.
+MIN_SECONDS = 1.0
+
+# Formats podcast apps play that we store as they are. Apple lists audio/mpeg and
+# audio/x-m4a: https://podcasters.apple.com/support/893-audio-requirements
+MP3_FORMAT = ("mp3", "audio/mpeg", "mp3")
+M4A_FORMAT = ("m4a", "audio/x-m4a", "m4a")
+OPUS_FORMAT = ("opus", "audio/ogg", "opus")
+VORBIS_FORMAT = ("vorbis", "audio/ogg", "ogg")
+
+# Audio we recognise but do not publish, so the refusal can say what to do instead.
+_KNOWN_UNSUPPORTED = (
+    (b"RIFF", "WAV"),
+    (b"fLaC", "FLAC"),
+    (b"FORM", "AIFF"),
+    (b"\x30\x26\xb2\x75", "WMA"),
+)
+
+
+class AudioError(ValueError):
+    """The file cannot be published as an episode; the message is one plain line."""
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """The facts about an audio file that feeds and tags need."""
+
+    format: str  # "mp3", "m4a", "opus" or "vorbis"
+    mime: str
+    extension: str
+    duration: float
+    bitrate: int | None
+    sample_rate: int | None
+
+
+def probe_audio(path: Path) -> AudioInfo:
+    """Read the real format, duration, bitrate and sample rate, or raise `AudioError`."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise AudioError(f"{name}: no such file") from None
+    if size == 0:
+        raise AudioError(f"{name} is empty")
+    with open(path, "rb") as fh:
+        head = fh.read(64)
+    kind = _sniff(head, name)
+    try:
+        info = _read(kind, path)
+    except mutagen.MutagenError as exc:
+        raise AudioError(f"{name} is damaged or truncated ({_reason(exc)})") from None
+    if info.duration < MIN_SECONDS:
+        raise AudioError(
+            f"{name} holds only {info.duration:.2f}s of audio: it is truncated or damaged"
+        )
+    return info
+
+
+def _sniff(head: bytes, name: str) -> tuple[str, str, str]:
+    """The format of a file from its magic bytes."""
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return MP3_FORMAT
+    if head[4:8] == b"ftyp":
+        return M4A_FORMAT
+    if head.startswith(b"OggS"):
+        if b"OpusHead" in head:
+            return OPUS_FORMAT
+        if b"\x01vorbis" in head:
+            return VORBIS_FORMAT
+        raise AudioError(f"{name} is an Ogg file without Opus or Vorbis audio: not supported")
+    for magic, label in _KNOWN_UNSUPPORTED:
+        if head.startswith(magic):
+            raise AudioError(
+                f"{name} is {label} audio, which podcast apps do not all play: "
+                "convert it to MP3 or M4A (AAC)"
+            )
+    raise AudioError(f"{name} is not an audio file (publish MP3, M4A/AAC or Ogg Opus)")
+
+
+def _read(kind: tuple[str, str, str], path: Path) -> AudioInfo:
+    fmt, mime, extension = kind
+    loader = {"mp3": MP3, "m4a": MP4, "opus": OggOpus, "vorbis": OggVorbis}[fmt]
+    info = loader(path).info
+    if fmt == "m4a":
+        _check_mp4_atoms(path)
+        codec = getattr(info, "codec", "")
+        if not codec.startswith("mp4a"):
+            raise AudioError(
+                f"{path.name} is an MP4 without AAC audio ({codec or 'no audio track'}): "
+                "export it as AAC in an .m4a"
+            )
+    bitrate = getattr(info, "bitrate", None) or None
+    if fmt == "opus" and bitrate is None:
+        bitrate = _average_bitrate(path, info.length)
+    return AudioInfo(
+        format=fmt,
+        mime=mime,
+        extension=extension,
+        duration=float(info.length or 0.0),
+        bitrate=int(bitrate) if bitrate else None,
+        # Opus always decodes at 48 kHz (RFC 7845 section 5.1), whatever the input rate was.
+        sample_rate=48000 if fmt == "opus" else (getattr(info, "sample_rate", None) or None),
+    )
+
+
+def _check_mp4_atoms(path: Path) -> None:
+    """An MP4 whose top-level atoms run past the end of the file lost its tail in transit."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        offset = 0
+        while offset + 8 <= size:
+            fh.seek(offset)
+            header = fh.read(16)
+            length = int.from_bytes(header[:4], "big")
+            if length == 1 and len(header) == 16:  # 64-bit size follows the type
+                length = int.from_bytes(header[8:16], "big")
+            elif length == 0:  # the atom runs to the end of the file
+                return
+            if length < 8 or offset + length > size:
+                raise AudioError(
+                    f"{path.name} is truncated: its {header[4:8].decode('latin-1')!r} atom "
+                    f"needs {offset + length - size} more bytes"
+                )
+            offset += length
+
+
+def _average_bitrate(path: Path, duration: float) -> int | None:
+    """Opus headers carry no bitrate; the average is the file's bits over its length."""
+    return int(path.stat().st_size * 8 / duration) if duration else None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
