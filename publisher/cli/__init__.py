@@ -69,9 +69,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from publisher.cli import db, server
+    from publisher.cli import db, server, stripe
 
-    for module in (db, server):
+    for module in (db, server, stripe):
         module.register(main)
 
 

@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Each blueprint module registers itself with `init_app`."""
-    from publisher.web import health
+    from publisher.web import billing, health, webhooks
 
-    for module in (health,):
+    for module in (health, billing, webhooks):
         module.init_app(app)

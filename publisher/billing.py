@@ -1,0 +1,180 @@
+"""Members from Stripe: provision them and keep their stored state equal to Stripe's.
+
+Every path that learns about a purchase (a webhook, the welcome page, `lovetv stripe sync`)
+ends in `refresh_member`: read what the member's Stripe customers have bought *now*, let
+`auth.billing_rules.decide_membership` decide, and store the outcome on the member row.
+Reading the current state instead of applying an event's payload is what makes unordered,
+repeated deliveries harmless (https://docs.stripe.com/webhooks#event-ordering);
+`Member.billing_version` (the Stripe `created` time of the newest event applied) also stops
+a slow handler of an older event from writing after a newer one.
+
+A member is one email: a second purchase, even under a second Stripe customer, lands on the
+same member and the same feed token, so re-subscribing restores the old feed URLs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from auth.billing_rules import BillingOutcome, decide_membership
+from auth.stripe_api import Purchases, StripeGateway
+from publisher.config import Config
+from publisher.members import add_member, find_member
+from publisher.models import Member, utcnow
+
+_TRACKED = (
+    "status",
+    "status_reason",
+    "billing_state",
+    "plan",
+    "stripe_customer_id",
+    "stripe_subscription_id",
+    "period_end",
+    "grace_until",
+)
+
+
+def billing_unavailable(config: Config, *, webhook: bool = False) -> str | None:
+    """Why billing cannot run in this configuration, or None when it can."""
+    if not config.stripe_api_key:
+        return "billing is not configured on this server (STRIPE_API_KEY is not set)"
+    if webhook and not config.stripe_webhook_secret:
+        return (
+            "Stripe webhooks are not configured on this server (STRIPE_WEBHOOK_SECRET is not set)"
+        )
+    return None
+
+
+def make_gateway(config: Config) -> StripeGateway:
+    """The Stripe API of this configuration (call only when `billing_unavailable` is None)."""
+    assert config.stripe_api_key
+    return StripeGateway(config.stripe_api_key, config.stripe_api_base, config.stripe_prices)
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """What one refresh changed on a member, for `lovetv stripe sync` to print."""
+
+    email: str
+    before: dict[str, object]
+    after: dict[str, object]
+    created: bool = False
+
+    def describe(self) -> str:
+        was = "new member" if self.created else _summary(self.before)
+        changed = ", ".join(
+            f"{k} {self.before.get(k)} -> {self.after[k]}"
+            for k in ("plan", "billing_state")
+            if self.before.get(k) != self.after[k] and not self.created
+        )
+        detail = f"; {changed}" if changed else ""
+        reason = f"{self.after['status_reason']}{detail}"
+        return f"{self.email}: {was} -> {_summary(self.after)} ({reason})"
+
+
+def _summary(fields: dict[str, object]) -> str:
+    return f"{fields.get('status')} {fields.get('plan')}"
+
+
+def _snapshot(member: Member) -> dict[str, object]:
+    return {name: getattr(member, name) for name in _TRACKED}
+
+
+def apply_outcome(member: Member, outcome: BillingOutcome, version: int | None) -> bool:
+    """Store an outcome unless a newer event was already applied; True when anything changed.
+
+    `version` is the Stripe `created` time of what prompted the refresh; None (reconciliation)
+    always applies, since it read Stripe after every event it could be compared with.
+    """
+    if version is not None and version < member.billing_version:
+        return False
+    before = _snapshot(member)
+    member.status = outcome.status
+    member.status_reason = outcome.reason
+    member.billing_state = outcome.billing_state
+    member.plan = outcome.plan
+    member.stripe_customer_id = outcome.customer_id
+    member.stripe_subscription_id = outcome.subscription_id
+    member.period_end = outcome.period_end
+    member.grace_until = outcome.grace_until
+    if version is not None:
+        member.billing_version = max(member.billing_version, version)
+    changed = _snapshot(member) != before
+    if changed:
+        member.updated_at = utcnow()
+    return changed
+
+
+def member_of_customer(session: Session, customer_id: str, email: str | None) -> Member | None:
+    """The member holding this Stripe customer, else the member with the customer's email."""
+    member = session.scalar(select(Member).where(Member.stripe_customer_id == customer_id))
+    if member is None and email:
+        member = find_member(session, email)
+    return member
+
+
+def refresh_customer(
+    session: Session,
+    gateway: StripeGateway,
+    config: Config,
+    customer_id: str,
+    *,
+    email: str | None = None,
+    version: int | None,
+    now: datetime | None = None,
+    provision: bool = False,
+) -> tuple[Member | None, MemberChange | None]:
+    """Bring the member behind a Stripe customer up to date, creating them when they paid.
+
+    `provision` creates the member even without access (a completed checkout); otherwise
+    a new member is made only when a purchase gives access (a missed checkout webhook).
+    """
+    member = session.scalar(select(Member).where(Member.stripe_customer_id == customer_id))
+    if member is None:
+        email = email or gateway.customer_email(customer_id)
+        if email is None:
+            return None, None
+        member = find_member(session, email)
+    address = member.email if member is not None else email
+    customers = [customer_id, *gateway.customers_with_email(address or "")]
+    if member is not None and member.stripe_customer_id:
+        customers.insert(0, member.stripe_customer_id)
+    return refresh_member(
+        session, gateway, config, member, gateway.purchases_of(customers),
+        email=address, version=version, now=now, provision=provision,
+    )  # fmt: skip
+
+
+def refresh_member(
+    session: Session,
+    gateway: StripeGateway,
+    config: Config,
+    member: Member | None,
+    purchases: Purchases,
+    *,
+    email: str | None,
+    version: int | None,
+    now: datetime | None = None,
+    provision: bool = False,
+) -> tuple[Member | None, MemberChange | None]:
+    """Decide from `purchases` and store the outcome on `member` (made here when needed)."""
+    outcome = decide_membership(
+        purchases.subscriptions, purchases.lifetime, now or utcnow(), config.past_due_grace_days
+    )
+    if outcome is None:
+        return member, None
+    created = False
+    if member is None:
+        if not (provision or outcome.gives_access) or email is None:
+            return None, None
+        member = add_member(session, config.secret_key, email, plan=outcome.plan)
+        created = True
+    before = _snapshot(member)
+    if apply_outcome(member, outcome, version) or created:
+        session.flush()
+        return member, MemberChange(member.email, before, _snapshot(member), created=created)
+    return member, None

@@ -1,0 +1,158 @@
+"""The service as Stripe and a buyer's browser see it: served over HTTP, wired to the fake.
+
+Test modules import these fixtures by their function names (`env_fixture`, `shop_fixture`, …).
+`env` replaces the shared one so the app talks to the test's own fake Stripe account, on
+local storage (billing does not touch audio), on SQLite and PostgreSQL. `live_url` serves
+the app on a real loopback port; `Shop` drives it the way Stripe and a member would:
+webhooks signed exactly as Stripe signs them, and a browser session with cookies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from auth.access import AccessDecision, listening_access
+from publisher.members import current_token, find_member, find_token_holder
+from publisher.models import Season
+from publisher.services import Services
+from support.fake_stripe import (
+    PRICES_SETTING,
+    FakeStripeAccount,
+)
+from support.network import free_port
+
+SECRET_KEY = "billing-test-secret-key-long-enough-0123456789"
+WEBHOOK_SECRET = "whsec_test_billing_endpoint_secret"
+
+
+@pytest.fixture(name="env")
+def env_fixture(
+    database_url: str, local_storage_url: str, stripe_account: FakeStripeAccount
+) -> dict:
+    """The environment of an app wired to this test's fake Stripe account."""
+    return {
+        "LOVETV_DATABASE_URL": database_url,
+        "LOVETV_STORAGE_URL": local_storage_url,
+        "LOVETV_BASE_URL": f"http://127.0.0.1:{free_port()}",
+        "LOVETV_SECRET_KEY": SECRET_KEY,
+        "LOVETV_ENV": "production",
+        "STRIPE_API_KEY": stripe_account.api_key,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "STRIPE_API_BASE": stripe_account.base_url,
+        "LOVETV_STRIPE_PRICES": PRICES_SETTING,
+    }
+
+
+@pytest.fixture(name="live_url")
+def live_url_fixture(app, env: dict) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app served over real HTTP at its own LOVETV_BASE_URL."""
+    port = urlsplit(env["LOVETV_BASE_URL"]).port
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield env["LOVETV_BASE_URL"]
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """The `Stripe-Signature` header Stripe sends: HMAC-SHA256 of "<t>.<payload>"."""
+    t = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={t},v1={mac}"
+
+
+@dataclass
+class Shop:
+    """A buyer's browser and Stripe's webhook sender, both pointed at the live app."""
+
+    url: str
+    stripe: FakeStripeAccount
+    services: Services
+    browser: requests.Session
+
+    def deliver(self, *events: dict[str, Any]) -> list[requests.Response]:
+        """POST each event to the webhook endpoint, signed as Stripe signs."""
+        return [self.post_webhook(json.dumps(event).encode()) for event in events]
+
+    def post_webhook(
+        self, body: bytes, signature: str | None = "sign", timestamp: int | None = None
+    ) -> requests.Response:
+        headers = {"Content-Type": "application/json"}
+        if signature == "sign":
+            signature = stripe_signature(body, WEBHOOK_SECRET, timestamp)
+        if signature is not None:
+            headers["Stripe-Signature"] = signature
+        return requests.post(f"{self.url}/webhooks/stripe", data=body, headers=headers, timeout=30)
+
+    def start_checkout(self, plan: str) -> str:
+        """Follow the join link to Stripe Checkout; the Checkout Session's id."""
+        answer = self.browser.get(f"{self.url}/join/{plan}", allow_redirects=False, timeout=30)
+        assert answer.status_code == 303, answer.text
+        return answer.headers["Location"].rsplit("/", 1)[1]
+
+    def buy(self, plan: str, email: str) -> tuple[str, list[dict[str, Any]]]:
+        """Join and pay; the session id and the events Stripe would send (not yet sent)."""
+        session_id = self.start_checkout(plan)
+        return session_id, self.stripe.pay_checkout(session_id, email)
+
+    def welcome(self, session_id: str) -> requests.Response:
+        return self.browser.get(
+            f"{self.url}/welcome", params={"session_id": session_id}, timeout=30
+        )
+
+    def add_season(self, slug: str, title: str, number: int) -> None:
+        with self.services.db.session() as session:
+            session.add(Season(slug=slug, title=title, number=number))
+
+    def token_of(self, email: str) -> str:
+        with self.services.db.session() as session:
+            member = find_member(session, email)
+            assert member is not None, f"{email} is not a member"
+            return current_token(session, member, SECRET_KEY)
+
+    def access(self, token: str, now: datetime | None = None) -> AccessDecision:
+        """What a feed request presenting this token is told (as the feed routes decide)."""
+        with self.services.db.session() as session:
+            holder = find_token_holder(session, SECRET_KEY, token)
+            assert holder is not None, "unknown token"
+            m = holder.member
+            return listening_access(
+                m.status, m.billing_state, m.grace_until, now or datetime.now(UTC), holder.current
+            )
+
+    def member(self, email: str) -> dict[str, Any]:
+        """The stored member fields billing writes."""
+        with self.services.db.session() as session:
+            m = find_member(session, email)
+            assert m is not None, f"{email} is not a member"
+            return {
+                "status": m.status,
+                "plan": m.plan,
+                "billing_state": m.billing_state,
+                "customer": m.stripe_customer_id,
+                "grace_until": m.grace_until,
+                "period_end": m.period_end,
+                "reason": m.status_reason,
+            }
+
+
+@pytest.fixture(name="shop")
+def shop_fixture(live_url: str, stripe_account: FakeStripeAccount, app) -> Iterator[Shop]:  # type: ignore[no-untyped-def]
+    from publisher.app import services_of
+
+    with requests.Session() as browser:
+        yield Shop(live_url, stripe_account, services_of(app), browser)

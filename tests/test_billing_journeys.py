@@ -1,0 +1,170 @@
+"""Members' journeys through Stripe, end to end over HTTP: join, pay, fail, recover, leave.
+
+The real `stripe` library talks to the fake Stripe API; webhooks arrive signed over HTTP.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from html import escape
+from urllib.parse import quote
+
+import pytest
+from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
+from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
+
+DAY = 86400
+
+
+@pytest.mark.parametrize("plan", ["monthly", "yearly", "lifetime"])
+def test_joining_any_plan_gives_a_working_feed(shop: Shop, plan: str) -> None:
+    session_id, events = shop.buy(plan, "ann@example.com")
+    assert all(r.status_code == 200 for r in shop.deliver(*events))
+    member = shop.member("ann@example.com")
+    assert (member["status"], member["plan"]) == ("active", plan)
+    assert shop.access(shop.token_of("ann@example.com")).allowed
+    checkout = shop.stripe.get(session_id, "checkout.session")
+    assert checkout["mode"] == ("payment" if plan == "lifetime" else "subscription")
+    assert checkout["metadata"] == {"plan": plan}
+
+
+def test_the_welcome_page_before_the_webhook_shows_working_feed_links(shop: Shop) -> None:
+    shop.add_season("season-1", "Season One", 1)
+    session_id, events = shop.buy("monthly", "bea@example.com")
+    page = shop.welcome(session_id)
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    token = shop.token_of("bea@example.com")
+    assert shop.access(token).allowed
+    feed = f"{shop.url}/feeds/{token}/season-1.xml"
+    bare = feed.split("://", 1)[1]
+    encoded = quote(feed, safe="")
+    for link in (
+        f"podcast://{bare}",
+        f"overcast://x-callback-url/add?url={encoded}",
+        f"pktc://subscribe/{bare}",
+        f"castros://subscribe/{bare}",
+        f"https://antennapod.org/deeplink/subscribe?url={encoded}",
+        f"podcastaddict://{bare}",
+    ):
+        assert f'href="{escape(link)}"' in page.text
+    assert f'value="{feed}"' in page.text and "navigator.clipboard" in page.text
+    # The webhooks arriving afterwards find the same member and keep the same token.
+    assert all(r.status_code == 200 for r in shop.deliver(*events))
+    assert shop.token_of("bea@example.com") == token
+    assert shop.welcome(session_id).text.count(feed) >= 1
+
+
+def test_the_welcome_page_waits_for_an_unpaid_session(shop: Shop) -> None:
+    session_id = shop.start_checkout("yearly")
+    page = shop.welcome(session_id)
+    assert page.status_code == 200 and "still confirming" in page.text
+    assert shop.welcome("cs_test_unknown").status_code == 404
+    assert shop.welcome("not-a-session").status_code == 400
+
+
+def test_a_payment_failure_keeps_the_feed_with_a_notice_until_the_card_is_fixed(
+    shop: Shop,
+) -> None:
+    session_id, events = shop.buy("monthly", "cy@example.com")
+    shop.deliver(*events)
+    sub = shop.stripe.session_subscription(session_id)
+    shop.deliver(*shop.stripe.fail_renewal(sub))
+    token = shop.token_of("cy@example.com")
+    decision = shop.access(token)
+    assert decision.allowed and decision.notice == "payment_problem"
+    assert shop.member("cy@example.com")["status"] == "active"
+    shop.deliver(*shop.stripe.recover(sub))
+    assert shop.access(token).notice is None and shop.access(token).allowed
+
+
+def test_grace_running_out_lapses_and_resubscribing_restores_the_same_url(shop: Shop) -> None:
+    session_id, events = shop.buy("monthly", "di@example.com")
+    shop.deliver(*events)
+    token = shop.token_of("di@example.com")
+    sub = shop.stripe.session_subscription(session_id)
+    # The renewal failed eight days ago; the default grace is seven days.
+    shop.deliver(*shop.stripe.fail_renewal(sub, at=shop.stripe.now() - 8 * DAY))
+    assert shop.access(token).notice == "lapsed"
+    assert shop.member("di@example.com")["status"] == "lapsed"
+    shop.deliver(*shop.stripe.end_subscription(sub, "canceled"))
+    assert shop.access(token).notice == "lapsed"
+    # A fresh checkout (a new browser: Stripe makes a second customer) brings access back.
+    shop.browser.cookies.clear()
+    _, events = shop.buy("yearly", "di@example.com")
+    shop.deliver(*events)
+    assert shop.token_of("di@example.com") == token
+    assert shop.access(token).allowed
+    assert shop.member("di@example.com")["plan"] == "yearly"
+
+
+def test_grace_ends_by_time_alone_without_any_event(shop: Shop) -> None:
+    session_id, events = shop.buy("monthly", "ed@example.com")
+    shop.deliver(*events)
+    shop.deliver(*shop.stripe.fail_renewal(shop.stripe.session_subscription(session_id)))
+    token = shop.token_of("ed@example.com")
+    grace_until = shop.member("ed@example.com")["grace_until"]
+    assert grace_until is not None
+    assert shop.access(token, now=grace_until - timedelta(minutes=1)).allowed
+    assert shop.access(token, now=grace_until + timedelta(minutes=1)).notice == "lapsed"
+
+
+def test_cancelling_at_period_end_keeps_access_until_the_period_ends(shop: Shop) -> None:
+    session_id, events = shop.buy("yearly", "fay@example.com")
+    shop.deliver(*events)
+    sub = shop.stripe.session_subscription(session_id)
+    shop.deliver(*shop.stripe.cancel_at_period_end(sub))
+    token = shop.token_of("fay@example.com")
+    assert shop.access(token).allowed
+    member = shop.member("fay@example.com")
+    assert member["period_end"] > datetime.now(UTC) + timedelta(days=300)
+    assert member["reason"] == "cancels at period end"
+    shop.deliver(*shop.stripe.end_subscription(sub, "canceled"))
+    assert shop.access(token).notice == "lapsed"
+
+
+def test_a_full_lifetime_refund_revokes_but_a_partial_one_does_not(shop: Shop) -> None:
+    session_id, events = shop.buy("lifetime", "gus@example.com")
+    shop.deliver(*events)
+    charge = shop.stripe.session_charge(session_id)
+    token = shop.token_of("gus@example.com")
+    shop.deliver(*shop.stripe.refund(charge, amount=1000))
+    assert shop.access(token).allowed
+    shop.deliver(*shop.stripe.refund(charge))
+    assert shop.access(token).notice == "revoked"
+    assert shop.member("gus@example.com")["status"] == "revoked"
+
+
+def test_a_dispute_on_a_lifetime_payment_revokes_access(shop: Shop) -> None:
+    session_id, events = shop.buy("lifetime", "hal@example.com")
+    shop.deliver(*events)
+    shop.deliver(*shop.stripe.dispute(shop.stripe.session_charge(session_id)))
+    assert shop.access(shop.token_of("hal@example.com")).notice == "revoked"
+
+
+@pytest.mark.parametrize("status", ["unpaid", "incomplete_expired", "paused"])
+def test_subscription_states_that_end_access(shop: Shop, status: str) -> None:
+    session_id, events = shop.buy("monthly", "ivy@example.com")
+    shop.deliver(*events)
+    shop.deliver(
+        *shop.stripe.end_subscription(shop.stripe.session_subscription(session_id), status)
+    )
+    assert shop.access(shop.token_of("ivy@example.com")).notice == "lapsed"
+    assert shop.member("ivy@example.com")["billing_state"] == status
+
+
+def test_a_second_purchase_does_not_make_a_second_member(shop: Shop) -> None:
+    first, events = shop.buy("monthly", "jo@example.com")
+    shop.deliver(*events)
+    shop.welcome(first)  # the browser now carries the member's cookie
+    token = shop.token_of("jo@example.com")
+    second, events = shop.buy("lifetime", "jo@example.com")
+    shop.deliver(*events)
+    assert (
+        shop.stripe.get(second, "checkout.session")["customer"]
+        == shop.member("jo@example.com")["customer"]
+    )
+    assert len(shop.stripe.of_kind("customer")) == 1
+    assert shop.token_of("jo@example.com") == token
+    assert shop.member("jo@example.com")["plan"] == "lifetime"
