@@ -40,7 +40,9 @@ def make_show(session: Session, **fields: Any) -> Show:
 
 
 def make_season(session: Session, slug: str = "season-1", number: int = 1, **fields: Any) -> Season:
-    season = Season(slug=slug, number=number, title=fields.pop("title", f"Season {number}"), **fields)
+    season = Season(
+        slug=slug, number=number, title=fields.pop("title", f"Season {number}"), **fields
+    )
     session.add(season)
     session.flush()
     return season
@@ -91,3 +93,56 @@ def make_member(session: Session, secret: str, email: str, **state: Any) -> tupl
         setattr(member, name, value)
     session.flush()
     return member, current_token(session, member, secret)
+
+
+class Catalog:
+    """A show with one season of every kind of episode, and one member, for route tests."""
+
+    def __init__(self, services: Any, audio: Path) -> None:
+        self.services = services
+        secret = services.config.secret_key
+        now = utcnow()
+        with services.db.session() as session:
+            make_show(session)
+            self.season = make_season(session, "season-1", 1, title="Closer")
+            make_season(session, "season-2", 2, title="Braver")  # no episodes yet
+            store = services.storage
+            self.trailer = make_episode(
+                session, store, self.season, audio, title="Trailer", episode_type="trailer"
+            )
+            self.first = make_episode(
+                session,
+                store,
+                self.season,
+                audio,
+                title="Opening up",
+                number=1,
+                chapters=[{"startTime": 0, "title": "Hello"}, {"startTime": 1.5, "title": "Why"}],
+                transcript=(b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n", "text/vtt"),
+            )
+            self.teaser = make_episode(
+                session, store, self.season, audio, title="Free taste", number=2, teaser=True
+            )
+            self.scheduled = make_episode(
+                session,
+                store,
+                self.season,
+                audio,
+                title="Tomorrow",
+                number=3,
+                publish_at=now + timedelta(days=1),
+            )
+            self.unpublished = make_episode(
+                session,
+                store,
+                self.season,
+                audio,
+                title="Withdrawn",
+                number=4,
+                unpublished_at=now - timedelta(hours=1),
+            )
+            self.member, self.token = make_member(session, secret, "ann@lovetv.test")
+        self.base = services.config.base_url
+
+    def feed_path(self, token: str | None = None, slug: str = "season-1") -> str:
+        return f"/feeds/{token or self.token}/{slug}.xml"

@@ -1,0 +1,62 @@
+"""What the producer does to a member by hand: add, describe, rotate, revoke.
+
+The same functions back `lovetv member …` and the tests. Revoking or rotating needs no
+cache flush anywhere: every feed and media request reads the token and status afresh.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from auth.access import REVOKED, effective_status
+from publisher.members import add_member, current_token, feed_urls, get_member, issue_token
+from publisher.models import Member, utcnow
+from publisher.services import Services
+
+
+def describe_member(session: Session, services: Services, member: Member) -> dict[str, Any]:
+    """The member as `member show --json` prints it (CONTRACT.md's shape, plus a few keys)."""
+    base = services.config.base_url
+    token = current_token(session, member, services.config.secret_key)
+    return {
+        "email": member.email,
+        "status": effective_status(
+            member.status, member.billing_state, member.grace_until, utcnow()
+        ),
+        "plan": member.plan,
+        "feeds": feed_urls(session, base, token),
+        "teaser_feed": f"{base}/feeds/teaser.xml",
+        "status_reason": member.status_reason,
+    }
+
+
+def add(services: Services, email: str, plan: str) -> dict[str, Any]:
+    """A comp or manual member (no Stripe), active at once."""
+    with services.db.session() as session:
+        member = add_member(session, services.config.secret_key, email, plan=plan)
+        return describe_member(session, services, member)
+
+
+def show(services: Services, email: str) -> dict[str, Any]:
+    with services.db.session() as session:
+        return describe_member(session, services, get_member(session, email))
+
+
+def rotate(services: Services, email: str) -> dict[str, Any]:
+    """A new token; the old URLs answer with a 'link replaced' notice from now on."""
+    with services.db.session() as session:
+        member = get_member(session, email)
+        issue_token(session, services.config.secret_key, member)
+        return describe_member(session, services, member)
+
+
+def revoke(services: Services, email: str, reason: str = "revoked by hand") -> dict[str, Any]:
+    """Withdraw access: feeds turn into a notice and audio answers 403 on the next request."""
+    with services.db.session() as session:
+        member = get_member(session, email)
+        member.status = REVOKED
+        member.status_reason = reason
+        member.updated_at = utcnow()
+        return describe_member(session, services, member)
