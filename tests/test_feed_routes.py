@@ -83,9 +83,7 @@ def test_enclosure_leads_to_the_audio_bytes_with_head_and_ranges(client, catalog
     assert status == 206 and len(body) == 2
     assert headers["Content-Range"] == f"bytes 0-1/{catalog.first.size}"
     status, body, _ = audio_bytes(client, url)
-    assert (
-        status == 200 and body[:2] == b"\xff\xfb" and len(body) == catalog.first.size
-    )
+    assert status == 200 and body[:2] == b"\xff\xfb" and len(body) == catalog.first.size
 
 
 def test_chapters_and_transcript_are_served_to_the_member(client, catalog) -> None:

@@ -1,0 +1,172 @@
+"""How feeds are served: caching per change, scheduling, 304s, gzip, the teaser feed.
+
+Storage- and database-independent behaviour, so these run on SQLite and a local folder.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from conftest import TEST_SECRET
+from support.catalog_factory import Catalog, make_episode, make_member
+from support.feed_checks import parse_feed
+
+from publisher.app import create_app, services_of
+from publisher.config import load_config
+from publisher.feed_cache import store_rendered
+from publisher.feed_invalidation import season_changed, season_feed_key
+from publisher.feed_rendering import Rendered
+from publisher.models import Member, RenderedFeed, utcnow
+
+
+@pytest.fixture
+def app(sqlite_url: str, local_storage_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {
+        "LOVETV_DATABASE_URL": sqlite_url,
+        "LOVETV_STORAGE_URL": local_storage_url,
+        "LOVETV_BASE_URL": "http://podcasts.lovetv.test",
+        "LOVETV_SECRET_KEY": TEST_SECRET,
+        "LOVETV_ENV": "production",
+    }
+    application = create_app(config=load_config(environ=env, instance_path=tmp_path / "i"))
+    yield application
+    services_of(application).db.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
+    return Catalog(services_of(app), mp3_file)
+
+
+def titles(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e["title"] for e in parse_feed(response.data).gpodder["episodes"]]
+
+
+def test_unknown_token_or_season_is_404_without_echoing_the_token(client, catalog) -> None:
+    for path in (
+        catalog.feed_path("x" * 32),
+        catalog.feed_path("short"),
+        catalog.feed_path(slug="nope"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 404 and catalog.token.encode() not in response.data
+    assert client.get(f"/media/{'y' * 32}/{catalog.first.guid}.mp3").status_code == 404
+
+
+def test_conditional_requests_get_304_by_etag_and_by_date(client, catalog) -> None:
+    first = client.get(catalog.feed_path())
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert etag.startswith('"') and catalog.token not in etag
+    assert client.get(catalog.feed_path(), headers={"If-None-Match": etag}).status_code == 304
+    assert (
+        client.get(catalog.feed_path(), headers={"If-Modified-Since": modified}).status_code == 304
+    )
+    assert client.get(catalog.feed_path(), headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_gzip_is_given_when_asked(client, catalog) -> None:
+    plain = client.get(catalog.feed_path())
+    zipped = client.get(catalog.feed_path(), headers={"Accept-Encoding": "gzip, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+
+
+def test_a_feed_is_rendered_once_per_change_of_the_season(app, client, catalog, mp3_file) -> None:
+    services = services_of(app)
+    client.get(catalog.feed_path())
+    with services.db.session() as session:
+        stored = session.get(RenderedFeed, season_feed_key(catalog.season.id))
+        assert stored is not None and b"@@LOVETV_TOKEN@@" in stored.body
+        stored.body = stored.body.replace(b"Opening up", b"Opening UP")  # marks this render
+        stored.etag = "marked"
+    assert "Opening UP" in titles(client.get(catalog.feed_path()))  # served, not re-rendered
+    with services.db.session() as session:
+        make_episode(session, services.storage, catalog.season, mp3_file, title="Brand new")
+        season_changed(session, catalog.season.id)
+    fresh = titles(client.get(catalog.feed_path()))
+    assert "Brand new" in fresh and "Opening up" in fresh
+
+
+def test_scheduled_episode_appears_when_its_time_comes(app, client, catalog, mp3_file) -> None:
+    services = services_of(app)
+    with services.db.session() as session:
+        make_episode(
+            session,
+            services.storage,
+            catalog.season,
+            mp3_file,
+            title="Soon",
+            publish_at=utcnow() + timedelta(seconds=1.5),
+        )
+        season_changed(session, catalog.season.id)
+    assert "Soon" not in titles(client.get(catalog.feed_path()))
+    time.sleep(1.6)
+    assert "Soon" in titles(client.get(catalog.feed_path()))
+
+
+def test_empty_season_feed_offers_coming_soon(client, catalog) -> None:
+    assert titles(client.get(catalog.feed_path(slug="season-2"))) == ["Coming soon: Braver"]
+
+
+def test_payment_problem_feed_keeps_episodes_and_asks_for_a_card(app, client, catalog) -> None:
+    with services_of(app).db.session() as session:
+        member = session.get(Member, catalog.member.id)
+        member.billing_state, member.grace_until = "past_due", utcnow() + timedelta(days=3)
+    feed = parse_feed(client.get(catalog.feed_path()).data)
+    notice, *episodes = feed.gpodder["episodes"]
+    assert notice["title"] == "Payment problem: update your card"
+    assert notice["link"] == f"http://podcasts.lovetv.test/account/billing?token={catalog.token}"
+    assert len(episodes) == 3
+
+
+def test_teaser_feed_names_only_teasers_and_trailers(client, catalog) -> None:
+    response = client.get("/feeds/teaser.xml")
+    feed = parse_feed(response.data)
+    assert [e["title"] for e in feed.gpodder["episodes"]] == ["Free taste"]
+    (trailer,) = feed.channel("podcast:trailer")
+    assert trailer.text == "Trailer" and trailer.get("season") == "1"
+    assert feed.channel("itunes:block") == [] and feed.channel("podcast:block") == []
+    assert feed.root.findtext("channel/link") == "http://podcasts.lovetv.test/"
+    for withheld in (catalog.first, catalog.scheduled, catalog.unpublished):
+        assert withheld.guid.encode() not in response.data
+        assert client.get(f"/media/teaser/{withheld.guid}.mp3").status_code == 404
+    url = feed.gpodder["episodes"][0]["enclosures"][0]["url"]
+    assert url.endswith(f"/media/teaser/{catalog.teaser.guid}.mp3")
+    assert client.get(url.removeprefix("http://podcasts.lovetv.test")).status_code == 200
+    assert client.get(f"/media/teaser/{catalog.trailer.guid}.mp3").status_code == 200
+
+
+def test_worker_memory_holds_feeds_per_season_not_per_member(app, client, catalog) -> None:
+    with services_of(app).db.session() as session:
+        tokens = [make_member(session, TEST_SECRET, f"m{i}@lovetv.test")[1] for i in range(30)]
+    for token in tokens:
+        assert client.get(catalog.feed_path(token)).status_code == 200
+    assert len(app.extensions["lovetv_feed_cache"]._variants) == 1
+
+
+def test_two_workers_storing_the_same_feed_at_once_both_succeed(app, catalog) -> None:
+    services = services_of(app)
+    errors: list[BaseException] = []
+
+    def store() -> None:
+        try:
+            store_rendered(services.db, "season:race", Rendered(b"<rss/>", None), utcnow())
+        except BaseException as exc:  # collected, asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=store) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
