@@ -7,7 +7,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Each blueprint module registers itself with `init_app`."""
-    from publisher.web import billing, health, webhooks
+    from publisher.web import billing, feeds, health, media, webhooks
 
-    for module in (health, billing, webhooks):
+    for module in (health, billing, webhooks, feeds, media):
         module.init_app(app)
