@@ -69,9 +69,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from publisher.cli import db, server, stripe
+    from publisher.cli import db, member, server, stripe
 
-    for module in (db, server, stripe):
+    for module in (db, server, stripe, member):
         module.register(main)
 
 
