@@ -62,6 +62,7 @@ class FakeStripeAccount:
         self.events: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, idempotency key
         self.time_offset = 0
+        self.outage = False  # when set, every API call answers 500 (Stripe having a bad day)
         self.lock = threading.RLock()
 
     def now(self) -> int:
@@ -414,7 +415,8 @@ class FakeStripe:
             account = self._account(request)
             status, body = self._dispatch(account, request)
         except StripeRequestError as exc:
-            error = {"type": "invalid_request_error", "message": exc.message}
+            kind = "api_error" if exc.status >= 500 else "invalid_request_error"
+            error = {"type": kind, "message": exc.message}
             if exc.code:
                 error["code"] = exc.code
             status, body = exc.status, {"error": error}
@@ -431,6 +433,8 @@ class FakeStripe:
     def _dispatch(self, account: FakeStripeAccount, request: Request) -> tuple[int, dict[str, Any]]:
         key = request.headers.get("Idempotency-Key")
         account.requests.append((request.method, request.path, key))
+        if account.outage:
+            raise StripeRequestError(500, "the fake Stripe API is having an outage")
         with account.lock:
             if key and (request.method, request.path, key) in account.idempotent:
                 return account.idempotent[(request.method, request.path, key)]

@@ -22,11 +22,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from auth.access import AccessDecision, listening_access
 from publisher.members import current_token, find_member, find_token_holder
-from publisher.models import Season
+from publisher.models import Member, Season, StripeEvent
 from publisher.services import Services
 from support.fake_stripe import (
     PRICES_SETTING,
@@ -133,6 +134,15 @@ class Shop:
             return listening_access(
                 m.status, m.billing_state, m.grace_until, now or datetime.now(UTC), holder.current
             )
+
+    def recorded_events(self) -> list[str]:
+        """The ids of the Stripe events the service has applied."""
+        with self.services.db.session() as session:
+            return list(session.scalars(select(StripeEvent.id).order_by(StripeEvent.id)))
+
+    def members(self) -> list[str]:
+        with self.services.db.session() as session:
+            return list(session.scalars(select(Member.email).order_by(Member.email)))
 
     def member(self, email: str) -> dict[str, Any]:
         """The stored member fields billing writes."""
