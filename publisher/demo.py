@@ -1,15 +1,24 @@
-"""`lovetv demo`: the demo show and its first season, so a newcomer has something to hear.
+"""`lovetv demo`: the demo show, its first season and episodes, so a newcomer has
+something to hear.
 
-Idempotent: running it again finds what it made and changes nothing.
+The audio is shipped with the package (`publisher/demo_media/`, soft chords made once with
+LAME) and published through the same pipeline as a producer's, tags and all. Idempotent:
+running it again finds what it made and changes nothing.
 """
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from publisher.models import Season, Show
+from publisher.catalog import set_show
+from publisher.models import Episode, Season, Show
+from publisher.publishing import EpisodeDraft, publish_episode
 from publisher.services import Services
 
 DEMO_SHOW = {
@@ -33,6 +42,42 @@ DEMO_SEASON = {
 }
 
 
+@dataclass(frozen=True)
+class DemoEpisode:
+    """One demo episode: its shipped audio (and chapters) and what the feed says of it."""
+
+    title: str
+    audio: str
+    description: str
+    chapters: str | None = None
+    teaser: bool = False
+    episode_type: str = "full"
+
+
+DEMO_EPISODES = (
+    DemoEpisode(
+        title="Season 1 teaser: Closer",
+        audio="teaser.mp3",
+        description=(
+            "A short taste of the season: why closeness can feel like a tug of war, and what "
+            "members will hear about staying open when a partner steps back."
+        ),
+        teaser=True,
+        episode_type="trailer",
+    ),
+    DemoEpisode(
+        title="The Push and Pull of Building Intimacy in a Relationship",
+        audio="push-and-pull.mp3",
+        chapters="push-and-pull.chapters.json",
+        description=(
+            "When one partner reaches out and the other retreats, both can end up keeping "
+            "score. Three habits that help: setting the case file aside, noticing our own "
+            "part in the pattern, and naming the cycle so it can be interrupted."
+        ),
+    ),
+)
+
+
 def ensure_demo(services: Services) -> dict[str, Any]:
     """Create what is missing of the demo and return its URLs for the newcomer."""
     with services.db.session() as session:
@@ -42,5 +87,55 @@ def ensure_demo(services: Services) -> dict[str, Any]:
         season = session.scalar(select(Season).where(Season.slug == DEMO_SEASON["slug"]))
         if season is None:
             session.add(Season(**DEMO_SEASON))
+        needs_artwork = show is None or show.image_key is None
+        published = set(
+            session.scalars(
+                select(Episode.title).join(Season).where(Season.slug == DEMO_SEASON["slug"])
+            )
+        )
+    if needs_artwork:
+        _add_show_artwork(services)
+    for demo_episode in DEMO_EPISODES:
+        if demo_episode.title not in published:
+            _publish(services, demo_episode)
     base = services.config.base_url
-    return {"urls": {"health": f"{base}/healthz"}}
+    return {"urls": {"health": f"{base}/healthz", "teaser feed": f"{base}/feeds/teaser.xml"}}
+
+
+def _publish(services: Services, demo_episode: DemoEpisode) -> None:
+    media = resources.files("publisher") / "demo_media"
+    with resources.as_file(media) as folder:
+        publish_episode(
+            services,
+            EpisodeDraft(
+                season=str(DEMO_SEASON["slug"]),
+                audio=folder / demo_episode.audio,
+                title=demo_episode.title,
+                description=demo_episode.description,
+                chapters=folder / demo_episode.chapters if demo_episode.chapters else None,
+                teaser=demo_episode.teaser,
+                episode_type=demo_episode.episode_type,
+            ),
+        )
+
+
+def _add_show_artwork(services: Services) -> None:
+    """Draw the show's cover (Apple needs one of 1400-3000 px) rather than ship a big PNG."""
+    from PIL import Image, ImageDraw
+
+    size = 1400
+    image = Image.new("RGB", (size, size), (122, 28, 64))
+    draw = ImageDraw.Draw(image)
+    # A heart: two circles over a triangle.
+    r = size // 5
+    cx, cy = size // 2, size // 2 - r // 2
+    draw.ellipse((cx - 2 * r, cy - r, cx, cy + r), fill=(240, 120, 150))
+    draw.ellipse((cx, cy - r, cx + 2 * r, cy + r), fill=(240, 120, 150))
+    draw.polygon(
+        [(cx - 2 * r + 8, cy + r // 3), (cx + 2 * r - 8, cy + r // 3), (cx, cy + 2 * r)],
+        fill=(240, 120, 150),
+    )
+    with tempfile.TemporaryDirectory(prefix="lovetv-demo-") as folder:
+        path = Path(folder) / "love-tv.png"
+        image.save(path, "PNG")
+        set_show(services, {}, image=path)

@@ -1,0 +1,234 @@
+"""The show, its seasons and the episode list, as the producer's CLI edits and reads them.
+
+Every change that a feed shows calls `publisher.feed_invalidation` in the same
+transaction, so no worker serves a stale feed after the command returns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from audio.artwork import ArtworkError, read_artwork
+from audio.chapters import ChapterError
+from audio.probe import AudioError
+from audio.transcripts import TranscriptError
+from publisher.errors import UserError
+from publisher.feed_invalidation import season_changed, show_changed
+from publisher.models import Episode, Season, Show, utcnow
+from publisher.services import Services
+from publisher.uploads import Uploads, artwork_key
+
+SHOW_ID = 1
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+SHOW_FIELDS = (
+    "title",
+    "author",
+    "owner_email",
+    "description",
+    "language",
+    "category",
+    "website",
+    "explicit",
+)
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """The audio core refuses with `ValueError`s; the producer sees them as one-line errors."""
+    try:
+        yield
+    except (AudioError, ArtworkError, ChapterError, TranscriptError) as exc:
+        raise UserError(str(exc)) from exc
+
+
+def set_show(services: Services, changes: Mapping[str, Any], image: Path | None = None) -> Show:
+    """Create the show or change the given fields (and artwork); the rest stays as it was."""
+    _check_show_changes(changes)
+    with refusals():
+        artwork = read_artwork(image) if image else None
+    with Uploads(services.storage) as uploads, services.db.session() as session:
+        show = session.get(Show, SHOW_ID)
+        if show is None:
+            if not (changes.get("title") or "").strip():
+                raise UserError("the show has no title yet: pass --title to create it")
+            show = Show(id=SHOW_ID, title=changes["title"])
+            session.add(show)
+        for name in SHOW_FIELDS:
+            if changes.get(name) is not None:
+                setattr(show, name, changes[name])
+        if artwork is not None:
+            key = artwork_key(artwork.data, artwork.extension)
+            show.image_key = uploads.put_shared(key, artwork.data, artwork.mime)
+        show.updated_at = utcnow()
+        show_changed(session)
+    return show
+
+
+def _check_show_changes(changes: Mapping[str, Any]) -> None:
+    unknown = set(changes) - set(SHOW_FIELDS)
+    if unknown:
+        raise UserError(f"unknown show fields: {', '.join(sorted(unknown))}")
+    if changes.get("title") is not None and not changes["title"].strip():
+        raise UserError("the show title cannot be empty")
+    email = changes.get("owner_email")
+    if email and "@" not in email:
+        raise UserError(f"{email!r} is not an email address (--owner-email)")
+    website = changes.get("website")
+    if website and not website.startswith(("http://", "https://")):
+        raise UserError(f"{website!r} is not a web address: start it with https://")
+    language = changes.get("language")
+    if language is not None and not _LANGUAGE.match(language):
+        raise UserError(f"{language!r} is not a language code such as en or en-US")
+
+
+def get_show(session: Session) -> Show:
+    """The show, or an error that says how to create it."""
+    show = session.get(Show, SHOW_ID)
+    if show is None:
+        raise UserError('there is no show yet: run lovetv show set --title "…" --author "…"')
+    return show
+
+
+def add_season(
+    services: Services,
+    slug: str,
+    title: str,
+    number: int | None = None,
+    description: str = "",
+    image: Path | None = None,
+) -> Season:
+    """Add a season (a private feed per member); its slug names it in feed URLs."""
+    if not _SLUG.match(slug):
+        raise UserError(
+            f"{slug!r} is not a season slug: use lowercase letters, digits and hyphens, "
+            "e.g. season-2"
+        )
+    if not title.strip():
+        raise UserError("a season needs a title (--title)")
+    with refusals():
+        artwork = read_artwork(image) if image else None
+    with Uploads(services.storage) as uploads, services.db.session() as session:
+        if find_season(session, slug) is not None:
+            raise UserError(f"season {slug!r} already exists (lovetv season list shows them)")
+        if number is not None and session.scalar(select(Season).where(Season.number == number)):
+            raise UserError(f"another season already has number {number}")
+        season = Season(slug=slug, title=title.strip(), number=number, description=description)
+        if artwork is not None:
+            key = artwork_key(artwork.data, artwork.extension)
+            season.image_key = uploads.put_shared(key, artwork.data, artwork.mime)
+        session.add(season)
+        session.flush()
+        season_changed(session, season.id)
+    return season
+
+
+def find_season(session: Session, slug: str) -> Season | None:
+    return session.scalar(select(Season).where(Season.slug == slug))
+
+
+def get_season(session: Session, slug: str) -> Season:
+    """The season with this slug, or an error that says where to look."""
+    season = find_season(session, slug)
+    if season is None:
+        raise UserError(f"season {slug!r} does not exist (lovetv season list shows the seasons)")
+    return season
+
+
+def list_seasons(services: Services) -> list[dict[str, Any]]:
+    """Every season with how many episodes it has, in season order."""
+    with services.db.session() as session:
+        counts = dict(
+            session.execute(
+                select(Episode.season_id, func.count(Episode.id)).group_by(Episode.season_id)
+            ).all()
+        )
+        seasons = session.scalars(select(Season).order_by(Season.number, Season.id)).all()
+        return [
+            {
+                "slug": s.slug,
+                "title": s.title,
+                "number": s.number,
+                "description": s.description,
+                "image_key": s.image_key,
+                "episodes": counts.get(s.id, 0),
+            }
+            for s in seasons
+        ]
+
+
+@dataclass(frozen=True)
+class EpisodeSummary:
+    """One line of `lovetv episode list`."""
+
+    guid: str
+    season: str
+    number: int | None
+    title: str
+    episode_type: str
+    status: str
+    publish_at: datetime
+    teaser: bool
+    duration: float
+    size: int
+    audio_key: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "publish_at": self.publish_at.isoformat()}
+
+
+def episode_status(episode: Episode, now: datetime | None = None) -> str:
+    """`unpublished`, `scheduled` (publish time still ahead) or `published`."""
+    if episode.unpublished_at is not None:
+        return "unpublished"
+    return "scheduled" if episode.publish_at > (now or utcnow()) else "published"
+
+
+def list_episodes(services: Services, season_slug: str | None = None) -> list[EpisodeSummary]:
+    """Episodes of one season (or all), in season and publish order."""
+    with services.db.session() as session:
+        query = select(Episode, Season.slug).join(Season)
+        if season_slug is not None:
+            query = query.where(Episode.season_id == get_season(session, season_slug).id)
+        rows = session.execute(
+            query.order_by(Season.number, Season.id, Episode.publish_at, Episode.id)
+        ).all()
+        now = utcnow()
+        return [
+            EpisodeSummary(
+                guid=e.guid,
+                season=slug,
+                number=e.number,
+                title=e.title,
+                episode_type=e.episode_type,
+                status=episode_status(e, now),
+                publish_at=e.publish_at,
+                teaser=e.teaser,
+                duration=e.duration,
+                size=e.size,
+                audio_key=e.audio_key,
+            )
+            for e, slug in rows
+        ]
+
+
+def unpublish_episode(services: Services, guid: str) -> bool:
+    """Take an episode out of every feed, keeping its audio; False if it already was."""
+    with services.db.session() as session:
+        episode = session.scalar(select(Episode).where(Episode.guid == guid.strip()))
+        if episode is None:
+            raise UserError(f"no episode with GUID {guid!r} (lovetv episode list shows them)")
+        if episode.unpublished_at is not None:
+            return False
+        episode.unpublished_at = utcnow()
+        season_changed(session, episode.season_id)
+        return True

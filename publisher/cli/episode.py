@@ -1,0 +1,167 @@
+"""`lovetv episode publish|list|unpublish`: put episodes in (and out of) the feeds."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from publisher.catalog import list_episodes, unpublish_episode
+from publisher.cli import CliState, pass_state
+from publisher.errors import UserError
+from publisher.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group()
+def episode() -> None:
+    """Publish, list and unpublish episodes."""
+
+
+@episode.command("publish")
+@click.argument("season_slug")
+@click.argument("audio_file", type=_FILE)
+@click.option("--title", required=True, help="The episode's title.")
+@click.option("--number", type=int, help="Episode number (default: the season's next).")
+@click.option("--description", help="Show notes, as text.")
+@click.option(
+    "--notes", type=_FILE, help="Show notes from a UTF-8 file (instead of --description)."
+)
+@click.option("--chapters", type=_FILE, help="Podcasting 2.0 JSON chapters or HH:MM:SS lines.")
+@click.option("--transcript", type=_FILE, help="Transcript: SRT or WebVTT.")
+@click.option("--image", type=_FILE, help="Episode artwork: square JPEG or PNG, 1400-3000 px.")
+@click.option("--teaser", is_flag=True, help="Also put it in the free public teaser feed.")
+@click.option(
+    "--publish-at", help="Keep it out of feeds until this ISO 8601 time (UTC if no offset)."
+)
+@click.option(
+    "--type",
+    "episode_type",
+    type=click.Choice(EPISODE_TYPES),
+    default="full",
+    show_default=True,
+    help="Apple's episode type; a season's trailer is its `trailer` episode.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the published episode as JSON.")
+@pass_state
+def publish_command(
+    state: CliState,
+    season_slug: str,
+    audio_file: Path,
+    notes: Path | None,
+    description: str | None,
+    publish_at: str | None,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Tag AUDIO_FILE (MP3, M4A or Ogg Opus), store it and add it to SEASON_SLUG's feeds.
+
+    All or nothing: on any failure nothing is stored or recorded, and the same command can
+    simply be run again.
+    """
+    draft = EpisodeDraft(
+        season=season_slug,
+        audio=audio_file,
+        description=_description(description, notes),
+        publish_at=_publish_time(publish_at),
+        **options,
+    )
+    services = state.services()
+    bar = _ProgressBar() if not as_json and sys.stderr.isatty() else None
+    try:
+        published = publish_episode(services, draft, progress=bar)
+    finally:
+        if bar is not None:
+            bar.finish()
+    if as_json:
+        click.echo(json.dumps(published))
+        return
+    number = f" episode {published['number']}" if published["number"] is not None else ""
+    click.echo(
+        f"published {published['title']!r} as {published['season']}{number} "
+        f"({published['duration']:.1f}s, {published['size']} bytes), guid {published['guid']}"
+    )
+
+
+def _description(description: str | None, notes: Path | None) -> str:
+    if description is not None and notes is not None:
+        raise UserError("give either --description or --notes, not both")
+    if notes is None:
+        return description or ""
+    try:
+        return notes.read_text(encoding="utf-8-sig").strip()
+    except UnicodeDecodeError:
+        raise UserError(f"{notes.name} is not UTF-8 text (--notes)") from None
+
+
+def _publish_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UserError(
+            f"--publish-at {value!r} is not an ISO 8601 time, e.g. 2025-03-01T09:00:00+00:00"
+        ) from None
+
+
+class _ProgressBar:
+    """A click progress bar on stderr; boto3 reports from several threads at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bar: Any = None
+
+    def begin(self, total: int) -> None:
+        self._bar = click.progressbar(length=total, label="uploading", file=sys.stderr)
+        self._bar.__enter__()
+
+    def advance(self, done: int) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.update(done)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+@episode.command("list")
+@click.argument("season_slug", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the episodes as a JSON list.")
+@pass_state
+def list_command(state: CliState, season_slug: str | None, as_json: bool) -> None:
+    """List the episodes of one season (or of all), with their state in the feeds."""
+    episodes = list_episodes(state.services(), season_slug)
+    if as_json:
+        click.echo(json.dumps([e.as_json() for e in episodes]))
+        return
+    if not episodes:
+        click.echo("no episodes yet (lovetv episode publish SEASON FILE --title T)", err=True)
+    for e in episodes:
+        number = e.number if e.number is not None else "-"
+        teaser = " teaser" if e.teaser else ""
+        click.echo(
+            f"{e.guid}\t{e.season}\t{number}\t{e.status}{teaser}\t"
+            f"{e.publish_at:%Y-%m-%d %H:%M}\t{e.title}"
+        )
+
+
+@episode.command("unpublish")
+@click.argument("guid")
+@pass_state
+def unpublish_command(state: CliState, guid: str) -> None:
+    """Take an episode out of every feed; its audio stays stored."""
+    changed = unpublish_episode(state.services(), guid)
+    click.echo(f"episode {guid} {'unpublished' if changed else 'was already unpublished'}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(episode)

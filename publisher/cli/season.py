@@ -1,0 +1,60 @@
+"""`lovetv season add|list`: the seasons, each a private feed for every member."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from publisher.catalog import add_season, list_seasons
+from publisher.cli import CliState, pass_state
+
+
+@click.group()
+def season() -> None:
+    """Add and list seasons."""
+
+
+@season.command("add")
+@click.argument("slug")
+@click.option("--title", required=True, help="The season's name as podcast apps show it.")
+@click.option("--number", type=click.IntRange(min=1), help="Season number.")
+@click.option("--description", default="", help="What the season is about.")
+@click.option(
+    "--image",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Artwork: square JPEG or PNG, 1400-3000 px.",
+)
+@pass_state
+def add_command(
+    state: CliState,
+    slug: str,
+    title: str,
+    number: int | None,
+    description: str,
+    image: Path | None,
+) -> None:
+    """Add a season; SLUG (e.g. season-2) names it in feed URLs."""
+    added = add_season(state.services(), slug, title, number, description, image)
+    click.echo(f"season {added.slug!r} added")
+
+
+@season.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the seasons as a JSON list.")
+@pass_state
+def list_command(state: CliState, as_json: bool) -> None:
+    """List the seasons with their episode counts."""
+    seasons = list_seasons(state.services())
+    if as_json:
+        click.echo(json.dumps(seasons))
+        return
+    if not seasons:
+        click.echo("no seasons yet (lovetv season add SLUG --title T adds one)", err=True)
+    for s in seasons:
+        number = s["number"] if s["number"] is not None else "-"
+        click.echo(f"{s['slug']}\t{number}\t{s['episodes']} episodes\t{s['title']}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(season)

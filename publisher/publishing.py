@@ -1,0 +1,273 @@
+"""Publishing an episode: all or nothing.
+
+The order is what makes it safe. Everything that can be refused (the audio, chapters,
+transcript, artwork, the season, the episode number) is checked before anything is
+stored; then a tagged copy is made in a temporary folder, uploaded, and the episode row
+is inserted in one transaction. If any step after the first upload fails, every object
+this publish stored is deleted again, so the producer can simply run the command again.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from audio.artwork import Artwork, check_artwork, read_artwork
+from audio.chapters import Chapter, read_chapters
+from audio.probe import AudioInfo, probe_audio
+from audio.storage import Storage, StorageError
+from audio.tagging import EpisodeTags, write_tagged_copy
+from audio.transcripts import Transcript, read_transcript
+from publisher.catalog import get_season, get_show, refusals
+from publisher.db import DatabaseError
+from publisher.errors import UserError
+from publisher.feed_invalidation import season_changed
+from publisher.models import Episode, Season, new_guid, utcnow
+from publisher.services import Services
+from publisher.uploads import Uploads, artwork_key, sha256_file
+
+# Apple's itunes:episodeType values:
+# https://help.apple.com/itc/podcasts_connect/#/itcb54353390
+EPISODE_TYPES = ("full", "trailer", "bonus")
+
+
+class UploadProgress(Protocol):
+    """Told how the audio upload goes (the CLI draws a progress bar with it)."""
+
+    def begin(self, total: int) -> None: ...
+
+    def advance(self, done: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class EpisodeDraft:
+    """What the producer asked to publish."""
+
+    season: str
+    audio: Path
+    title: str
+    number: int | None = None
+    description: str = ""
+    chapters: Path | None = None
+    transcript: Path | None = None
+    image: Path | None = None
+    teaser: bool = False
+    publish_at: datetime | None = None
+    episode_type: str = "full"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The draft's files, read and checked before anything is stored."""
+
+    audio: AudioInfo
+    chapters: list[Chapter] = field(default_factory=list)
+    transcript: Transcript | None = None
+    image: Artwork | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the episode goes, worked out from the database before any upload."""
+
+    season_id: int
+    number: int | None
+    tags: EpisodeTags
+
+
+def publish_episode(
+    services: Services, draft: EpisodeDraft, progress: UploadProgress | None = None
+) -> dict[str, Any]:
+    """Tag, store and record one episode; return what `episode publish --json` prints."""
+    draft = _checked(draft)
+    inputs = read_inputs(draft)
+    with services.db.session() as session:
+        placement = _place(session, services.storage, draft, inputs)
+    guid = new_guid()
+    with tempfile.TemporaryDirectory(prefix="lovetv-publish-") as workdir:
+        tagged = Path(workdir) / f"episode.{inputs.audio.extension}"
+        with refusals():
+            write_tagged_copy(draft.audio, tagged, inputs.audio, placement.tags)
+            inputs = replace(inputs, audio=probe_audio(tagged))
+        episode = _store_and_record(services, draft, inputs, placement, guid, tagged, progress)
+    return _summary(episode, draft.season)
+
+
+def _checked(draft: EpisodeDraft) -> EpisodeDraft:
+    if not draft.title.strip():
+        raise UserError("an episode needs a title (--title)")
+    if draft.episode_type not in EPISODE_TYPES:
+        raise UserError(
+            f"unknown episode type {draft.episode_type!r} (use {', '.join(EPISODE_TYPES)})"
+        )
+    if draft.number is not None and draft.number < 1:
+        raise UserError("episode numbers start at 1 (--number)")
+    if draft.publish_at is not None and draft.publish_at.tzinfo is None:
+        return replace(draft, publish_at=draft.publish_at.replace(tzinfo=UTC))
+    return draft
+
+
+def read_inputs(draft: EpisodeDraft) -> Inputs:
+    """Probe the audio and read chapters, transcript and artwork; refuse what is unusable."""
+    with refusals():
+        audio = probe_audio(draft.audio)
+        return Inputs(
+            audio=audio,
+            chapters=read_chapters(draft.chapters, audio.duration) if draft.chapters else [],
+            transcript=read_transcript(draft.transcript) if draft.transcript else None,
+            image=read_artwork(draft.image) if draft.image else None,
+        )
+
+
+def _place(session: Session, storage: Storage, draft: EpisodeDraft, inputs: Inputs) -> Placement:
+    """Find the season, settle the episode number and gather the show's details for tags."""
+    show = get_show(session)
+    season = get_season(session, draft.season)
+    number = draft.number
+    if number is None and draft.episode_type == "full":
+        highest = session.scalar(
+            select(func.max(Episode.number)).where(Episode.season_id == season.id)
+        )
+        number = (highest or 0) + 1
+    elif number is not None:
+        _refuse_taken_number(session, season, number)
+    cover = inputs.image or _stored_cover(storage, season.image_key or show.image_key)
+    tags = EpisodeTags(
+        title=draft.title.strip(),
+        artist=show.author or show.title,
+        album=f"{show.title} - {season.title}",
+        released=draft.publish_at or utcnow(),
+        track=number,
+        description=draft.description,
+        cover=cover,
+        chapters=tuple(inputs.chapters),
+    )
+    return Placement(season_id=season.id, number=number, tags=tags)
+
+
+def _refuse_taken_number(session: Session, season: Season, number: int) -> None:
+    taken = session.scalar(
+        select(Episode).where(Episode.season_id == season.id, Episode.number == number)
+    )
+    if taken is not None:
+        raise UserError(
+            f"season {season.slug!r} already has episode {number} ({taken.title!r}): "
+            "choose another --number"
+        )
+
+
+def _stored_cover(storage: Storage, key: str | None) -> Artwork | None:
+    """The season's or show's artwork, to embed when the episode brings none of its own."""
+    if key is None:
+        return None
+    try:
+        return check_artwork(storage.get_bytes(key), key)
+    except (FileNotFoundError, ValueError):
+        return None  # a missing or changed image must not stop a publish
+
+
+def _store_and_record(
+    services: Services,
+    draft: EpisodeDraft,
+    inputs: Inputs,
+    placement: Placement,
+    guid: str,
+    tagged: Path,
+    progress: UploadProgress | None,
+) -> Episode:
+    """Upload the tagged audio, artwork and transcript, then insert the row; undo on failure."""
+    digest = sha256_file(tagged)
+    audio_key = f"audio/{digest[:16]}/{guid}.{inputs.audio.extension}"
+    if progress is not None:
+        progress.begin(tagged.stat().st_size)
+    with Uploads(services.storage) as uploads:
+        try:
+            uploads.put_file(
+                audio_key, tagged, inputs.audio.mime, progress.advance if progress else None
+            )
+            image_key = transcript_key = None
+            if inputs.image is not None:
+                key = artwork_key(inputs.image.data, inputs.image.extension)
+                image_key = uploads.put_shared(key, inputs.image.data, inputs.image.mime)
+            if inputs.transcript is not None:
+                key = f"transcripts/{guid}.{inputs.transcript.extension}"
+                transcript_key = uploads.put_bytes(
+                    key, inputs.transcript.data, inputs.transcript.mime
+                )
+        except StorageError as exc:
+            raise StorageError(
+                f"upload failed, nothing was published ({exc}); run the command again"
+            ) from exc
+        episode = Episode(
+            guid=guid,
+            season_id=placement.season_id,
+            number=placement.number,
+            title=draft.title.strip(),
+            description=draft.description,
+            episode_type=draft.episode_type,
+            publish_at=draft.publish_at or utcnow(),
+            teaser=draft.teaser,
+            audio_key=audio_key,
+            size=tagged.stat().st_size,
+            duration=inputs.audio.duration,
+            mime=inputs.audio.mime,
+            bitrate=inputs.audio.bitrate,
+            sample_rate=inputs.audio.sample_rate,
+            image_key=image_key,
+            chapters=[c.as_json() for c in inputs.chapters] or None,
+            transcript_key=transcript_key,
+            transcript_mime=inputs.transcript.mime if inputs.transcript else None,
+        )
+        _record(services, episode, draft)
+    return episode
+
+
+def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
+    """Insert the episode and invalidate its season's feeds in one transaction."""
+    try:
+        with services.db.session() as session:
+            session.add(episode)
+            session.flush()
+            season_changed(session, episode.season_id)
+    except IntegrityError as exc:
+        raise UserError(
+            f"season {draft.season!r} got an episode {episode.number} while this one was "
+            "uploading: nothing was published; choose another --number"
+        ) from exc
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise DatabaseError(
+            f"could not record the episode ({first[0] if first else type(exc).__name__}); "
+            "its uploads were removed, so run the command again"
+        ) from exc
+
+
+def _summary(episode: Episode, season: str) -> dict[str, Any]:
+    """The contract's JSON keys first (guid, season, title, audio_key, mime, size, duration,
+    teaser), then more that producers find useful."""
+    return {
+        "guid": episode.guid,
+        "season": season,
+        "title": episode.title,
+        "audio_key": episode.audio_key,
+        "mime": episode.mime,
+        "size": episode.size,
+        "duration": episode.duration,
+        "teaser": episode.teaser,
+        "number": episode.number,
+        "episode_type": episode.episode_type,
+        "publish_at": episode.publish_at.isoformat(),
+        "bitrate": episode.bitrate,
+        "sample_rate": episode.sample_rate,
+        "image_key": episode.image_key,
+        "transcript_key": episode.transcript_key,
+        "transcript_mime": episode.transcript_mime,
+        "chapters": len(episode.chapters or []),
+    }
