@@ -69,9 +69,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from publisher.cli import db, member, server, stripe
+    from publisher.cli import db, episode, member, season, server, show, stripe
 
-    for module in (db, server, stripe, member):
+    for module in (db, server, show, season, episode, stripe, member):
         module.register(main)
 
 
