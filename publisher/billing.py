@@ -20,7 +20,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auth.billing_rules import BillingOutcome, decide_membership
+from auth.access import REVOKED
+from auth.billing_rules import LIFETIME_RULES, BillingOutcome, decide_membership
 from auth.stripe_api import Purchases, StripeGateway
 from publisher.config import Config
 from publisher.members import add_member, find_member
@@ -36,6 +37,8 @@ _TRACKED = (
     "period_end",
     "grace_until",
 )
+
+_BILLING_REVOCATIONS = frozenset(rule.reason for rule in LIFETIME_RULES.values())
 
 
 def billing_unavailable(config: Config, *, webhook: bool = False) -> str | None:
@@ -93,8 +96,9 @@ def apply_outcome(member: Member, outcome: BillingOutcome, version: int | None) 
     if version is not None and version < member.billing_version:
         return False
     before = _snapshot(member)
-    member.status = outcome.status
-    member.status_reason = outcome.reason
+    if not revoked_by_hand(member):
+        member.status = outcome.status
+        member.status_reason = outcome.reason
     member.billing_state = outcome.billing_state
     member.plan = outcome.plan
     member.stripe_customer_id = outcome.customer_id
@@ -107,6 +111,14 @@ def apply_outcome(member: Member, outcome: BillingOutcome, version: int | None) 
     if changed:
         member.updated_at = utcnow()
     return changed
+
+
+def revoked_by_hand(member: Member) -> bool:
+    """An operator's `lovetv member revoke` stands until lifted by hand; a payment never lifts it.
+
+    Billing's own revocations (refund, dispute) carry one of `LIFETIME_RULES`' reasons.
+    """
+    return member.status == REVOKED and member.status_reason not in _BILLING_REVOCATIONS
 
 
 def member_of_customer(session: Session, customer_id: str, email: str | None) -> Member | None:

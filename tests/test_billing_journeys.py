@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from html import escape
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -14,15 +15,25 @@ from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixtu
 from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
 
 DAY = 86400
+EPISODES = ["First Steps"]
+PAYMENT_PROBLEM = "Payment problem: update your card"
+ENDED = ["Your membership has ended: renew to keep listening"]
+WITHDRAWN = ["Access to this feed was withdrawn"]
+
+
+def titles(shop: Shop, email: str) -> list[str]:
+    """What the member's podcast app shows for season-1, fetched over HTTP."""
+    return [title for title, _ in shop.listen(shop.token_of(email))]
 
 
 @pytest.mark.parametrize("plan", ["monthly", "yearly", "lifetime"])
-def test_joining_any_plan_gives_a_working_feed(shop: Shop, plan: str) -> None:
+def test_joining_any_plan_gives_a_working_feed(shop: Shop, plan: str, mp3_file: Path) -> None:
+    shop.add_catalog(mp3_file)
     session_id, events = shop.buy(plan, "ann@example.com")
     assert all(r.status_code == 200 for r in shop.deliver(*events))
     member = shop.member("ann@example.com")
     assert (member["status"], member["plan"]) == ("active", plan)
-    assert shop.access(shop.token_of("ann@example.com")).allowed
+    assert titles(shop, "ann@example.com") == EPISODES
     checkout = shop.stripe.get(session_id, "checkout.session")
     assert checkout["mode"] == ("payment" if plan == "lifetime" else "subscription")
     assert checkout["metadata"] == {"plan": plan}
@@ -65,8 +76,9 @@ def test_the_welcome_page_waits_for_an_unpaid_session(shop: Shop) -> None:
 
 
 def test_a_payment_failure_keeps_the_feed_with_a_notice_until_the_card_is_fixed(
-    shop: Shop,
+    shop: Shop, mp3_file: Path
 ) -> None:
+    shop.add_catalog(mp3_file)
     session_id, events = shop.buy("monthly", "cy@example.com")
     shop.deliver(*events)
     sub = shop.stripe.session_subscription(session_id)
@@ -75,11 +87,25 @@ def test_a_payment_failure_keeps_the_feed_with_a_notice_until_the_card_is_fixed(
     decision = shop.access(token)
     assert decision.allowed and decision.notice == "payment_problem"
     assert shop.member("cy@example.com")["status"] == "active"
+    feed = shop.listen(token)
+    assert feed[0] == (PAYMENT_PROBLEM, f"{shop.url}/account/billing?token={token}")
+    assert [title for title, _ in feed[1:]] == EPISODES
+    # The notice's link opens the Customer Portal for this member's customer.
+    portal = shop.browser.get(feed[0][1], allow_redirects=False, timeout=30)
+    assert portal.status_code == 303
+    assert (
+        shop.stripe.of_kind("billing_portal.session")[0]["customer"]
+        == shop.member("cy@example.com")["customer"]
+    )
     shop.deliver(*shop.stripe.recover(sub))
     assert shop.access(token).notice is None and shop.access(token).allowed
+    assert titles(shop, "cy@example.com") == EPISODES
 
 
-def test_grace_running_out_lapses_and_resubscribing_restores_the_same_url(shop: Shop) -> None:
+def test_grace_running_out_lapses_and_resubscribing_restores_the_same_url(
+    shop: Shop, mp3_file: Path
+) -> None:
+    shop.add_catalog(mp3_file)
     session_id, events = shop.buy("monthly", "di@example.com")
     shop.deliver(*events)
     token = shop.token_of("di@example.com")
@@ -88,6 +114,7 @@ def test_grace_running_out_lapses_and_resubscribing_restores_the_same_url(shop: 
     shop.deliver(*shop.stripe.fail_renewal(sub, at=shop.stripe.now() - 8 * DAY))
     assert shop.access(token).notice == "lapsed"
     assert shop.member("di@example.com")["status"] == "lapsed"
+    assert titles(shop, "di@example.com") == ENDED
     shop.deliver(*shop.stripe.end_subscription(sub, "canceled"))
     assert shop.access(token).notice == "lapsed"
     # A fresh checkout (a new browser: Stripe makes a second customer) brings access back.
@@ -97,6 +124,7 @@ def test_grace_running_out_lapses_and_resubscribing_restores_the_same_url(shop: 
     assert shop.token_of("di@example.com") == token
     assert shop.access(token).allowed
     assert shop.member("di@example.com")["plan"] == "yearly"
+    assert titles(shop, "di@example.com") == EPISODES
 
 
 def test_grace_ends_by_time_alone_without_any_event(shop: Shop) -> None:
@@ -124,7 +152,10 @@ def test_cancelling_at_period_end_keeps_access_until_the_period_ends(shop: Shop)
     assert shop.access(token).notice == "lapsed"
 
 
-def test_a_full_lifetime_refund_revokes_but_a_partial_one_does_not(shop: Shop) -> None:
+def test_a_full_lifetime_refund_revokes_but_a_partial_one_does_not(
+    shop: Shop, mp3_file: Path
+) -> None:
+    shop.add_catalog(mp3_file)
     session_id, events = shop.buy("lifetime", "gus@example.com")
     shop.deliver(*events)
     charge = shop.stripe.session_charge(session_id)
@@ -134,6 +165,7 @@ def test_a_full_lifetime_refund_revokes_but_a_partial_one_does_not(shop: Shop) -
     shop.deliver(*shop.stripe.refund(charge))
     assert shop.access(token).notice == "revoked"
     assert shop.member("gus@example.com")["status"] == "revoked"
+    assert titles(shop, "gus@example.com") == WITHDRAWN
 
 
 def test_a_dispute_on_a_lifetime_payment_revokes_access(shop: Shop) -> None:

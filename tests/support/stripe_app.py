@@ -17,9 +17,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import feedparser
 import pytest
 import requests
 from sqlalchemy import select
@@ -29,6 +31,7 @@ from auth.access import AccessDecision, listening_access
 from publisher.members import current_token, find_member, find_token_holder
 from publisher.models import Member, Season, StripeEvent
 from publisher.services import Services
+from support.catalog_factory import make_episode, make_season, make_show
 from support.fake_stripe import (
     PRICES_SETTING,
     FakeStripeAccount,
@@ -118,6 +121,21 @@ class Shop:
     def add_season(self, slug: str, title: str, number: int) -> None:
         with self.services.db.session() as session:
             session.add(Season(slug=slug, title=title, number=number))
+
+    def add_catalog(self, audio: Path) -> None:
+        """The show and season-1 with one published episode, "First Steps"."""
+        with self.services.db.session() as session:
+            make_show(session)
+            season = make_season(session, "season-1", 1)
+            make_episode(session, self.services.storage, season, audio, title="First Steps")
+
+    def listen(self, token: str, slug: str = "season-1") -> list[tuple[str, str]]:
+        """(title, link) of each item of the member's feed, newest first, as an app sees it."""
+        answer = requests.get(f"{self.url}/feeds/{token}/{slug}.xml", timeout=30)
+        assert answer.status_code == 200, answer.text
+        parsed = feedparser.parse(answer.content)
+        assert not parsed.bozo, parsed.bozo_exception
+        return [(entry.title, entry.get("link", "")) for entry in parsed.entries]
 
     def token_of(self, email: str) -> str:
         with self.services.db.session() as session:
