@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
 from mutagen import id3
 from mutagen.flac import Picture
@@ -170,19 +171,29 @@ def mpeg_frames_range(path: Path) -> tuple[int, int]:
             footer = 10 if header[5] & 0x10 else 0
             start += 10 + body + footer
         end = size
-        if end - 128 >= start:
-            fh.seek(end - 128)
-            if fh.read(3) == b"TAG":
-                end -= 128
-        if end - 32 >= start:
-            fh.seek(end - 32)
-            footer_bytes = fh.read(32)
-            if footer_bytes.startswith(b"APETAGEX"):
-                tag_size = int.from_bytes(footer_bytes[12:16], "little")
-                has_header = int.from_bytes(footer_bytes[20:24], "little") & 0x80000000
-                end -= tag_size + (32 if has_header else 0)
+        while True:  # ID3v1 and APEv2 tags can follow each other in either order
+            trimmed = _trailing_tag_size(fh, start, end)
+            if not trimmed:
+                break
+            end -= trimmed
     start = min(start, size)
     return start, max(start, min(end, size))
+
+
+def _trailing_tag_size(fh: BinaryIO, start: int, end: int) -> int:
+    """The size of an ID3v1 or APEv2 tag ending at `end`, or 0 when there is none."""
+    if end - 128 >= start:
+        fh.seek(end - 128)
+        if fh.read(3) == b"TAG":
+            return 128
+    if end - 32 >= start:
+        fh.seek(end - 32)
+        footer = fh.read(32)
+        if footer.startswith(b"APETAGEX"):
+            tag_size = int.from_bytes(footer[12:16], "little")  # footer and items
+            has_header = int.from_bytes(footer[20:24], "little") & 0x80000000
+            return tag_size + (32 if has_header else 0)
+    return 0
 
 
 # --- M4A -------------------------------------------------------------------------------

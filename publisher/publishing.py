@@ -109,8 +109,11 @@ def _checked(draft: EpisodeDraft) -> EpisodeDraft:
         )
     if draft.number is not None and draft.number < 1:
         raise UserError("episode numbers start at 1 (--number)")
-    if draft.publish_at is not None and draft.publish_at.tzinfo is None:
-        return replace(draft, publish_at=draft.publish_at.replace(tzinfo=UTC))
+    if draft.publish_at is not None:
+        # A time without an offset is taken as UTC; every time is stored in UTC.
+        when = draft.publish_at
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        return replace(draft, publish_at=when)
     return draft
 
 
