@@ -24,6 +24,7 @@ from flask import (
     session,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from auth.stripe_api import StripeFailure, StripeGateway
 from publisher.app import services_of
@@ -187,7 +188,7 @@ def account_billing() -> Response:
     return private(redirect(url, code=303))  # type: ignore[arg-type]
 
 
-def _member_asking(db) -> tuple[Member | None, str]:  # type: ignore[no-untyped-def]
+def _member_asking(db: Session) -> tuple[Member | None, str]:
     """The member named by a feed token (notice links) or by the welcome page's cookie."""
     token = request.args.get("token")
     if token:

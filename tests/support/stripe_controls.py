@@ -1,0 +1,214 @@
+"""What customers and Stripe's billing engine do to a fake account (test controls).
+
+Paying at checkout, a card failing on renewal, a recovery, a cancellation, a refund, a
+dispute: each method changes the account the way Stripe would and returns the events
+Stripe would send, in their true order, for the test to deliver (or to withhold).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from support.stripe_store import PERIOD_SECONDS, PRICES, StripeStore, new_id, price_object
+
+
+class FakeStripeAccount(StripeStore):
+    """A fake account whose customers and billing engine the test drives."""
+
+    # --- what customers and Stripe's billing engine do (test controls) ------------------
+
+    def pay_checkout(self, session_id: str, email: str) -> list[dict[str, Any]]:
+        """The customer pays on the Checkout page: Stripe creates what the session sells."""
+        with self.lock:
+            session = self.get(session_id, "checkout.session")
+            assert session["status"] == "open", "a Checkout Session is paid only once"
+            events: list[dict[str, Any]] = []
+            if session["customer"] is None:
+                customer = self.add("cus", {"object": "customer", "email": email, "name": None})
+                session["customer"] = customer["id"]
+                events.append(self.event("customer.created", customer))
+            customer_email = self.get(session["customer"], "customer")["email"]
+            session["customer_details"] = {"email": customer_email}
+            session.update(status="complete", payment_status="paid")
+            if session["mode"] == "subscription":
+                sub_events = self._start_subscription(session)
+                events.append(self.event("checkout.session.completed", session))
+                events += sub_events
+            else:
+                charge = self._charge(session["customer"], session["amount_total"])
+                session["payment_intent"] = charge["payment_intent"]
+                events.append(self.event("checkout.session.completed", session))
+                events.append(self.event("charge.succeeded", charge))
+            return events
+
+    def _start_subscription(self, session: dict[str, Any]) -> list[dict[str, Any]]:
+        price_id = session["_price"]
+        start = self.now()
+        sub = self.add(
+            "sub",
+            {
+                "object": "subscription",
+                "customer": session["customer"],
+                "status": "active",
+                "cancel_at_period_end": False,
+                "canceled_at": None,
+                "metadata": session["_subscription_data"].get("metadata") or {},
+                "items": {
+                    "object": "list",
+                    "data": [
+                        {
+                            "object": "subscription_item",
+                            "id": new_id("si"),
+                            "price": price_object(price_id),
+                            "quantity": 1,
+                            "current_period_start": start,
+                            "current_period_end": start
+                            + PERIOD_SECONDS[PRICES[price_id]["interval"]],
+                        }
+                    ],
+                    "has_more": False,
+                },
+            },
+        )
+        session["subscription"] = sub["id"]
+        invoice = self._invoice(sub, paid=True)
+        return [
+            self.event("customer.subscription.created", sub),
+            self.event("invoice.paid", invoice),
+        ]
+
+    def _charge(self, customer: str, amount: int) -> dict[str, Any]:
+        return self.add(
+            "ch",
+            {
+                "object": "charge",
+                "customer": customer,
+                "amount": amount,
+                "amount_refunded": 0,
+                "refunded": False,
+                "disputed": False,
+                "paid": True,
+                "status": "succeeded",
+                "payment_intent": new_id("pi"),
+                "currency": "usd",
+            },
+        )
+
+    def _invoice(self, sub: dict[str, Any], paid: bool) -> dict[str, Any]:
+        item = sub["items"]["data"][0]
+        amount = item["price"]["unit_amount"]
+        invoice = self.add(
+            "in",
+            {
+                "object": "invoice",
+                "customer": sub["customer"],
+                "status": "paid" if paid else "open",
+                "amount_due": amount,
+                "amount_paid": amount if paid else 0,
+                "attempted": True,
+                "period_start": item["current_period_start"],
+                "period_end": item["current_period_end"],
+                "parent": {"subscription_details": {"subscription": sub["id"]}},
+            },
+        )
+        if paid:
+            invoice["charge"] = self._charge(sub["customer"], amount)["id"]
+        sub["latest_invoice"] = invoice["id"]
+        return invoice
+
+    def _new_period(self, sub: dict[str, Any], start: int) -> None:
+        item = sub["items"]["data"][0]
+        item["current_period_start"] = start
+        item["current_period_end"] = start + PERIOD_SECONDS[item["price"]["recurring"]["interval"]]
+
+    def fail_renewal(self, sub_id: str, at: int | None = None) -> list[dict[str, Any]]:
+        """The renewal charge fails (at `at`, default now): the subscription goes past_due."""
+        with self.lock:
+            sub = self.get(sub_id, "subscription")
+            self._new_period(sub, self.now() if at is None else at)
+            sub["status"] = "past_due"
+            invoice = self._invoice(sub, paid=False)
+            return [
+                self.event("invoice.payment_failed", invoice),
+                self.event("customer.subscription.updated", sub),
+            ]
+
+    def recover(self, sub_id: str) -> list[dict[str, Any]]:
+        """The member updates their card and the open invoice is paid: active again."""
+        with self.lock:
+            sub = self.get(sub_id, "subscription")
+            invoice = self.get(sub["latest_invoice"], "invoice")
+            invoice.update(status="paid", amount_paid=invoice["amount_due"])
+            sub["status"] = "active"
+            return [
+                self.event("invoice.paid", invoice),
+                self.event("customer.subscription.updated", sub),
+            ]
+
+    def renew(self, sub_id: str) -> list[dict[str, Any]]:
+        """A renewal that simply succeeds: a new period, a paid invoice."""
+        with self.lock:
+            sub = self.get(sub_id, "subscription")
+            self._new_period(sub, self.now())
+            sub["status"] = "active"
+            invoice = self._invoice(sub, paid=True)
+            return [
+                self.event("invoice.paid", invoice),
+                self.event("customer.subscription.updated", sub),
+            ]
+
+    def cancel_at_period_end(self, sub_id: str) -> list[dict[str, Any]]:
+        """The member cancels in the portal: access continues until the period ends."""
+        with self.lock:
+            sub = self.get(sub_id, "subscription")
+            sub["cancel_at_period_end"] = True
+            return [self.event("customer.subscription.updated", sub)]
+
+    def end_subscription(self, sub_id: str, status: str = "canceled") -> list[dict[str, Any]]:
+        """Stripe ends the subscription (period over, retries exhausted, paused)."""
+        with self.lock:
+            sub = self.get(sub_id, "subscription")
+            sub["status"] = status
+            if status == "canceled":
+                sub["canceled_at"] = self.now()
+                return [self.event("customer.subscription.deleted", sub)]
+            kind = "paused" if status == "paused" else "updated"
+            return [self.event(f"customer.subscription.{kind}", sub)]
+
+    def refund(self, charge_id: str, amount: int | None = None) -> list[dict[str, Any]]:
+        """Refund all (default) or part of a charge."""
+        with self.lock:
+            charge = self.get(charge_id, "charge")
+            charge["amount_refunded"] += charge["amount"] if amount is None else amount
+            charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+            return [self.event("charge.refunded", charge)]
+
+    def dispute(self, charge_id: str) -> list[dict[str, Any]]:
+        """The cardholder disputes a charge with their bank."""
+        with self.lock:
+            charge = self.get(charge_id, "charge")
+            charge["disputed"] = True
+            dispute = self.add(
+                "dp",
+                {
+                    "object": "dispute",
+                    "charge": charge_id,
+                    "payment_intent": charge["payment_intent"],
+                    "amount": charge["amount"],
+                    "status": "needs_response",
+                    "reason": "fraudulent",
+                },
+            )
+            return [self.event("charge.dispute.created", dispute)]
+
+    # --- lookups for tests -----------------------------------------------------------------
+
+    def session_subscription(self, session_id: str) -> str:
+        return self.get(session_id, "checkout.session")["subscription"]
+
+    def session_charge(self, session_id: str) -> str:
+        pi = self.get(session_id, "checkout.session")["payment_intent"]
+        return next(c["id"] for c in self.of_kind("charge") if c["payment_intent"] == pi)
+
+    def newest_checkout_session(self) -> dict[str, Any]:
+        return self.of_kind("checkout.session")[0]

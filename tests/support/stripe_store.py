@@ -1,0 +1,169 @@
+"""The fake Stripe account's objects and the API calls that read and create them.
+
+One `StripeStore` per API key: customers, Checkout Sessions, subscriptions, invoices,
+charges, disputes and portal sessions as Stripe's JSON shapes (`object`, `id`, `created`,
+`livemode`), newest first in lists as Stripe lists them. `support.stripe_controls` adds what
+customers and Stripe's billing engine do; `support.fake_stripe` serves it over HTTP.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+import time
+import uuid
+from typing import Any
+
+PRICES: dict[str, dict[str, Any]] = {
+    "price_monthly_77": {"unit_amount": 7700, "interval": "month"},
+    "price_yearly_222": {"unit_amount": 22200, "interval": "year"},
+    "price_lifetime_333": {"unit_amount": 33300, "interval": None},
+}
+PRICES_SETTING = "monthly=price_monthly_77,yearly=price_yearly_222,lifetime=price_lifetime_333"
+PERIOD_SECONDS = {"month": 30 * 86400, "year": 365 * 86400}
+_ids = itertools.count(1)
+
+
+class StripeRequestError(Exception):
+    """Answered as Stripe's error JSON."""
+
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_test{next(_ids):06d}{uuid.uuid4().hex[:10]}"
+
+
+class StripeStore:
+    """One Stripe account's objects, and the API calls the service makes on them."""
+
+    def __init__(self, api_key: str, base_url: str) -> None:
+        self.api_key = api_key
+        self.base_url = base_url
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.idempotent: dict[tuple[str, str, str], tuple[int, dict[str, Any]]] = {}
+        self.events: list[dict[str, Any]] = []
+        self.requests: list[tuple[str, str, str | None]] = []  # method, path, idempotency key
+        self.time_offset = 0
+        self.outage = False  # when set, every API call answers 500 (Stripe having a bad day)
+        self.lock = threading.RLock()
+
+    def now(self) -> int:
+        return int(time.time()) + self.time_offset
+
+    # --- storage -------------------------------------------------------------------------
+
+    def add(self, prefix: str, obj: dict[str, Any]) -> dict[str, Any]:
+        obj = {"id": new_id(prefix), "created": self.now(), "livemode": False, **obj}
+        self.objects[obj["id"]] = obj
+        return obj
+
+    def get(self, object_id: str, kind: str) -> dict[str, Any]:
+        obj = self.objects.get(object_id)
+        if obj is None or obj["object"] != kind:
+            raise StripeRequestError(404, f"No such {kind}: '{object_id}'", "resource_missing")
+        return obj
+
+    def of_kind(self, kind: str) -> list[dict[str, Any]]:
+        """Newest first, as Stripe lists."""
+        return [o for o in reversed(self.objects.values()) if o["object"] == kind]
+
+    def event(self, type_: str, obj: dict[str, Any]) -> dict[str, Any]:
+        """Record and return the event Stripe would send, with a snapshot of the object."""
+        event = {
+            "id": new_id("evt"),
+            "object": "event",
+            "api_version": "2026-10-28.endive",
+            "created": self.now(),
+            "livemode": False,
+            "pending_webhooks": 1,
+            "type": type_,
+            "data": {"object": copy.deepcopy(obj)},
+        }
+        self.events.append(event)
+        return event
+
+    # --- the API -------------------------------------------------------------------------
+
+    def create_checkout_session(self, params: dict[str, Any]) -> dict[str, Any]:
+        mode = params.get("mode")
+        items = params.get("line_items") or []
+        if mode not in ("payment", "subscription") or len(items) != 1:
+            raise StripeRequestError(400, "mode and exactly one line item are required")
+        price = PRICES.get(items[0].get("price", ""))
+        if price is None:
+            raise StripeRequestError(400, f"No such price: '{items[0].get('price')}'")
+        if (mode == "subscription") != (price["interval"] is not None):
+            raise StripeRequestError(400, f"price does not fit mode {mode}")
+        customer = params.get("customer")
+        if customer is not None:
+            self.get(customer, "customer")
+        session = self.add(
+            "cs",
+            {
+                "object": "checkout.session",
+                "mode": mode,
+                "status": "open",
+                "payment_status": "unpaid",
+                "customer": customer,
+                "customer_creation": params.get("customer_creation"),
+                "customer_details": None,
+                "customer_email": params.get("customer_email"),
+                "metadata": params.get("metadata") or {},
+                "success_url": params["success_url"],
+                "cancel_url": params.get("cancel_url"),
+                "subscription": None,
+                "payment_intent": None,
+                "amount_total": price["unit_amount"],
+                "currency": "usd",
+                "_price": items[0]["price"],
+                "_subscription_data": params.get("subscription_data") or {},
+            },
+        )
+        session["url"] = f"{self.base_url}/c/pay/{session['id']}"
+        return session
+
+    def create_portal_session(self, params: dict[str, Any]) -> dict[str, Any]:
+        customer = self.get(params.get("customer", ""), "customer")
+        return self.add(
+            "bps",
+            {
+                "object": "billing_portal.session",
+                "customer": customer["id"],
+                "return_url": params.get("return_url"),
+                "url": f"{self.base_url}/p/session/{uuid.uuid4().hex}",
+            },
+        )
+
+    def list_objects(self, kind: str, query: dict[str, str]) -> list[dict[str, Any]]:
+        found = self.of_kind(kind)
+        if "customer" in query:
+            found = [o for o in found if o.get("customer") == query["customer"]]
+        if "email" in query:
+            found = [o for o in found if o.get("email") == query["email"]]
+        status = query.get("status")
+        if kind == "subscription" and status != "all":
+            found = [
+                o
+                for o in found
+                if o["status"] == status or (not status and o["status"] != "canceled")
+            ]
+        elif kind == "checkout.session" and status:
+            found = [o for o in found if o["status"] == status]
+        return found
+
+
+def price_object(price_id: str) -> dict[str, Any]:
+    price = PRICES[price_id]
+    interval = price["interval"]
+    return {
+        "object": "price",
+        "id": price_id,
+        "unit_amount": price["unit_amount"],
+        "currency": "usd",
+        "type": "recurring" if interval else "one_time",
+        "recurring": {"interval": interval, "interval_count": 1} if interval else None,
+    }
