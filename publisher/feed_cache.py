@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import format_datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,7 @@ from publisher.feed_invalidation import TEASER_FEED_KEY, season_feed_key
 from publisher.feed_rendering import Rendered, render_season, render_teaser
 from publisher.models import RenderedFeed
 
+_HTTP_DATES: dict[datetime, str] = {}  # one entry per feed version, like the variants
 Renderer = Callable[[Session, str | None], Rendered | None]
 
 
@@ -48,6 +50,13 @@ class Variant:
     etag: str  # of these bytes, before personalising
     last_modified: datetime
     source_etag: str  # the stored feed it was made from: stale once that changes
+
+    @property
+    def http_last_modified(self) -> str:
+        """Last-Modified as HTTP writes it (RFC 9110 5.6.7), formatted once per variant."""
+        return _HTTP_DATES.setdefault(
+            self.last_modified, format_datetime(self.last_modified, usegmt=True)
+        )
 
 
 def body_etag(body: bytes) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, String, bindparam, cast, literal, select
+from sqlalchemy import Connection, Engine, String, bindparam, cast, literal, select
 
 from auth.tokens import lookup_hash
 from publisher.feed_cache import FeedState
 from publisher.feed_invalidation import TEASER_FEED_KEY
+from publisher.hot_query import HotQuery
 from publisher.listeners import LISTENER_COLUMNS, Listener, listener_from_row
 from publisher.models import FeedToken, Member, RenderedFeed, Season
 
@@ -36,13 +37,20 @@ class SeasonRequest:
     listener: Listener | None  # None: the token is unknown
 
 
-def season_request(conn: Connection, secret: str, slug: str, token: str) -> SeasonRequest | None:
-    """The season called `slug` and whoever holds `token`; None if no such season."""
-    row = conn.execute(_SEASON_REQUEST, {"slug": slug, "lookup_hash": lookup_hash(token)}).first()
-    if row is None:
-        return None
-    state = FeedState(row.etag, row.last_modified, row.valid_until)
-    return SeasonRequest(row.season_id, state, listener_from_row(row, secret, token))
+class SeasonRequests:
+    """Answers `season_request` with one compiled statement per worker."""
+
+    def __init__(self, engine: Engine, secret: str) -> None:
+        self.query = HotQuery(engine, _SEASON_REQUEST)
+        self.secret = secret
+
+    def find(self, slug: str, token: str) -> SeasonRequest | None:
+        """The season called `slug` and whoever holds `token`; None if no such season."""
+        row = self.query.first(slug=slug, lookup_hash=lookup_hash(token))
+        if row is None:
+            return None
+        state = FeedState(row["etag"], row["last_modified"], row["valid_until"])
+        return SeasonRequest(row["season_id"], state, listener_from_row(row, self.secret, token))
 
 
 def teaser_state(conn: Connection) -> FeedState:

@@ -7,8 +7,10 @@ then re-checked in constant time (`auth.tokens.token_matches`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
@@ -49,17 +51,17 @@ class Listener:
         )
 
 
-def listener_from_row(row, secret: str, token: str) -> Listener | None:  # type: ignore[no-untyped-def]
+def listener_from_row(row: Mapping[str, Any] | None, secret: str, token: str) -> Listener | None:
     """A `Listener` from a row of `LISTENER_COLUMNS`, if the token really derives from it."""
-    if row is None or row.nonce is None or not token_matches(secret, row.nonce, token):
+    if row is None or row["nonce"] is None or not token_matches(secret, row["nonce"], token):
         return None
     return Listener(
-        member_id=row.member_id,
-        lookup_hash=row.lookup_hash,
-        current=row.retired_at is None,
-        status=row.status,
-        billing_state=row.billing_state,
-        grace_until=row.grace_until,
+        member_id=row["member_id"],
+        lookup_hash=row["lookup_hash"],
+        current=row["retired_at"] is None,
+        status=row["status"],
+        billing_state=row["billing_state"],
+        grace_until=row["grace_until"],
     )
 
 
@@ -67,5 +69,5 @@ def find_listener(conn: Connection, secret: str, token: str) -> Listener | None:
     """The listener holding `token`, or None for an unknown or malformed token."""
     if not looks_like_token(token):
         return None
-    row = conn.execute(_LISTENER, {"lookup_hash": lookup_hash(token)}).first()
+    row = conn.execute(_LISTENER, {"lookup_hash": lookup_hash(token)}).mappings().first()
     return listener_from_row(row, secret, token)

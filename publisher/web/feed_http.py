@@ -9,7 +9,7 @@ import hashlib
 from datetime import datetime
 
 from flask import Request, Response
-from werkzeug.http import http_date, parse_date
+from werkzeug.http import parse_date
 
 from publisher.feed_cache import Variant
 
@@ -44,7 +44,7 @@ def feed_response(
     """The feed personalised with `token` (if any), or a 304 when the client has it."""
     headers = {
         "ETag": etag,
-        "Last-Modified": http_date(variant.last_modified),
+        "Last-Modified": variant.http_last_modified,
         "Cache-Control": "private, no-cache" if private else "public, max-age=300",
         "Referrer-Policy": "no-referrer",
         "Vary": "Accept-Encoding",

@@ -15,7 +15,7 @@ from auth.tokens import looks_like_token
 from publisher.app import services_of
 from publisher.feed_cache import FeedCache
 from publisher.feed_inputs import Urls
-from publisher.feed_requests import season_request, teaser_state
+from publisher.feed_requests import SeasonRequests, teaser_state
 from publisher.models import utcnow
 from publisher.web.feed_http import feed_response, member_etag, public_etag
 
@@ -28,6 +28,10 @@ def not_found() -> Response:
 
 def feed_cache() -> FeedCache:
     return current_app.extensions["lovetv_feed_cache"]
+
+
+def season_requests() -> SeasonRequests:
+    return current_app.extensions["lovetv_season_requests"]
 
 
 @bp.get("/feeds/teaser.xml")
@@ -45,10 +49,8 @@ def member_feed(token: str, slug: str) -> Response:
     """A member's private feed of one season, or the notice feed if they lost access."""
     if not looks_like_token(token):
         return not_found()
-    services = services_of(current_app)
     now = utcnow()
-    with services.db.engine.connect() as conn:
-        found = season_request(conn, services.config.secret_key, slug, token)
+    found = season_requests().find(slug, token)
     if found is None or found.listener is None:
         return not_found()
     decision = found.listener.access(now)
@@ -63,6 +65,9 @@ def member_feed(token: str, slug: str) -> Response:
 def init_app(app: Flask) -> None:
     services = services_of(app)
     app.extensions["lovetv_feed_cache"] = FeedCache(services.db, Urls(services.config.base_url))
+    app.extensions["lovetv_season_requests"] = SeasonRequests(
+        services.db.engine, services.config.secret_key
+    )
     app.register_blueprint(bp)
     if os.environ.get("LOVETV_BENCH_ROUTES") == "1":  # `make bench` only; see the README
         from publisher.web import bench_routes

@@ -1,0 +1,86 @@
+"""Bench data: a show with many seasons of episodes, and members inserted in bulk."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from auth.tokens import derive_token, lookup_hash
+from publisher.config import load_config
+from publisher.models import Episode, FeedToken, Member, Season, Show
+from publisher.services import Services
+
+_START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _services(env: dict[str, str]) -> Services:
+    return Services.from_config(load_config(environ=env, instance_path=Path("instance")))
+
+
+def prepare_catalog(env: dict[str, str], seasons: int, episodes: int) -> None:
+    """Migrate, then add the show and `seasons` x `episodes` published episodes."""
+    services = _services(env)
+    services.db.upgrade()
+    with services.db.session() as session:
+        session.add(Show(id=1, title="Love TV bench", author="Love TV", owner_email="b@x.test"))
+        session.flush()
+        for s in range(1, seasons + 1):
+            season = Season(slug=f"season-{s:02d}", title=f"Season {s}", number=s)
+            session.add(season)
+            session.flush()
+            session.execute(
+                insert(Episode), [_episode(season.id, n) for n in range(1, episodes + 1)]
+            )
+    services.db.dispose()
+
+
+def _episode(season_id: int, number: int) -> dict[str, object]:
+    return {
+        "season_id": season_id,
+        "number": number,
+        "title": f"Episode {number}: a title of ordinary length & some <markup>",
+        "description": "A description of a typical length for an episode. " * 6,
+        "publish_at": _START + timedelta(days=number),
+        "audio_key": f"audio/bench/{season_id}-{number}.mp3",
+        "size": 40_000_000 + number,
+        "duration": 2400.0,
+        "mime": "audio/mpeg",
+        "chapters": [{"startTime": 0, "title": "Start"}],
+        "guid": f"{season_id:04d}-{number:04d}-bench",
+    }
+
+
+def _settle(services: Services) -> None:
+    """After a bulk load: fold SQLite's write-ahead log back into the file, refresh stats."""
+    with services.db.engine.connect() as conn:
+        if services.db.engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
+def add_members(env: dict[str, str], count: int) -> list[str]:
+    """Insert `count` active members with one token each, in bulk; return their tokens."""
+    services = _services(env)
+    secret = services.config.secret_key
+    prefix = secrets.token_hex(4)
+    tokens: list[str] = []
+    with services.db.session() as session:
+        start = session.query(Member).count()
+        members, rows = [], []
+        for i in range(count):
+            nonce = secrets.token_urlsafe(32)
+            token = derive_token(secret, nonce)
+            tokens.append(token)
+            members.append({"id": start + i + 1, "email": f"m{prefix}-{i}@bench.test"})
+            rows.append(
+                {"member_id": start + i + 1, "nonce": nonce, "lookup_hash": lookup_hash(token)}
+            )
+        session.execute(insert(Member), members)
+        session.execute(insert(FeedToken), rows)
+    _settle(services)
+    services.db.dispose()
+    return tokens

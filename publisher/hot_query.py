@@ -1,0 +1,77 @@
+"""One read-only statement run on a DB-API connection kept per thread: the feed hot path.
+
+A member feed request makes exactly one indexed query. Going through SQLAlchemy's pool and
+result machinery for it costs more than the query itself, so the statement is compiled once
+for the engine's dialect and run on a connection each serving thread keeps, in autocommit
+mode (every request sees the latest committed rows, with no transaction left open).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Select
+
+from publisher.models import UTCDateTime
+
+
+class HotQuery:
+    """`first(**params)` of a compiled SELECT, as a dict of column name to value."""
+
+    def __init__(self, engine: Engine, statement: Select[Any]) -> None:
+        self.engine = engine
+        compiled = statement.compile(dialect=engine.dialect)
+        self.sql = str(compiled)
+        self.defaults = dict(compiled.params)
+        self.order = compiled.positiontup if compiled.positional else None
+        columns = list(statement.selected_columns)
+        self.names = [c.key for c in columns]
+        self.datetimes = [isinstance(c.type, UTCDateTime) for c in columns]
+        self._local = threading.local()
+
+    def first(self, **params: Any) -> dict[str, Any] | None:
+        values = {**self.defaults, **params}
+        args = tuple(values[name] for name in self.order) if self.order is not None else values
+        try:
+            row = self._run(args)
+        except self.engine.dialect.dbapi.Error:  # type: ignore[union-attr]
+            self._local.__dict__.pop("conn", None)  # a broken connection: one fresh try
+            row = self._run(args)
+        if row is None:
+            return None
+        return {
+            name: _utc(value) if is_time else value
+            for name, value, is_time in zip(self.names, row, self.datetimes, strict=True)
+        }
+
+    def _run(self, args: Any) -> tuple[Any, ...] | None:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        cursor = conn.cursor()
+        try:
+            cursor.execute(self.sql, args)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+
+    def _connect(self) -> Any:
+        raw = self.engine.raw_connection()
+        raw.detach()  # ours for the thread's life: never handed back to the pool changed
+        dbapi = raw.dbapi_connection
+        if self.engine.dialect.name == "sqlite":
+            dbapi.isolation_level = None  # type: ignore[union-attr]
+        else:
+            dbapi.autocommit = True  # type: ignore[union-attr]
+        return dbapi
+
+
+def _utc(value: Any) -> datetime | None:
+    """SQLite hands back text, PostgreSQL aware datetimes: both become aware UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
