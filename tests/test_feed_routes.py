@@ -147,3 +147,27 @@ def test_two_members_feeds_differ_only_in_their_tokens(client, catalog) -> None:
     )
     assert other.encode() not in mine.data and catalog.token.encode() not in theirs.data
     assert mine.headers["ETag"] != theirs.headers["ETag"]
+
+
+HOSTILE = 'Tom & Jerry\'s <b>"best"</b> 💞\x07\x1b\x0b night 🔥 ]]> &amp;'
+
+
+def test_hostile_titles_and_descriptions_survive_the_whole_path(client, catalog) -> None:
+    from publisher.feed_invalidation import show_changed
+    from publisher.models import Episode, Season, Show
+
+    with catalog.services.db.session() as session:
+        session.get(Show, 1).title = HOSTILE
+        session.get(Season, catalog.season.id).description = HOSTILE
+        episode = session.get(Episode, catalog.first.id)
+        episode.title, episode.description = HOSTILE, HOSTILE
+        show_changed(session)
+    for path in (catalog.feed_path(), "/feeds/teaser.xml"):
+        response = client.get(path)
+        assert response.status_code == 200
+        parse_feed(response.data)  # podcastparser, feedparser (no bozo) and lxml all accept it
+    feed = parse_feed(client.get(catalog.feed_path()).data)
+    clean = 'Tom & Jerry\'s <b>"best"</b> 💞 night 🔥 ]]> &amp;'
+    assert clean in [e["title"] for e in feed.gpodder["episodes"]]
+    assert feed.feedparser.feed.title.startswith("Tom & Jerry's <b>")
+    assert feed.root.findtext("channel/description") == HOSTILE.replace("\x07\x1b\x0b", "")
