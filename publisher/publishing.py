@@ -186,24 +186,9 @@ def _store_and_record(
     progress: UploadProgress | None,
 ) -> Episode:
     """Upload the tagged audio, artwork and transcript, then insert the row; undo on failure."""
-    digest = sha256_file(tagged)
-    audio_key = f"audio/{digest[:16]}/{guid}.{inputs.audio.extension}"
-    if progress is not None:
-        progress.begin(tagged.stat().st_size)
     with Uploads(services.storage) as uploads:
         try:
-            uploads.put_file(
-                audio_key, tagged, inputs.audio.mime, progress.advance if progress else None
-            )
-            image_key = transcript_key = None
-            if inputs.image is not None:
-                key = artwork_key(inputs.image.data, inputs.image.extension)
-                image_key = uploads.put_shared(key, inputs.image.data, inputs.image.mime)
-            if inputs.transcript is not None:
-                key = f"transcripts/{guid}.{inputs.transcript.extension}"
-                transcript_key = uploads.put_bytes(
-                    key, inputs.transcript.data, inputs.transcript.mime
-                )
+            keys = _upload(uploads, inputs, guid, tagged, progress)
         except StorageError as exc:
             raise StorageError(
                 f"upload failed, nothing was published ({exc}); run the command again"
@@ -217,19 +202,42 @@ def _store_and_record(
             episode_type=draft.episode_type,
             publish_at=draft.publish_at or utcnow(),
             teaser=draft.teaser,
-            audio_key=audio_key,
             size=tagged.stat().st_size,
             duration=inputs.audio.duration,
             mime=inputs.audio.mime,
             bitrate=inputs.audio.bitrate,
             sample_rate=inputs.audio.sample_rate,
-            image_key=image_key,
             chapters=[c.as_json() for c in inputs.chapters] or None,
-            transcript_key=transcript_key,
             transcript_mime=inputs.transcript.mime if inputs.transcript else None,
+            **keys,
         )
         _record(services, episode, draft)
     return episode
+
+
+def _upload(
+    uploads: Uploads, inputs: Inputs, guid: str, tagged: Path, progress: UploadProgress | None
+) -> dict[str, str | None]:
+    """Store the audio (under its content hash and GUID, so keys never collide) and extras."""
+    digest = sha256_file(tagged)
+    keys: dict[str, str | None] = {"image_key": None, "transcript_key": None}
+    if progress is not None:
+        progress.begin(tagged.stat().st_size)
+    keys["audio_key"] = uploads.put_file(
+        f"audio/{digest[:16]}/{guid}.{inputs.audio.extension}",
+        tagged,
+        inputs.audio.mime,
+        progress.advance if progress else None,
+    )
+    if inputs.image is not None:
+        key = artwork_key(inputs.image.data, inputs.image.extension)
+        keys["image_key"] = uploads.put_shared(key, inputs.image.data, inputs.image.mime)
+    if inputs.transcript is not None:
+        key = f"transcripts/{guid}.{inputs.transcript.extension}"
+        keys["transcript_key"] = uploads.put_bytes(
+            key, inputs.transcript.data, inputs.transcript.mime
+        )
+    return keys
 
 
 def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from support.publishing import make_long_mp3, set_up_season
 
-from audio.storage import MIN_PART_SIZE, StorageError
+from audio.storage import IMMUTABLE, MIN_PART_SIZE, StorageError
 from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.models import Episode, Season
@@ -64,6 +64,11 @@ def test_an_s3_failure_part_way_through_a_multipart_upload_leaves_nothing(
     storage.client.meta.events.unregister("before-send.s3.UploadPart", drop_second_part)
     published = publish_episode(services, draft)
     assert storage.size(published["audio_key"]) == published["size"] > 3 * MIN_PART_SIZE
+    head = storage.client.head_object(
+        Bucket=storage.bucket, Key=storage.prefix + published["audio_key"]
+    )
+    assert (head["ContentType"], head["CacheControl"]) == ("audio/mpeg", IMMUTABLE)
+    assert head["ContentLength"] == published["size"]
     assert _episode_count(services) == 1
 
 
