@@ -156,14 +156,19 @@ def refresh_customer(
     if member is not None and member.stripe_customer_id:
         customers.insert(0, member.stripe_customer_id)
     return refresh_member(
-        session, gateway, config, member, gateway.purchases_of(customers),
-        email=address, version=version, now=now, provision=provision,
-    )  # fmt: skip
+        session,
+        config,
+        member,
+        gateway.purchases_of(customers),
+        email=address,
+        version=version,
+        now=now,
+        provision=provision,
+    )
 
 
 def refresh_member(
     session: Session,
-    gateway: StripeGateway,
     config: Config,
     member: Member | None,
     purchases: Purchases,

@@ -83,9 +83,15 @@ def _refresh_for(
     if customer_id is None:
         return
     refresh_customer(
-        session, gateway, config, customer_id,
-        email=email, version=subject.created, now=now, provision=provision,
-    )  # fmt: skip
+        session,
+        gateway,
+        config,
+        customer_id,
+        email=email,
+        version=subject.created,
+        now=now,
+        provision=provision,
+    )
 
 
 @dataclass(frozen=True)
@@ -117,9 +123,15 @@ def welcome_member(
 
     def work(session: Session) -> Welcome | None:
         member, _ = refresh_customer(
-            session, gateway, config, checkout.customer_id or "",
-            email=checkout.email, version=checkout.created, now=now, provision=True,
-        )  # fmt: skip
+            session,
+            gateway,
+            config,
+            checkout.customer_id or "",
+            email=checkout.email,
+            version=checkout.created,
+            now=now,
+            provision=True,
+        )
         if member is None:
             return None
         token = current_token(session, member, config.secret_key)

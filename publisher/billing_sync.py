@@ -56,9 +56,14 @@ def sync_members(
         for group in groups.values():
             report.checked += 1
             _, change = refresh_member(
-                session, gateway, config, group.member, group.purchases,
-                email=group.email, version=None, now=now,
-            )  # fmt: skip
+                session,
+                config,
+                group.member,
+                group.purchases,
+                email=group.email,
+                version=None,
+                now=now,
+            )
             if change is not None:
                 report.changes.append(change)
     return report
