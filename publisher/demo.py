@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from publisher.catalog import set_show
+from publisher.demo_member import DEMO_MEMBER_EMAIL, ensure_demo_member
 from publisher.models import Episode, Season, Show
 from publisher.publishing import EpisodeDraft, publish_episode
 from publisher.services import Services
@@ -99,7 +100,8 @@ def ensure_demo(services: Services) -> dict[str, Any]:
         if demo_episode.title not in published:
             _publish(services, demo_episode)
     base = services.config.base_url
-    return {"urls": {"health": f"{base}/healthz", "teaser feed": f"{base}/feeds/teaser.xml"}}
+    urls = {"health": f"{base}/healthz", **ensure_demo_member(services)}
+    return {"urls": urls, "demo_member": DEMO_MEMBER_EMAIL}
 
 
 def _publish(services: Services, demo_episode: DemoEpisode) -> None:
