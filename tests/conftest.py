@@ -132,10 +132,11 @@ def local_storage_url(tmp_path: Path) -> str:
 @pytest.fixture
 def env(database_url: str, storage_url: str, tmp_path: Path) -> dict[str, str]:
     """The environment a test's app and CLI run with: every combination of backends."""
-    return _env(database_url, storage_url)
+    return service_env(database_url, storage_url)
 
 
-def _env(database_url: str, storage_url: str) -> dict[str, str]:
+def service_env(database_url: str, storage_url: str) -> dict[str, str]:
+    """The variables a test's service runs with, for the given database and store."""
     return {
         "LOVETV_DATABASE_URL": database_url,
         "LOVETV_STORAGE_URL": storage_url,
@@ -164,6 +165,11 @@ def storage(services: Services) -> Storage:
 
 @pytest.fixture
 def app(config: Config):  # type: ignore[no-untyped-def]
+    yield from built_app(config)
+
+
+def built_app(config: Config):  # type: ignore[no-untyped-def]
+    """Yield an app over `config`, disposing its connections afterwards (fixture body)."""
     from publisher.app import create_app, services_of
 
     application = create_app(config=config)

@@ -12,11 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SECRET
+from conftest import TEST_SECRET, built_app, service_env
 from support.catalog_factory import Catalog, make_episode, make_member
 from support.feed_checks import parse_feed
 
-from publisher.app import create_app, services_of
+from publisher.app import services_of
 from publisher.config import load_config
 from publisher.feed_cache import store_rendered
 from publisher.feed_invalidation import season_changed, season_feed_key
@@ -26,16 +26,8 @@ from publisher.models import Member, RenderedFeed, utcnow
 
 @pytest.fixture
 def app(sqlite_url: str, local_storage_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {
-        "LOVETV_DATABASE_URL": sqlite_url,
-        "LOVETV_STORAGE_URL": local_storage_url,
-        "LOVETV_BASE_URL": "http://podcasts.lovetv.test",
-        "LOVETV_SECRET_KEY": TEST_SECRET,
-        "LOVETV_ENV": "production",
-    }
-    application = create_app(config=load_config(environ=env, instance_path=tmp_path / "i"))
-    yield application
-    services_of(application).db.dispose()
+    env = service_env(sqlite_url, local_storage_url)
+    yield from built_app(load_config(environ=env, instance_path=tmp_path / "i"))
 
 
 @pytest.fixture

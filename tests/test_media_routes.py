@@ -10,26 +10,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import TEST_SECRET
+from conftest import built_app, service_env
 from support.catalog_factory import Catalog
 
-from publisher.app import create_app, services_of
+from publisher.app import services_of
 from publisher.config import load_config
 from publisher.notice_audio import NOTICE_AUDIO_LENGTH
 
 
 @pytest.fixture
 def app(sqlite_url: str, storage_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = {
-        "LOVETV_DATABASE_URL": sqlite_url,
-        "LOVETV_STORAGE_URL": storage_url,
-        "LOVETV_BASE_URL": "http://podcasts.lovetv.test",
-        "LOVETV_SECRET_KEY": TEST_SECRET,
-        "LOVETV_ENV": "production",
-    }
-    application = create_app(config=load_config(environ=env, instance_path=tmp_path / "i"))
-    yield application
-    services_of(application).db.dispose()
+    env = service_env(sqlite_url, storage_url)
+    yield from built_app(load_config(environ=env, instance_path=tmp_path / "i"))
 
 
 @pytest.fixture
