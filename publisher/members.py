@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auth.tokens import derive_token, looks_like_token, lookup_hash, new_nonce, token_matches
+from auth.tokens import derive_token, lookup_hash, new_nonce
 from publisher.errors import UserError
+from publisher.listeners import find_listener
 from publisher.models import FeedToken, Member, Season, utcnow
 
 ACTIVE, LAPSED, REVOKED = "active", "lapsed", "revoked"
@@ -104,12 +105,11 @@ class TokenHolder:
 
 def find_token_holder(session: Session, secret: str, token: str) -> TokenHolder | None:
     """The member a presented token belongs to, or None for an unknown token."""
-    if not looks_like_token(token):
+    # The same lookup and constant-time check the feed and media routes use.
+    listener = find_listener(session.connection(), secret, token)
+    if listener is None:
         return None
-    row = session.scalar(select(FeedToken).where(FeedToken.lookup_hash == lookup_hash(token)))
-    if row is None or not token_matches(secret, row.nonce, token):
-        return None
-    return TokenHolder(member=row.member, current=row.retired_at is None)
+    return TokenHolder(member=session.get_one(Member, listener.member_id), current=listener.current)
 
 
 def feed_urls(session: Session, base_url: str, token: str) -> dict[str, str]:
