@@ -9,7 +9,7 @@ from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture
 
 from publisher.app import create_app
 from publisher.config import Config
-from publisher.members import add_member, current_token, find_member, issue_token
+from publisher.members.members import add_member, current_token, find_member, issue_token
 
 
 def test_the_landing_page_offers_the_three_plans(shop: Shop) -> None:

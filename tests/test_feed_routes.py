@@ -14,8 +14,8 @@ import requests
 from support.catalog_factory import Catalog, make_member
 from support.feed_checks import parse_feed
 
-from publisher import membership_admin
 from publisher.app import services_of
+from publisher.members import admin as membership_admin
 from publisher.models import Member
 
 

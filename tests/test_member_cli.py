@@ -62,7 +62,7 @@ def test_unknown_member_and_bad_plan_fail_in_one_line(runner: CliRunner) -> None
 
 
 def test_demo_member_is_added_once_and_its_links_work(app, services) -> None:
-    from publisher.demo_member import ensure_demo_member
+    from publisher.members.demo_member import ensure_demo_member
     from publisher.models import Season
 
     with services.db.session() as session:

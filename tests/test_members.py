@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from publisher.errors import UserError
-from publisher.members import (
+from publisher.members.members import (
     add_member,
     current_token,
     feed_urls,

@@ -11,8 +11,8 @@ from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture
 from support.stripe_app import stripe_signature as sign
 
 from auth.billing_rules import BillingOutcome
-from publisher.billing import apply_outcome
-from publisher.members import find_member
+from publisher.billing.refresh import apply_outcome
+from publisher.members.members import find_member
 
 
 def paid_checkout_body(shop: Shop, email: str = "ann@example.com") -> bytes:

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from publisher import membership_admin
 from publisher.cli import CliState, pass_state
-from publisher.members import MEMBER_PLANS
+from publisher.members import admin as membership_admin
+from publisher.members.members import MEMBER_PLANS
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 

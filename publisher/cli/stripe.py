@@ -7,7 +7,7 @@ import json
 import click
 
 from auth.stripe_api import StripeFailure
-from publisher.billing import billing_unavailable, make_gateway
+from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.cli import CliState, pass_state
 from publisher.errors import UserError
 
@@ -26,7 +26,7 @@ def sync(state: CliState, as_json: bool) -> None:
     Lists the account's subscriptions and lifetime payments, prints one line per member it
     changed and a summary; a second run changes nothing.
     """
-    from publisher.billing_sync import sync_members
+    from publisher.billing.sync import sync_members
 
     services = state.services()
     problem = billing_unavailable(services.config)

@@ -1,6 +1,6 @@
 """Joining and paying: the landing page, Stripe Checkout, the welcome page, the portal.
 
-Thin views over `publisher.billing_events` and `auth.stripe_api`. Pages that show a feed
+Thin views over `publisher.billing.events` and `auth.stripe_api`. Pages that show a feed
 token are `no-store` and `no-referrer`, so the token stays out of caches and other sites'
 logs. Without Stripe configured the billing routes answer 503 with one line; the landing
 page still renders.
@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 
 from auth.stripe_api import StripeFailure, StripeGateway
 from publisher.app import services_of
-from publisher.billing import billing_unavailable, make_gateway
-from publisher.billing_events import welcome_member
+from publisher.billing.events import welcome_member
+from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.config import PLANS
-from publisher.members import find_token_holder
+from publisher.members.members import find_token_holder
 from publisher.models import Member, Show
 from publisher.web.podcast_apps import podcast_app_links
 

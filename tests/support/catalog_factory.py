@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from audio.storage import Storage
-from publisher.members import add_member, current_token
+from publisher.members.members import add_member, current_token
 from publisher.models import Episode, Member, Season, Show, utcnow
 
 _numbers = itertools.count(1)

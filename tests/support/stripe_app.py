@@ -28,7 +28,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from auth.access import AccessDecision, listening_access
-from publisher.members import current_token, find_member, find_token_holder
+from publisher.members.members import current_token, find_member, find_token_holder
 from publisher.models import Member, Season, StripeEvent
 from publisher.services import Services
 from support.catalog_factory import make_episode, make_season, make_show

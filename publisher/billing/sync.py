@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from auth.stripe_api import Purchases, StripeGateway
-from publisher.billing import MemberChange, member_of_customer, refresh_member
+from publisher.billing.refresh import MemberChange, member_of_customer, refresh_member
 from publisher.config import Config
 from publisher.db import Database
 from publisher.errors import UserError
-from publisher.members import normalize_email
+from publisher.members.members import normalize_email
 from publisher.models import Member
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from auth.access import REVOKED, effective_status
-from publisher.members import add_member, current_token, feed_urls, get_member, issue_token
+from publisher.members.members import add_member, current_token, feed_urls, get_member, issue_token
 from publisher.models import Member, utcnow
 from publisher.services import Services
 

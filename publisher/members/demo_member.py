@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publisher.members import add_member, current_token, feed_urls, find_member
+from publisher.members.members import add_member, current_token, feed_urls, find_member
 from publisher.services import Services
 
 DEMO_MEMBER_EMAIL = "demo-member@lovetv.example"

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from auth.stripe_api import CheckoutSummary, StripeGateway
 from auth.stripe_events import MembershipEvent, interpret_event
-from publisher.billing import refresh_customer
+from publisher.billing.refresh import refresh_customer
 from publisher.config import Config
 from publisher.db import Database
-from publisher.members import current_token, feed_urls
+from publisher.members.members import current_token, feed_urls
 from publisher.models import StripeEvent
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from auth.access import REVOKED
 from auth.billing_rules import LIFETIME_RULES, BillingOutcome, decide_membership
 from auth.stripe_api import Purchases, StripeGateway
 from publisher.config import Config
-from publisher.members import add_member, find_member
+from publisher.members.members import add_member, find_member
 from publisher.models import Member, utcnow
 
 _TRACKED = (

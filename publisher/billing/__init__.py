@@ -1,0 +1,1 @@
+"""Billing: members kept equal to what Stripe says they bought."""
