@@ -71,6 +71,23 @@ SETTINGS: tuple[Setting, ...] = (
         "`monthly=price_…,yearly=price_…,lifetime=price_…`",
     ),
     Setting(
+        "LOVETV_SMTP_URL",
+        None,
+        "`smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…`; unset: each "
+        "email is written as an `.eml` file under `instance/mail/`",
+    ),
+    Setting(
+        "LOVETV_MAIL_FROM",
+        None,
+        "the From of every email; unset: `no-reply@` the base URL's host",
+    ),
+    Setting(
+        "LOVETV_TRUSTED_PROXIES",
+        "0",
+        "how many proxy hops of `X-Forwarded-For` to trust for the client address "
+        "(0: the socket peer)",
+    ),
+    Setting(
         "LOVETV_PAST_DUE_GRACE_DAYS",
         "7",
         "days a past-due subscription keeps access while the feed asks for a new card",
@@ -95,6 +112,9 @@ class Config:
     stripe_api_base: str | None = None
     stripe_prices: Mapping[str, str] = field(default_factory=dict)
     past_due_grace_days: int = 7
+    smtp_url: str | None = None
+    mail_from: str = "no-reply@localhost"
+    trusted_proxies: int = 0
 
     @property
     def dev(self) -> bool:
@@ -172,6 +192,12 @@ def load_config(
         stripe_api_base=(get("STRIPE_API_BASE") or "").rstrip("/") or None,
         stripe_prices=_parse_prices(get("LOVETV_STRIPE_PRICES")),
         past_due_grace_days=_parse_days(get("LOVETV_PAST_DUE_GRACE_DAYS") or "7"),
+        smtp_url=_check_smtp_url(get("LOVETV_SMTP_URL")),
+        mail_from=get("LOVETV_MAIL_FROM")
+        or f"no-reply@{urlsplit(base_url).hostname or 'localhost'}",
+        trusted_proxies=_parse_count(
+            "LOVETV_TRUSTED_PROXIES", get("LOVETV_TRUSTED_PROXIES") or "0"
+        ),
     )
 
 
@@ -209,6 +235,35 @@ def _parse_prices(raw: str | None) -> dict[str, str]:
             )
         prices[plan] = price.strip()
     return prices
+
+
+def _check_smtp_url(url: str | None) -> str | None:
+    """`smtp://` or `smtps://` with a host; the port defaults to 587 or 465 when sending."""
+    if url is None:
+        return None
+    _check_scheme("LOVETV_SMTP_URL", url, ("smtp", "smtps"))
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        raise ConfigError(
+            f"LOVETV_SMTP_URL: bad port in {parts.scheme}://{parts.hostname}"
+        ) from None
+    if not parts.hostname:
+        raise ConfigError(
+            "LOVETV_SMTP_URL needs a host, e.g. smtp://user:pass@mail.example.com:587"
+        )
+    return url
+
+
+def _parse_count(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} cannot be negative")
+    return value
 
 
 def _parse_days(raw: str) -> int:

@@ -7,7 +7,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Each blueprint module registers itself with `init_app`."""
-    from publisher.web import billing, feeds, health, media, webhooks
+    from publisher.web import account, billing, csrf, feeds, health, media, webhooks, welcome
 
-    for module in (health, billing, webhooks, feeds, media):
+    csrf.init_app(app)
+    for module in (health, billing, welcome, account, webhooks, feeds, media):
         module.init_app(app)
+    csrf.csrf.exempt(webhooks.bp)  # signed by Stripe instead

@@ -20,23 +20,18 @@ from flask import (
     current_app,
     redirect,
     render_template,
-    request,
     session,
 )
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from auth.stripe_api import StripeFailure, StripeGateway
 from publisher.app import services_of
-from publisher.billing.events import welcome_member
 from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.config import PLANS
-from publisher.members.members import find_token_holder
 from publisher.models import Member, Show
-from publisher.web.podcast_apps import podcast_app_links
 
 bp = Blueprint("billing", __name__, template_folder="templates")
-_SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
+SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
 MEMBER_COOKIE_KEY = "member_id"
 
 
@@ -77,7 +72,7 @@ def gateway() -> StripeGateway:
     return app.extensions["lovetv.stripe"]
 
 
-def _show_title() -> str:
+def show_title() -> str:
     with services_of(current_app).db.session() as db:
         title = db.scalar(select(Show.title).where(Show.id == 1))
     return title or "Love TV"
@@ -89,7 +84,7 @@ def landing() -> Response:
     config = services_of(current_app).config
     html = render_template(
         "billing_landing.html",
-        show_title=_show_title(),
+        show_title=show_title(),
         plans=[o for o in OFFERS if o.slug in PLANS],
         joining_open=billing_unavailable(config) is None,
         teaser_url=f"{config.base_url}/feeds/teaser.xml",
@@ -98,17 +93,43 @@ def landing() -> Response:
 
 
 @bp.get("/join/<plan>")
-def join(plan: str) -> Response:
-    """Create a Checkout Session for the plan and send the buyer to it (303)."""
-    if plan not in PLANS:
-        abort(plain(f"unknown plan {plan!r}: choose monthly, yearly or lifetime", 404))
+def join_form(plan: str) -> Response:
+    """The plan and a button; nothing is created at Stripe until the form is posted."""
+    offer = _offer(plan)
+    closed = _not_on_sale(plan)
+    if closed is not None:
+        return closed
+    html = render_template("billing_join.html", show_title=show_title(), plan=offer)
+    return Response(html, mimetype="text/html")
+
+
+def _not_on_sale(plan: str) -> Response | None:
+    """503 with one line when billing or this plan's price is not configured."""
     config = services_of(current_app).config
     problem = billing_unavailable(config)
     if problem:
         return plain(f"{problem}; joining is closed for now", 503)
-    price = config.stripe_prices.get(plan)
-    if not price:
+    if not config.stripe_prices.get(plan):
         return plain(f"the {plan} plan is not on sale (LOVETV_STRIPE_PRICES has no price)", 503)
+    return None
+
+
+def _offer(plan: str) -> Offer:
+    for offer in OFFERS:
+        if offer.slug == plan and plan in PLANS:
+            return offer
+    abort(plain(f"unknown plan {plan!r}: choose monthly, yearly or lifetime", 404))
+
+
+@bp.post("/join/<plan>")
+def join(plan: str) -> Response:
+    """Create a Checkout Session for the plan and send the buyer to it (303)."""
+    _offer(plan)
+    closed = _not_on_sale(plan)
+    if closed is not None:
+        return closed
+    config = services_of(current_app).config
+    price = config.stripe_prices[plan]
     try:
         url = gateway().create_checkout(
             plan,
@@ -133,77 +154,5 @@ def _returning_customer() -> str | None:
         return member.stripe_customer_id if member is not None else None
 
 
-@bp.get("/welcome")
-def welcome() -> Response:
-    """The new member's feed links, provisioned from the Checkout Session itself."""
-    services = services_of(current_app)
-    problem = billing_unavailable(services.config)
-    if problem:
-        return plain(problem, 503)
-    session_id = request.args.get("session_id", "")
-    if not _SESSION_ID.match(session_id):
-        return plain("this page needs the session_id Stripe Checkout adds to its link", 400)
-    try:
-        checkout = gateway().checkout_session(session_id)
-        if checkout is None:
-            return plain("no such checkout session: start again from the join page", 404)
-        welcomed = welcome_member(services.db, gateway(), services.config, checkout)
-    except StripeFailure as exc:
-        return plain(f"could not reach Stripe, please reload this page: {exc}", 502)
-    title = _show_title()
-    if welcomed is None:
-        return private(Response(render_template("billing_pending.html", show_title=title)))
-    session[MEMBER_COOKIE_KEY] = welcomed.member_id
-    feeds = list(welcomed.feeds.items())
-    html = render_template(
-        "billing_welcome.html",
-        show_title=title,
-        welcome=welcomed,
-        feeds=feeds,
-        apps={url: podcast_app_links(url) for _, url in feeds},
-    )
-    return private(Response(html, mimetype="text/html"))
-
-
-@bp.get("/account/billing")
-def account_billing() -> Response:
-    """Send the member to Stripe's Customer Portal (card, invoices, cancellation)."""
-    services = services_of(current_app)
-    problem = billing_unavailable(services.config)
-    if problem:
-        return plain(problem, 503)
-    with services.db.session() as db:
-        member, refusal = _member_asking(db)
-        if member is None:
-            return private(plain(refusal, 403))
-        customer_id = member.stripe_customer_id
-    if not customer_id:
-        return private(
-            plain("this membership is not billed through Stripe: nothing to manage", 409)
-        )
-    try:
-        url = gateway().create_portal(customer_id, return_url=f"{services.config.base_url}/")
-    except StripeFailure as exc:
-        return private(plain(f"could not open the billing portal, please try again: {exc}", 502))
-    return private(redirect(url, code=303))  # type: ignore[arg-type]
-
-
-def _member_asking(db: Session) -> tuple[Member | None, str]:
-    """The member named by a feed token (notice links) or by the welcome page's cookie."""
-    token = request.args.get("token")
-    if token:
-        holder = find_token_holder(db, services_of(current_app).config.secret_key, token)
-        if holder is None or not holder.current:
-            return None, "this link is no longer valid: use the newest link from your feed"
-        return holder.member, ""
-    member_id = session.get(MEMBER_COOKIE_KEY)
-    member = db.get(Member, member_id) if isinstance(member_id, int) else None
-    if member is None:
-        return None, "open this page from your welcome page or from the notice in your feed"
-    return member, ""
-
-
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config["SESSION_COOKIE_SECURE"] = services_of(app).config.base_url.startswith("https://")
     app.register_blueprint(bp)

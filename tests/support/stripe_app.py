@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -72,6 +73,13 @@ def live_url_fixture(app, env: dict) -> Iterator[str]:  # type: ignore[no-untype
     thread.join(timeout=10)
 
 
+def csrf_token_of(page: str) -> str:
+    """The hidden `csrf_token` field of the first form on a page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no form with a csrf_token field"
+    return match.group(1)
+
+
 def stripe_signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:
     """The `Stripe-Signature` header Stripe sends: HMAC-SHA256 of "<t>.<payload>"."""
     t = int(time.time()) if timestamp is None else timestamp
@@ -104,7 +112,14 @@ class Shop:
 
     def start_checkout(self, plan: str) -> str:
         """Follow the join link to Stripe Checkout; the Checkout Session's id."""
-        answer = self.browser.get(f"{self.url}/join/{plan}", allow_redirects=False, timeout=30)
+        form = self.browser.get(f"{self.url}/join/{plan}", timeout=30)
+        assert form.status_code == 200, form.text
+        answer = self.browser.post(
+            f"{self.url}/join/{plan}",
+            data={"csrf_token": csrf_token_of(form.text)},
+            allow_redirects=False,
+            timeout=30,
+        )
         assert answer.status_code == 303, answer.text
         return answer.headers["Location"].rsplit("/", 1)[1]
 
