@@ -1,0 +1,1 @@
+"""Member accounts: emailed sign-in links, browser sessions, and the account page's logic."""
