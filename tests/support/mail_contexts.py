@@ -1,0 +1,48 @@
+"""A complete context for every email kind, with absolute links on the test base URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BASE = "http://podcasts.lovetv.test"
+FEEDS = [
+    {"title": "Season Two: Push & Pull", "url": f"{BASE}/feeds/tok2en/season-2.xml"},
+    {"title": "Season One", "url": f"{BASE}/feeds/tok2en/season-1.xml"},
+]
+
+CONTEXTS: dict[str, dict[str, Any]] = {
+    "welcome": {
+        "plan": "yearly",
+        "feeds": FEEDS,
+        "account_url": f"{BASE}/account",
+        "sign_in_url": f"{BASE}/account/sign-in",
+    },
+    "sign_in": {"link": f"{BASE}/account/sign-in/s1gn1nt0ken", "minutes": 15},
+    "links_replaced": {
+        "feeds": FEEDS,
+        "account_url": f"{BASE}/account",
+        "reason": "You asked for new links from your account page.",
+    },
+    "foreign_purchase": {
+        "plan": "monthly",
+        "refunded": True,
+        "sign_in_url": f"{BASE}/account/sign-in",
+        "join_url": f"{BASE}/join/monthly",
+    },
+    "membership_ended": {
+        "reason": "lapsed",
+        "detail": "Your last payment did not go through.",
+        "join_url": f"{BASE}/join/monthly",
+        "account_url": f"{BASE}/account",
+    },
+    "season_out": {
+        "season_title": "Season Three",
+        "feed_url": f"{BASE}/feeds/tok3/season-3.xml",
+        "account_url": f"{BASE}/account",
+    },
+}
+
+
+def context_of(kind: str, show_title: str = "Love TV") -> dict[str, Any]:
+    """The context of `kind`, with the show title every email carries."""
+    return {"show_title": show_title, **CONTEXTS[kind]}

@@ -1,0 +1,167 @@
+"""Queueing email: every kind renders text and HTML with its links, and "once ever" holds."""
+
+from __future__ import annotations
+
+import re
+import time
+from html.parser import HTMLParser
+
+import pytest
+from jinja2 import UndefinedError
+from sqlalchemy import func, select
+from support.mail_contexts import BASE, CONTEXTS, FEEDS, context_of
+
+from publisher.config import Config
+from publisher.db import Database
+from publisher.mail.outbox import queue_email, queue_many
+from publisher.mail.render import KINDS, render_email
+from publisher.models import Member, OutboxMessage
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "a" and values.get("href"):
+            self.hrefs.append(values["href"] or "")
+        if tag == "img":
+            self.images.append(values.get("src") or "")
+
+
+def _links_of(html: str) -> _Links:
+    parser = _Links()
+    parser.feed(html)
+    return parser
+
+
+def _expected_links(kind: str) -> set[str]:
+    context = CONTEXTS[kind]
+    links = {v for v in context.values() if isinstance(v, str) and v.startswith(BASE)}
+    if "feeds" in context:
+        links |= {feed["url"] for feed in FEEDS}
+    return links
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_kind_renders_text_and_html_with_every_link_absolute(kind: str) -> None:
+    email = render_email(kind, context_of(kind))
+    assert email.subject and "\n" not in email.subject and "Love TV" in email.subject + email.text
+    expected = _expected_links(kind)
+    assert expected and all(link in email.text for link in expected)
+    parsed = _links_of(email.html)
+    assert expected <= set(parsed.hrefs)
+    assert all(href.startswith(BASE + "/") for href in parsed.hrefs)
+    assert parsed.images == []  # nothing fetched from elsewhere when the mail is opened
+    assert 'name="viewport"' in email.html and "max-width:560px" in email.html
+    assert "You get this email because" in email.text and "You get this email because" in (
+        email.html
+    )
+
+
+@pytest.mark.parametrize("kind", ["welcome", "links_replaced"])
+def test_feed_emails_list_each_season_by_title_and_ask_not_to_share(kind: str) -> None:
+    email = render_email(kind, context_of(kind))
+    for feed in FEEDS:
+        assert feed["title"] in email.text
+        assert feed["url"] in email.text
+    assert "Season Two: Push &amp; Pull" in email.html
+    assert "don't share" in email.text and "don’t share" in email.html
+
+
+def test_hostile_titles_are_escaped_in_html_and_cannot_inject_headers() -> None:
+    context = context_of("season_out", show_title="Evil\r\nBcc: victim@example.com <script>")
+    context["season_title"] = "<img src=http://evil.test/x.png>"
+    email = render_email("season_out", context)
+    assert "\n" not in email.subject and "\r" not in email.subject
+    assert "<script>" not in email.html and "<img" not in email.html
+    assert "&lt;img src=http://evil.test/x.png&gt;" in email.html
+
+
+def test_a_missing_context_key_fails_at_queue_time() -> None:
+    context = context_of("sign_in")
+    del context["minutes"]
+    with pytest.raises(UndefinedError):
+        render_email("sign_in", context)
+    with pytest.raises(ValueError, match="unknown email kind"):
+        render_email("postcard", context_of("sign_in"))
+
+
+def test_queued_email_has_a_stable_message_id_on_the_base_host(
+    database: Database, config: Config
+) -> None:
+    with database.session() as session:
+        message = queue_email(session, config, "sign_in", "ann@example.com", context_of("sign_in"))
+        assert message is not None
+    with database.session() as session:
+        stored = session.scalars(select(OutboxMessage)).one()
+    assert re.fullmatch(r"<[^<>@\s]+@podcasts\.lovetv\.test>", stored.message_id)
+    assert stored.status == "pending" and stored.attempts == 0
+    assert stored.subject == "Your sign-in link for Love TV"
+    assert f"{BASE}/account/sign-in/s1gn1nt0ken" in stored.body_text
+
+
+def test_an_address_with_a_newline_is_refused(database: Database, config: Config) -> None:
+    with database.session() as session, pytest.raises(ValueError):
+        queue_email(session, config, "sign_in", "a@x.test\r\nBcc: b@x.test", context_of("sign_in"))
+
+
+def test_dedupe_key_queues_once_and_keeps_the_callers_transaction(
+    database: Database, config: Config
+) -> None:
+    context = context_of("season_out")
+    with database.session() as session:
+        first = queue_email(session, config, "season_out", "a@x.test", context, dedupe_key="s3:1")
+        assert first is not None
+    with database.session() as session:
+        session.add(Member(email="kept@x.test"))
+        session.flush()
+        again = queue_email(session, config, "season_out", "a@x.test", context, dedupe_key="s3:1")
+        assert again is None
+        session.add(Member(email="kept-too@x.test"))
+    with database.session() as session:
+        emails = set(session.scalars(select(Member.email)))
+        assert {"kept@x.test", "kept-too@x.test"} <= emails
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_rolled_back_cause_takes_its_email_with_it(database: Database, config: Config) -> None:
+    with pytest.raises(RuntimeError), database.session() as session:
+        queue_email(session, config, "sign_in", "a@x.test", context_of("sign_in"))
+        raise RuntimeError("the cause failed")
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_queue_many_skips_keys_already_queued(database: Database, config: Config) -> None:
+    context = context_of("season_out")
+    with database.session() as session:
+        queue_email(session, config, "season_out", "m1@x.test", context, dedupe_key="s:1")
+    batch = [(f"m{i}@x.test", context, None, f"s:{i}") for i in range(1, 6)]
+    batch.append(("m5@x.test", context, None, "s:5"))  # twice in one batch, still once
+    with database.session() as session:
+        assert queue_many(session, config, "season_out", batch) == 4
+    with database.session() as session:
+        assert queue_many(session, config, "season_out", batch) == 0
+        keys = sorted(session.scalars(select(OutboxMessage.dedupe_key)))
+    assert keys == [f"s:{i}" for i in range(1, 6)]
+
+
+def test_queue_many_queues_ten_thousand_in_a_few_seconds(
+    database: Database, config: Config
+) -> None:
+    messages = [
+        (f"member{i}@x.test", context_of("season_out"), None, f"season-3:{i}")
+        for i in range(10_000)
+    ]
+    started = time.perf_counter()
+    with database.session() as session:
+        assert queue_many(session, config, "season_out", messages) == 10_000
+    elapsed = time.perf_counter() - started
+    with database.session() as session:
+        ids = set(session.scalars(select(OutboxMessage.message_id)))
+    assert len(ids) == 10_000
+    assert elapsed < 8.0, f"queueing 10,000 took {elapsed:.1f}s"
