@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from publisher.config import Config, load_config
 from publisher.services import Services
@@ -32,6 +33,10 @@ def create_app(
     from publisher.web import register_blueprints
 
     register_blueprints(app)
+    if config.trusted_proxies > 0:
+        # The client address (rate limits, stats) from X-Forwarded-For, trusting exactly
+        # as many hops as the operator put in front; 0 means the socket peer.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]
     return app
 
 

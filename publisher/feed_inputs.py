@@ -49,7 +49,9 @@ class Urls:
     def notice_links(self, contact_email: str) -> NoticeLinks:
         return NoticeLinks(
             join_url=f"{self.base}/",
-            billing_url=f"{self.base}/account/billing?token={TOKEN_PLACEHOLDER}",
+            # The account page (sign-in by email), never a token-bearing billing link:
+            # feed URLs live in apps, their cloud sync and logs.
+            billing_url=f"{self.base}/account",
             contact_email=contact_email,
             notice_audio_base=f"{self.base}/media/notice",
             notice_audio_length=NOTICE_AUDIO_LENGTH,

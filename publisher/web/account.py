@@ -1,57 +1,125 @@
-"""The member's account: billing portal (sign-in, the account page and its forms to come)."""
+"""The member's account page and its forms: new links, billing portal, sign-out.
+
+Everything here needs a signed-in browser (`publisher.web.account_cookie`); without one,
+pages redirect to the sign-in form. `GET /account/billing` (old welcome pages and feed
+notices link there, some with `?token=`) never opens the portal: a feed URL is not a
+billing credential. Pages show feed tokens, so they are `no-store` and `no-referrer`.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, redirect, request, session
-from sqlalchemy.orm import Session
+import segno
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
 from auth.stripe_api import StripeFailure
+from publisher.accounts.account_page import account_view, reset_links
+from publisher.accounts.sessions import end_session
 from publisher.app import services_of
 from publisher.billing.refresh import billing_unavailable
-from publisher.members.members import find_token_holder
-from publisher.models import Member
-from publisher.web.billing import MEMBER_COOKIE_KEY, gateway, plain, private
+from publisher.models import utcnow
+from publisher.web import sign_in
+from publisher.web.account_cookie import (
+    clear_session_cookie,
+    cookie_value,
+    current_id_hash,
+    current_member,
+)
+from publisher.web.billing import gateway, plain, private, show_title
+from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 
 bp = Blueprint("account", __name__, template_folder="templates")
+NOTICES = {"links-reset": "New links are ready below and on their way to your inbox."}
 
 
-@bp.get("/account/billing")
-def account_billing() -> Response:
-    """Send the member to Stripe's Customer Portal (card, invoices, cancellation)."""
+def _to_sign_in() -> Response:
+    return private(redirect("/account/sign-in", code=303))  # type: ignore[arg-type]
+
+
+def qr_data_uri(url: str) -> str:
+    """A PNG QR code of the feed URL, so a desktop buyer can add it on a phone."""
+    return segno.make(url, error="m").png_data_uri(scale=4, border=4)
+
+
+@bp.get("/account")
+def account() -> Response:
+    """Plan, status, dates, and every published season's feed with app buttons and QR."""
+    services = services_of(current_app)
+    with services.db.session() as db:
+        member = current_member(db)
+        if member is None:
+            return _to_sign_in()
+        view = account_view(db, services.config, member, utcnow())
+    html = render_template(
+        "account_home.html",
+        show_title=show_title(),
+        view=view,
+        apps={f.url: podcast_app_links(f.url) for f in view.feeds},
+        qr={f.url: qr_data_uri(f.url) for f in view.feeds},
+        other_apps=OTHER_APPS,
+        notice=NOTICES.get(request.args.get("done", "")),
+        join_url=f"{services.config.base_url}/",
+    )
+    return private(Response(html, mimetype="text/html"))
+
+
+@bp.post("/account/reset-links")
+def reset() -> Response:
+    """New feed token, emailed; this browser stays signed in, every other one is signed out."""
+    services = services_of(current_app)
+    with services.db.session() as db:
+        member = current_member(db)
+        if member is None:
+            return _to_sign_in()
+        reset_links(db, services.config, member, current_id_hash(), utcnow())
+    return private(redirect("/account?done=links-reset", code=303))  # type: ignore[arg-type]
+
+
+@bp.post("/account/billing")
+def open_portal() -> Response:
+    """303 to Stripe's Customer Portal for the signed-in member's own customer."""
     services = services_of(current_app)
     problem = billing_unavailable(services.config)
     if problem:
         return plain(problem, 503)
     with services.db.session() as db:
-        member, refusal = _member_asking(db)
+        member = current_member(db)
         if member is None:
-            return private(plain(refusal, 403))
+            return _to_sign_in()
         customer_id = member.stripe_customer_id
     if not customer_id:
         return private(
             plain("this membership is not billed through Stripe: nothing to manage", 409)
         )
     try:
-        url = gateway().create_portal(customer_id, return_url=f"{services.config.base_url}/")
+        url = gateway().create_portal(customer_id, return_url=f"{services.config.base_url}/account")
     except StripeFailure as exc:
         return private(plain(f"could not open the billing portal, please try again: {exc}", 502))
     return private(redirect(url, code=303))  # type: ignore[arg-type]
 
 
-def _member_asking(db: Session) -> tuple[Member | None, str]:
-    """The member named by a feed token (notice links) or by the welcome page's cookie."""
-    token = request.args.get("token")
-    if token:
-        holder = find_token_holder(db, services_of(current_app).config.secret_key, token)
-        if holder is None or not holder.current:
-            return None, "this link is no longer valid: use the newest link from your feed"
-        return holder.member, ""
-    member_id = session.get(MEMBER_COOKIE_KEY)
-    member = db.get(Member, member_id) if isinstance(member_id, int) else None
+@bp.get("/account/billing")
+def account_billing() -> Response:
+    """Old links (welcome pages, feed notices) land on the account page, never the portal."""
+    problem = billing_unavailable(services_of(current_app).config)
+    if problem:
+        return plain(problem, 503)
+    with services_of(current_app).db.session() as db:
+        member = current_member(db)
     if member is None:
-        return None, "open this page from your welcome page or from the notice in your feed"
-    return member, ""
+        return _to_sign_in()
+    return private(redirect("/account", code=303))  # type: ignore[arg-type]
+
+
+@bp.post("/account/sign-out")
+def sign_out() -> Response:
+    """End this browser's session on the server and forget the cookie."""
+    with services_of(current_app).db.session() as db:
+        end_session(db, cookie_value())
+    response = private(redirect("/", code=303))  # type: ignore[arg-type]
+    clear_session_cookie(response)
+    return response
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(sign_in.bp)

@@ -20,18 +20,20 @@ from flask import (
     current_app,
     redirect,
     render_template,
-    session,
 )
 from sqlalchemy import select
 
 from auth.stripe_api import StripeFailure, StripeGateway
+from publisher.accounts.account_page import holds_lifetime, subscribed
 from publisher.app import services_of
 from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.config import PLANS
 from publisher.models import Member, Show
+from publisher.web.account_cookie import current_member
 
 bp = Blueprint("billing", __name__, template_folder="templates")
 SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
+# No longer read or set here; kept only while publisher/web/welcome.py still imports it.
 MEMBER_COOKIE_KEY = "member_id"
 
 
@@ -123,35 +125,58 @@ def _offer(plan: str) -> Offer:
 
 @bp.post("/join/<plan>")
 def join(plan: str) -> Response:
-    """Create a Checkout Session for the plan and send the buyer to it (303)."""
+    """Send the buyer to Checkout (303); a signed-in member never buys a second subscription."""
     _offer(plan)
     closed = _not_on_sale(plan)
     if closed is not None:
         return closed
     config = services_of(current_app).config
-    price = config.stripe_prices[plan]
+    with services_of(current_app).db.session() as db:
+        member = current_member(db)
+        if member is not None and holds_lifetime(member):
+            return redirect("/account", code=303)  # type: ignore[return-value]
+        if member is not None and subscribed(member):
+            return _portal(member.stripe_customer_id or "", config.base_url)
+        buyer = _Buyer.of(member)
     try:
         url = gateway().create_checkout(
             plan,
-            price,
+            config.stripe_prices[plan],
             success_url=f"{config.base_url}/welcome?session_id={{CHECKOUT_SESSION_ID}}",
             cancel_url=f"{config.base_url}/",
             request_nonce=secrets.token_urlsafe(16),
-            customer_id=_returning_customer(),
+            customer_id=buyer.customer_id,
+            member_id=buyer.member_id,
+            customer_email=buyer.email,
         )
     except StripeFailure as exc:
         return plain(f"could not start the checkout, please try again: {exc}", 502)
     return redirect(url, code=303)  # type: ignore[return-value]
 
 
-def _returning_customer() -> str | None:
-    """A returning member buys as the same Stripe customer, so no second customer appears."""
-    member_id = session.get(MEMBER_COOKIE_KEY)
-    if not isinstance(member_id, int):
-        return None
-    with services_of(current_app).db.session() as db:
-        member = db.get(Member, member_id)
-        return member.stripe_customer_id if member is not None else None
+@dataclass(frozen=True)
+class _Buyer:
+    """Who Checkout is for: nobody known, or a signed-in member (their own customer)."""
+
+    member_id: int | None = None
+    customer_id: str | None = None
+    email: str | None = None
+
+    @classmethod
+    def of(cls, member: Member | None) -> _Buyer:
+        if member is None:
+            return cls()
+        customer = member.stripe_customer_id
+        return cls(member.id, customer, None if customer else member.email)
+
+
+def _portal(customer_id: str, base_url: str) -> Response:
+    """An active subscriber changes plan in the Customer Portal instead of buying again."""
+    try:
+        url = gateway().create_portal(customer_id, return_url=f"{base_url}/account")
+    except StripeFailure as exc:
+        return plain(f"could not open the billing portal, please try again: {exc}", 502)
+    return private(redirect(url, code=303))  # type: ignore[arg-type]
 
 
 def init_app(app: Flask) -> None:

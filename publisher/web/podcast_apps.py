@@ -1,10 +1,26 @@
-"""One-tap "add to my podcast app" links for a private feed URL.
+"""One-tap "add to my podcast app" links for a private feed URL, and help for every other app.
 
-Each app documents (or has long honoured) a URL scheme that opens its subscribe screen with
-a feed filled in; the welcome page offers these beside a copy button for any other app.
-Sources: Apple's `podcast://` scheme, Overcast's x-callback-url `add`, Pocket Casts'
-`pktc://subscribe/`, Castro's `castros://subscribe/`, AntennaPod's documented deep link
-(https://antennapod.org/deeplink/subscribe), Podcast Addict's `podcastaddict://`.
+A link is offered only when it carries the whole feed URL, scheme included: links that
+drop the scheme (Apple's `podcast://host/path`, Castro's `castros://subscribe/host/path`,
+Pocket Casts' `pktc://subscribe/host/path`, Podcast Addict's `podcastaddict://host/path`)
+make the app guess `http://` for an `https://` feed, and a custom scheme fails with a bare
+error on a phone without the app. What each app publishes:
+
+- AntennaPod: an https link that opens the app when installed and otherwise a web page
+  that offers it, `https://antennapod.org/deeplink/subscribe?url=<encoded feed>` (their
+  "Create an 'Open in AntennaPod' link" page,
+  https://antennapod.org/documentation/podcasters-hosters/add-on-antennapod).
+- Overcast: the x-callback-url action `overcast://x-callback-url/add?url=<encoded feed>`
+  (listed in the Podlove Subscribe Button's client table, podlove/podlove-subscribe-button
+  src/coffee/clients.coffee); it keeps the whole URL. Overcast publishes no https link for
+  a feed outside Apple's directory (https://overcast.fm/podcasterinfo: listeners add such
+  feeds with "Add URL").
+- Apple Podcasts, Pocket Casts, Castro, Podcast Addict: their documented links drop the
+  scheme (the Podlove table above; Castro's own post on URL schemes,
+  https://castro.fm/blog/a-podcast-url-scheme, explains why a missing app gives a vague
+  error), and their https links (podcasts.apple.com, pca.st, castro.fm) name shows in
+  Apple's directory, which private feeds are blocked from. Each has "add by URL": the
+  page shows the steps beside the copy button and the QR code.
 """
 
 from __future__ import annotations
@@ -12,19 +28,20 @@ from __future__ import annotations
 from urllib.parse import quote
 
 
-def _without_scheme(url: str) -> str:
-    return url.split("://", 1)[1] if "://" in url else url
-
-
 def podcast_app_links(feed_url: str) -> list[tuple[str, str]]:
-    """(app name, link) pairs that subscribe the app to `feed_url`."""
-    bare = _without_scheme(feed_url)
+    """(app name, link) pairs that subscribe the app to `feed_url`, scheme and all."""
     encoded = quote(feed_url, safe="")
     return [
-        ("Apple Podcasts", f"podcast://{bare}"),
         ("Overcast", f"overcast://x-callback-url/add?url={encoded}"),
-        ("Pocket Casts", f"pktc://subscribe/{bare}"),
-        ("Castro", f"castros://subscribe/{bare}"),
         ("AntennaPod", f"https://antennapod.org/deeplink/subscribe?url={encoded}"),
-        ("Podcast Addict", f"podcastaddict://{bare}"),
     ]
+
+
+# Apps whose links cannot carry a private https feed: how to paste the copied link.
+OTHER_APPS: tuple[tuple[str, str], ...] = (
+    ("Apple Podcasts", "Library, then ⋯ (More), then Follow a Show by URL, and paste."),
+    ("Pocket Casts", "Discover, paste the link into the search field, then Subscribe."),
+    ("Castro", "Library, then Add Podcast (+), paste the link into search."),
+    ("Podcast Addict", "+ (Add podcast), then RSS Feed, and paste."),
+    ("Any other app", 'Look for "Add by URL" or "RSS feed" and paste the link.'),
+)

@@ -1,0 +1,110 @@
+"""What the account page shows and what its forms do, as plain values for the view.
+
+A season appears once it has an episode published now, newest season first, each with the
+member's private feed URL. Resetting the links rotates the member's token (the old feeds
+turn into the "replaced" notice), emails the new links in the same transaction, and ends
+every other browser session of the member.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from publisher.accounts.sessions import end_sessions
+from publisher.config import Config
+from publisher.feed_inputs import published
+from publisher.mail.outbox import queue_email
+from publisher.members.members import current_token, issue_token
+from publisher.models import Episode, Member, Season, Show
+
+SUBSCRIBED = ("active", "trialing", "past_due")
+
+
+@dataclass(frozen=True)
+class SeasonFeed:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class AccountView:
+    email: str
+    plan: str
+    status: str
+    term: str  # one sentence: renewal or end date, lifetime, complimentary
+    feeds: list[SeasonFeed]
+
+
+def show_title(session: Session) -> str:
+    return session.scalar(select(Show.title).where(Show.id == 1)) or "Love TV"
+
+
+def published_feeds(
+    session: Session, config: Config, member: Member, now: datetime
+) -> list[SeasonFeed]:
+    """Every season with an episode out now, newest first, with the member's feed URL."""
+    token = current_token(session, member, config.secret_key)
+    has_episode = select(Episode.id).where(Episode.season_id == Season.id, published(now))
+    seasons = session.scalars(
+        select(Season)
+        .where(has_episode.exists())
+        .order_by(Season.number.desc().nulls_last(), Season.created_at.desc(), Season.id.desc())
+    )
+    return [SeasonFeed(s.title, f"{config.base_url}/feeds/{token}/{s.slug}.xml") for s in seasons]
+
+
+def membership_term(member: Member) -> str:
+    """Renewal or end date in one sentence, as the member would ask about it."""
+    when = member.period_end.strftime("%d %B %Y") if member.period_end else None
+    if member.plan == "comp":
+        return "Complimentary membership: nothing to pay, no end date."
+    if member.plan == "lifetime":
+        if member.status == "active":
+            return "Lifetime membership: paid once, no renewals."
+        return "Lifetime membership, no longer active."
+    if member.status != "active":
+        return f"Ended on {when}." if when else "Not renewing."
+    if member.status_reason == "cancels at period end" and when:
+        return f"Cancelled: ends on {when}, with no further charges."
+    if member.billing_state == "past_due":
+        return "Your last payment did not go through: update your card to keep listening."
+    return f"Renews on {when}." if when else "Renews automatically."
+
+
+def account_view(session: Session, config: Config, member: Member, now: datetime) -> AccountView:
+    return AccountView(
+        email=member.email,
+        plan=member.plan,
+        status=member.status,
+        term=membership_term(member),
+        feeds=published_feeds(session, config, member, now),
+    )
+
+
+def reset_links(
+    session: Session, config: Config, member: Member, keep_id_hash: str, now: datetime
+) -> None:
+    """New feed token, the new links emailed, every other session ended (one transaction)."""
+    issue_token(session, config.secret_key, member)
+    feeds = published_feeds(session, config, member, now)
+    context = {
+        "show_title": show_title(session),
+        "feeds": [{"title": f.title, "url": f.url} for f in feeds],
+        "account_url": f"{config.base_url}/account",
+        "reason": "You asked for new links on your account page.",
+    }
+    queue_email(session, config, "links_replaced", member.email, context, member_id=member.id)
+    end_sessions(session, member.id, keep_id_hash=keep_id_hash)
+
+
+def subscribed(member: Member) -> bool:
+    """A live subscription: a second purchase would charge twice, so change plan instead."""
+    return bool(member.stripe_subscription_id) and member.billing_state in SUBSCRIBED
+
+
+def holds_lifetime(member: Member) -> bool:
+    return member.plan == "lifetime" and member.status == "active"

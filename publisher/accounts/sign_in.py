@@ -1,0 +1,116 @@
+"""Sign-in by emailed link: no passwords, no enumeration, no mail-bombing.
+
+Asking for a link gives the same answer whether or not the address is a member; only a
+member (not a revoked one: their account has nothing to show) gets an email, queued in the
+same transaction as the link it carries. The link is `secrets.token_urlsafe(32)`, stored
+only as its SHA-256, good for 15 minutes and one use. Asking is limited per address (every
+address, member or not, so a 429 reveals nothing) and per client address, in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from publisher.accounts.rate_limits import Limit, count_hit, retry_after
+from publisher.config import Config
+from publisher.mail.outbox import queue_email
+from publisher.models import Member, Show, SignInLink
+
+LINK_LIFETIME = timedelta(minutes=15)
+# Three links per address in 15 minutes is enough for a typo'd first try and a lost email;
+# ten per client covers a household or office behind one address.
+PER_ADDRESS = Limit("sign_in_address", 3, timedelta(minutes=15))
+PER_CLIENT = Limit("sign_in_client", 10, timedelta(minutes=15))
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+@dataclass(frozen=True)
+class SignInRequest:
+    """What asking for a link came to: `retry_after` seconds when over a limit."""
+
+    retry_after: int | None = None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_link(
+    session: Session, config: Config, address: str, client: str, now: datetime
+) -> SignInRequest:
+    """Count the request and, for a member, store a link and queue its email."""
+    waits = [retry_after(session, PER_CLIENT, client, now)]
+    waits.append(retry_after(session, PER_ADDRESS, address, now))
+    blocked = [w for w in waits if w is not None]
+    if blocked:
+        return SignInRequest(retry_after=max(blocked))
+    count_hit(session, PER_CLIENT, client, now)
+    count_hit(session, PER_ADDRESS, address, now)
+    member = session.scalar(select(Member).where(Member.email == address))
+    token = secrets.token_urlsafe(32)  # made either way, so both paths do the same work
+    if member is None or member.status == "revoked":
+        return SignInRequest()
+    session.add(
+        SignInLink(
+            member_id=member.id,
+            token_hash=_hash(token),
+            created_at=now,
+            expires_at=now + LINK_LIFETIME,
+        )
+    )
+    context = {
+        "show_title": session.scalar(select(Show.title).where(Show.id == 1)) or "Love TV",
+        "link": f"{config.base_url}/account/sign-in/{token}",
+        "minutes": int(LINK_LIFETIME.total_seconds() // 60),
+    }
+    queue_email(session, config, "sign_in", member.email, context, member_id=member.id)
+    return SignInRequest()
+
+
+def well_formed(token: str) -> bool:
+    return bool(_TOKEN.match(token))
+
+
+def link_usable(session: Session, token: str, now: datetime) -> bool:
+    """Whether the link would still sign in (looking does not use it up)."""
+    if not well_formed(token):
+        return False
+    link = session.scalar(select(SignInLink).where(SignInLink.token_hash == _hash(token)))
+    return link is not None and link.used_at is None and link.expires_at > now
+
+
+def use_link(session: Session, token: str, now: datetime) -> int | None:
+    """Use the link up, atomically; the member it signs in, or None.
+
+    One conditional UPDATE decides: of two browsers posting the same link at once, exactly
+    one sees a changed row.
+    """
+    if not well_formed(token):
+        return None
+    token_hash = _hash(token)
+    changed = session.execute(
+        update(SignInLink)
+        .where(
+            SignInLink.token_hash == token_hash,
+            SignInLink.used_at.is_(None),
+            SignInLink.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        return None
+    member_id = session.scalar(
+        select(SignInLink.member_id).where(SignInLink.token_hash == token_hash)
+    )
+    member = session.get(Member, member_id)
+    if member is None or member.status == "revoked":
+        return None
+    return member.id
