@@ -3,9 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint bench clean
+.PHONY: install browser run test lint bench clean
 
-install: $(BIN)/lovetv
+install: $(BIN)/lovetv browser
+
+# The browser tests drive Debian's chromium through Playwright's executable_path; as root
+# (CI, a fresh machine) it is installed with apt-get when missing. Under CI=true the tests
+# fail, never skip, when it is still missing.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium is missing: run 'sudo apt-get install chromium' for the browser tests" >&2; \
+		fi; \
+	fi
 
 $(BIN)/lovetv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

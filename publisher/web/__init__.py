@@ -7,9 +7,19 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Each blueprint module registers itself with `init_app`."""
-    from publisher.web import account, billing, csrf, feeds, health, media, webhooks, welcome
+    from publisher.web import (
+        account,
+        billing,
+        csrf,
+        feeds,
+        health,
+        media,
+        site,
+        webhooks,
+        welcome,
+    )
 
     csrf.init_app(app)
-    for module in (health, billing, welcome, account, webhooks, feeds, media):
+    for module in (health, site, billing, welcome, account, webhooks, feeds, media):
         module.init_app(app)
     csrf.csrf.exempt(webhooks.bp)  # signed by Stripe instead
