@@ -1,4 +1,9 @@
-"""gunicorn as a library: `lovetv serve` runs the app factory in each worker."""
+"""gunicorn as a library: `lovetv serve` runs the app factory in each worker.
+
+Each worker also runs one mail sender thread (`post_worker_init`), so queued email goes
+out without a separate process; workers and machines share the outbox through its claims.
+The app factory itself never starts a sender, so tests and `flask` tooling stay quiet.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,21 @@ class LovetvServer(BaseApplication):
         return create_app()
 
 
+def post_worker_init(worker: Any) -> None:
+    """Start this worker's mail sender over the worker's own services."""
+    from publisher.app import services_of
+    from publisher.mail.sender import start_sender_thread
+
+    worker.lovetv_mail_stop = start_sender_thread(services_of(worker.wsgi))
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Let the sender finish its message rather than die mid-batch (its lease covers it)."""
+    stop = getattr(worker, "lovetv_mail_stop", None)
+    if stop is not None:
+        stop.set()
+
+
 def run_gunicorn(host: str, port: int, workers: int) -> None:
     """Block serving until interrupted."""
     LovetvServer(
@@ -35,5 +55,7 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
             "accesslog": "-",
             "timeout": 60,
             "keepalive": 5,
+            "post_worker_init": post_worker_init,
+            "worker_exit": worker_exit,
         }
     ).run()

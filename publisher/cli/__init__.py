@@ -69,9 +69,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from publisher.cli import db, episode, member, season, server, show, stripe
+    from publisher.cli import db, episode, mail, member, season, server, show, stripe
 
-    for module in (db, server, show, season, episode, stripe, member):
+    for module in (db, server, show, season, episode, stripe, member, mail):
         module.register(main)
 
 
