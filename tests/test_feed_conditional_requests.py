@@ -1,0 +1,166 @@
+"""Conditional feed requests (RFC 9110 13.1-13.2): a podcast app gets 304 only when its copy
+is current, so an app holding an older copy always sees new episodes.
+
+First the rule itself, on plain requests (milliseconds, so the mutation run can use it),
+then the same cases through `GET /feeds/<token>/<season>.xml` as an app sends them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+from conftest import built_app, service_env
+from flask import Request
+from support.catalog_factory import Catalog, make_episode
+from werkzeug.test import EnvironBuilder
+
+from publisher.app import services_of
+from publisher.config import load_config
+from publisher.feed_invalidation import season_changed
+from publisher.web.feed_http import not_modified
+
+ETAG = '"0123456789abcdef"'
+CHANGED = datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)  # stored with microseconds
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def asks(**headers: str) -> bool:
+    """Whether `not_modified` answers 304 to a request with these headers."""
+    request = Request(EnvironBuilder(headers=headers).get_environ())
+    return not_modified(request, ETAG, CHANGED)
+
+
+def test_no_validator_means_the_full_feed() -> None:
+    assert not asks()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ETAG,
+        "W/" + ETAG,  # a weak copy of our strong tag: weak comparison (13.1.2) matches
+        f'"older", {ETAG}',
+        f'"older",W/{ETAG}',
+        f'  {ETAG}  , "newer"',
+        "*",
+        '"older", *',
+    ],
+)
+def test_a_matching_if_none_match_is_not_modified(header: str) -> None:
+    assert asks(**{"If-None-Match": header})
+
+
+@pytest.mark.parametrize("header", ['"older"', 'W/"older"', ETAG[:-2] + '"', ETAG + "x", '""'])
+def test_a_different_entity_tag_is_modified(header: str) -> None:
+    assert not asks(**{"If-None-Match": header})
+
+
+def test_if_none_match_decides_even_when_the_date_says_current() -> None:
+    """RFC 9110 13.2.2: If-Modified-Since is ignored when If-None-Match is present."""
+    later = http_date(CHANGED + timedelta(days=1))
+    assert not asks(**{"If-None-Match": '"older"', "If-Modified-Since": later})
+    assert asks(
+        **{"If-None-Match": ETAG, "If-Modified-Since": http_date(CHANGED - timedelta(days=1))}
+    )
+
+
+def test_a_copy_older_than_the_feed_is_modified() -> None:
+    for older in (timedelta(seconds=1), timedelta(hours=1), timedelta(days=400)):
+        assert not asks(**{"If-Modified-Since": http_date(CHANGED - older)})
+
+
+def test_a_copy_as_new_as_the_feed_is_not_modified() -> None:
+    # HTTP dates have whole seconds: the feed's sub-second change time counts as its second.
+    assert asks(**{"If-Modified-Since": http_date(CHANGED.replace(microsecond=0))})
+    assert asks(**{"If-Modified-Since": http_date(CHANGED + timedelta(seconds=1))})
+
+
+@pytest.mark.parametrize("junk", ["", "yesterday", "Mon, 99 Foo 2024 25:61:61 GMT"])
+def test_an_unreadable_date_is_modified(junk: str) -> None:
+    assert not asks(**{"If-Modified-Since": junk})
+
+
+# --- the same, over the member feed route -------------------------------------------------
+
+
+@pytest.fixture
+def app(sqlite_url: str, local_storage_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = service_env(sqlite_url, local_storage_url)
+    yield from built_app(load_config(environ=env, instance_path=tmp_path / "i"))
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
+    return Catalog(services_of(app), mp3_file)
+
+
+def test_an_app_with_an_older_copy_gets_the_new_episode(app, client, catalog, mp3_file) -> None:
+    first = client.get(catalog.feed_path())
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    services = services_of(app)
+    with services.db.session() as session:
+        make_episode(session, services.storage, catalog.season, mp3_file, title="Brand new")
+        season_changed(session, catalog.season.id)
+    fresh = client.get(catalog.feed_path())
+    assert parsedate_to_datetime(fresh.headers["Last-Modified"]) >= parsedate_to_datetime(modified)
+    older = http_date(parsedate_to_datetime(fresh.headers["Last-Modified"]) - timedelta(seconds=1))
+    for headers in (
+        {"If-None-Match": etag},
+        {"If-None-Match": "W/" + etag},
+        {"If-Modified-Since": older},
+        {"If-None-Match": etag, "If-Modified-Since": fresh.headers["Last-Modified"]},
+    ):
+        answer = client.get(catalog.feed_path(), headers=headers)
+        assert answer.status_code == 200, headers
+        assert b"Brand new" in answer.data
+
+
+def test_an_app_with_the_current_copy_gets_304_without_a_body(client, catalog) -> None:
+    current = client.get(catalog.feed_path())
+    etag, modified = current.headers["ETag"], current.headers["Last-Modified"]
+    for headers in (
+        {"If-None-Match": etag},
+        {"If-None-Match": "W/" + etag},
+        {"If-None-Match": f'"something-else", {etag}'},
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": modified},
+    ):
+        answer = client.get(catalog.feed_path(), headers=headers)
+        assert answer.status_code == 304, headers
+        assert answer.data == b""
+        assert answer.headers["ETag"] == etag
+        assert answer.headers["Cache-Control"] == "private, no-cache"
+        assert answer.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_another_members_etag_is_not_this_members_copy(client, catalog) -> None:
+    from conftest import TEST_SECRET
+    from support.catalog_factory import make_member
+
+    with catalog.services.db.session() as session:
+        _, other = make_member(session, TEST_SECRET, "bob@lovetv.test")
+    theirs = client.get(catalog.feed_path(other)).headers["ETag"]
+    mine = client.get(catalog.feed_path()).headers["ETag"]
+    assert theirs != mine
+    answer = client.get(catalog.feed_path(), headers={"If-None-Match": theirs})
+    assert answer.status_code == 200 and catalog.token.encode() in answer.data
+    assert other.encode() not in answer.data
+
+
+def test_the_public_teaser_feed_is_cacheable_and_conditional(client, catalog) -> None:
+    first = client.get("/feeds/teaser.xml")
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert first.headers["Vary"] == "Accept-Encoding"
+    again = client.get("/feeds/teaser.xml", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
