@@ -1,0 +1,78 @@
+"""The sender inside the service: a thread per gunicorn worker, woken when mail is queued."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from support.mail_contexts import context_of
+from support.mail_env import mail_config, mail_environment
+from support.network import free_port
+from support.smtp import new_mail_domain, shared_smtp_server
+
+from publisher.mail.outbox import queue_email
+from publisher.mail.sender import start_sender_thread
+from publisher.services import Services
+
+
+def _mail_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "lovetv-mail" and t.is_alive()]
+
+
+def test_email_queued_in_this_process_goes_out_at_once_not_at_the_next_poll(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    smtp, domain = shared_smtp_server(), new_mail_domain()
+    services = Services.from_config(mail_config(sqlite_url, tmp_path, smtp.url))
+    stop = start_sender_thread(services, interval=60.0)
+    try:
+        time.sleep(0.3)  # the sender has looked once and now waits for up to a minute
+        started = time.monotonic()
+        with services.db.session() as session:
+            queue_email(session, services.config, "sign_in", f"a@{domain}", context_of("sign_in"))
+        smtp.wait_for(domain, 1, timeout=5)
+        assert time.monotonic() - started < 5
+    finally:
+        stop.set()
+        services.db.dispose()
+
+
+def test_the_app_factory_starts_no_sender(sqlite_url: str, tmp_path: Path) -> None:
+    from publisher.app import create_app
+
+    before = len(_mail_threads())
+    create_app(config=mail_config(sqlite_url, tmp_path, None))
+    assert len(_mail_threads()) == before
+
+
+def test_lovetv_serve_delivers_mail_queued_before_it_started(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    smtp, domain = shared_smtp_server(), new_mail_domain()
+    config = mail_config(sqlite_url, tmp_path, smtp.url)
+    services = Services.from_config(config)
+    with services.db.session() as session:
+        queue_email(session, config, "welcome", f"new@{domain}", context_of("welcome"))
+    services.db.dispose()
+    lovetv = Path(sys.executable).parent / "lovetv"
+    env = {**os.environ, **mail_environment(sqlite_url, tmp_path, smtp.url)}
+    process = subprocess.Popen(
+        [str(lovetv), "serve", "--port", str(free_port()), "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        [received] = smtp.wait_for(domain, 1, timeout=30)
+        assert received.rcpt_tos == (f"new@{domain}",)
+        time.sleep(0.5)  # two workers, one claim: still exactly one
+        assert len(smtp.received(domain)) == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
