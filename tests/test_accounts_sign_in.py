@@ -1,0 +1,194 @@
+"""Sign-in by emailed link: same answer for strangers, single use, 15 minutes, rate limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import requests
+from sqlalchemy import select, update
+from support.accounts import ask_for_link, finish_sign_in, link_in, queued, sign_in
+from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
+from support.stripe_app import Shop, csrf_token_of, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
+
+from publisher.accounts import sign_in as sign_in_module
+from publisher.accounts.rate_limits import key_hash
+from publisher.members.members import add_member
+from publisher.models import AccountSession, Member, RateLimitHit, SignInLink
+
+
+def add(shop: Shop, email: str, **fields: object) -> int:
+    with shop.services.db.session() as session:
+        member = add_member(session, shop.services.config.secret_key, email)
+        for name, value in fields.items():
+            setattr(member, name, value)
+        return member.id
+
+
+def test_the_form_has_a_labelled_email_field(shop: Shop) -> None:
+    page = shop.browser.get(f"{shop.url}/account/sign-in", timeout=30)
+    assert page.status_code == 200
+    assert '<label for="email">' in page.text and 'id="email" name="email"' in page.text
+    assert 'name="csrf_token"' in page.text
+
+
+def test_a_member_and_a_stranger_get_the_same_answer_and_only_the_member_an_email(
+    shop: Shop,
+) -> None:
+    add(shop, "ann@example.com")
+    member = ask_for_link(shop.url, shop.browser, "Ann@Example.com ")
+    stranger = ask_for_link(shop.url, requests.Session(), "nobody@example.com")
+    assert member.status_code == stranger.status_code == 200
+    assert member.text.replace("ann@example.com", "X") == stranger.text.replace(
+        "nobody@example.com", "X"
+    ).replace(csrf_token_of(stranger.text), csrf_token_of(member.text))
+    (email,) = queued(shop.services, "sign_in")
+    assert email.to_address == "ann@example.com"
+    assert link_in(email.body_text).startswith(f"{shop.url}/account/sign-in/")
+    with shop.services.db.session() as session:
+        (link,) = session.scalars(select(SignInLink))
+    token = link_in(email.body_text).rsplit("/", 1)[1]
+    assert token not in link.token_hash and len(link.token_hash) == 64  # only a hash is kept
+    assert link.expires_at - link.created_at == timedelta(minutes=15)
+
+
+def test_opening_the_link_does_not_use_it_and_pressing_the_button_signs_in_once(
+    shop: Shop,
+) -> None:
+    add(shop, "bea@example.com")
+    ask_for_link(shop.url, shop.browser, "bea@example.com")
+    link = link_in(queued(shop.services, "sign_in")[-1].body_text)
+    for _ in range(3):  # a mail scanner's prefetches
+        looked = requests.get(link, timeout=30)
+        assert looked.status_code == 200 and "Sign in</button>" in looked.text
+        assert looked.headers["Referrer-Policy"] == "no-referrer"
+        assert looked.headers["Cache-Control"] == "no-store"
+    signed_in = finish_sign_in(shop.browser, link)
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/account"
+    assert "bea@example.com" in shop.browser.get(f"{shop.url}/account", timeout=30).text
+    again = finish_sign_in_or_page(requests.Session(), link)
+    assert again.status_code == 410 and "expired or was already used" in again.text
+
+
+def finish_sign_in_or_page(browser: requests.Session, link: str) -> requests.Response:
+    """Open a used link: the expired page (with a form to ask again); post it anyway."""
+    page = browser.get(link, timeout=30)
+    assert page.status_code == 410 and 'name="email"' in page.text
+    return browser.post(
+        link, data={"csrf_token": csrf_token_of(page.text)}, allow_redirects=False, timeout=30
+    )
+
+
+def test_an_expired_link_does_not_sign_in(shop: Shop) -> None:
+    add(shop, "cy@example.com")
+    ask_for_link(shop.url, shop.browser, "cy@example.com")
+    link = link_in(queued(shop.services, "sign_in")[-1].body_text)
+    with shop.services.db.session() as session:
+        session.execute(
+            update(SignInLink).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    answer = finish_sign_in_or_page(shop.browser, link)
+    assert answer.status_code == 410
+    assert shop.browser.get(f"{shop.url}/account", allow_redirects=False).status_code == 303
+
+
+def test_a_link_is_used_up_by_exactly_one_of_two_racing_posts(shop: Shop) -> None:
+    add(shop, "dee@example.com")
+    ask_for_link(shop.url, shop.browser, "dee@example.com")
+    token = link_in(queued(shop.services, "sign_in")[-1].body_text).rsplit("/", 1)[1]
+    now = datetime.now(UTC)
+    with shop.services.db.session() as first, shop.services.db.session() as second:
+        won = sign_in_module.use_link(first, token, now)
+        first.commit()
+        lost = sign_in_module.use_link(second, token, now)
+    assert won is not None and lost is None
+
+
+def test_a_revoked_member_gets_no_link_and_the_same_answer(shop: Shop) -> None:
+    add(shop, "eve@example.com", status="revoked")
+    answer = ask_for_link(shop.url, shop.browser, "eve@example.com")
+    assert answer.status_code == 200 and "on its way" in answer.text
+    assert queued(shop.services, "sign_in") == []
+
+
+def test_a_malformed_address_gets_one_clear_line_and_changes_nothing(shop: Shop) -> None:
+    answer = ask_for_link(shop.url, shop.browser, "not an address")
+    assert answer.status_code == 400 and "not an email address" in answer.text
+    with shop.services.db.session() as session:
+        assert session.scalars(select(RateLimitHit)).all() == []
+
+
+def test_asking_too_often_for_one_address_is_refused_for_members_and_strangers_alike(
+    shop: Shop,
+) -> None:
+    add(shop, "fay@example.com")
+    for address in ("fay@example.com", "stranger@example.com"):
+        answers = [ask_for_link(shop.url, shop.browser, address) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        refused = answers[-1]
+        assert refused.text.count("\n") == 1 and "try again in 15 minutes" in refused.text
+        assert 890 <= int(refused.headers["Retry-After"]) <= 900
+    assert len(queued(shop.services, "sign_in", "fay@example.com")) == 3
+
+
+def test_one_client_asking_for_many_addresses_is_refused(shop: Shop) -> None:
+    answers = [ask_for_link(shop.url, shop.browser, f"n{i}@example.com") for i in range(11)]
+    assert [a.status_code for a in answers] == [200] * 10 + [429]
+
+
+def test_old_hits_are_deleted_and_no_longer_count(shop: Shop) -> None:
+    old = datetime.now(UTC) - timedelta(minutes=16)
+    with shop.services.db.session() as session:
+        for _ in range(3):
+            session.add(
+                RateLimitHit(bucket="sign_in_address", key_hash=key_hash("gus@example.com"), at=old)
+            )
+    assert ask_for_link(shop.url, shop.browser, "gus@example.com").status_code == 200
+    with shop.services.db.session() as session:
+        hits = session.scalars(select(RateLimitHit)).all()
+    assert len(hits) == 2 and all(h.at > old for h in hits)  # one per bucket, the old gone
+    assert all("gus" not in h.key_hash for h in hits)
+
+
+def test_the_session_cookie_is_httponly_lax_and_lasts_30_days(shop: Shop) -> None:
+    add(shop, "hal@example.com")
+    ask_for_link(shop.url, shop.browser, "hal@example.com")
+    link = link_in(queued(shop.services, "sign_in")[-1].body_text)
+    answer = finish_sign_in(shop.browser, link)
+    cookie = answer.headers["Set-Cookie"]
+    assert cookie.startswith("lovetv_account=")
+    for flag in ("HttpOnly", "SameSite=Lax", "Max-Age=2592000", "Path=/"):
+        assert flag in cookie
+    assert "Secure" not in cookie  # the test base URL is http; https adds Secure
+    value = shop.browser.cookies["lovetv_account"]
+    with shop.services.db.session() as session:
+        (row,) = session.scalars(select(AccountSession))
+    assert value not in row.id_hash and row.expires_at - row.created_at == timedelta(days=30)
+
+
+def test_posting_without_the_csrf_token_is_refused(shop: Shop) -> None:
+    add(shop, "ida@example.com")
+    answer = shop.browser.post(
+        f"{shop.url}/account/sign-in", data={"email": "ida@example.com"}, timeout=30
+    )
+    assert answer.status_code == 400
+    assert queued(shop.services, "sign_in") == []
+
+
+def test_a_revoked_members_session_shows_nothing(shop: Shop) -> None:
+    member_id = add(shop, "jo@example.com")
+    sign_in(shop.url, shop.browser, shop.services, "jo@example.com")
+    with shop.services.db.session() as session:
+        session.get(Member, member_id).status = "revoked"
+    answer = shop.browser.get(f"{shop.url}/account", allow_redirects=False, timeout=30)
+    assert answer.status_code == 303 and answer.headers["Location"] == "/account/sign-in"
+
+
+def test_an_expired_session_shows_nothing(shop: Shop) -> None:
+    add(shop, "kim@example.com")
+    sign_in(shop.url, shop.browser, shop.services, "kim@example.com")
+    with shop.services.db.session() as session:
+        session.execute(
+            update(AccountSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    answer = shop.browser.get(f"{shop.url}/account", allow_redirects=False, timeout=30)
+    assert answer.status_code == 303 and answer.headers["Location"] == "/account/sign-in"
