@@ -13,14 +13,22 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from stripe import InvalidRequestError, ListObject, StripeClient, StripeError
 
 from auth.billing_rules import LifetimePurchase, SubscriptionState
+from auth.stripe_shapes import LIFETIME, first_line, id_of, lifetime_purchase, subscription_state
 
-LIFETIME = "lifetime"
+__all__ = [
+    "LIFETIME",
+    "CheckoutSummary",
+    "Purchases",
+    "StripeFailure",
+    "StripeGateway",
+    "lifetime_purchase",
+    "subscription_state",
+]
 
 
 class StripeFailure(RuntimeError):
@@ -37,6 +45,12 @@ class CheckoutSummary:
     plan: str | None
     customer_id: str | None
     email: str | None
+    # Set by our server (metadata) for a signed-in member's checkout, so it can be trusted;
+    # the typed email cannot (Stripe does not verify it).
+    member_id: str | None = None
+    mode: str = "subscription"
+    subscription_id: str | None = None
+    payment_intent_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,14 +87,24 @@ class StripeGateway:
         cancel_url: str,
         request_nonce: str,
         customer_id: str | None = None,
+        member_id: int | str | None = None,
+        customer_email: str | None = None,
     ) -> str:
-        """A Checkout Session for one plan; its URL. Lifetime is a one-time payment."""
+        """A Checkout Session for one plan; its URL. Lifetime is a one-time payment.
+
+        `member_id` (a signed-in member) goes into the session's metadata, which only our
+        server can set: provisioning trusts it, never the email typed at Checkout.
+        `customer_email` prefills Checkout when the member has no Stripe customer yet.
+        """
+        metadata = {"plan": plan}
+        if member_id is not None:
+            metadata["member_id"] = str(member_id)
         params: dict[str, Any] = {
             "mode": "payment" if plan == LIFETIME else "subscription",
             "line_items": [{"price": price, "quantity": 1}],
             "success_url": success_url,
             "cancel_url": cancel_url,
-            "metadata": {"plan": plan},
+            "metadata": metadata,
         }
         if plan == LIFETIME:
             # Payment mode makes no customer unless asked; a member is one customer.
@@ -91,6 +115,8 @@ class StripeGateway:
             params["subscription_data"] = {"metadata": {"plan": plan}}
         if customer_id is not None:
             params["customer"] = customer_id
+        elif customer_email:
+            params["customer_email"] = customer_email
         key = f"checkout-{plan}-{request_nonce}"
         session = self._call(
             self.client.v1.checkout.sessions.create, params, {"idempotency_key": key}
@@ -114,29 +140,23 @@ class StripeGateway:
         found = self._retrieve(self.client.v1.checkout.sessions.retrieve, session_id)
         if found is None:
             return None
-        details = found.get("customer_details") or {}
-        return CheckoutSummary(
-            id=found["id"],
-            created=int(found.get("created") or 0),
-            complete=found.get("status") == "complete"
-            and found.get("payment_status") in ("paid", "no_payment_required"),
-            plan=(found.get("metadata") or {}).get("plan"),
-            customer_id=_id_of(found.get("customer")),
-            email=details.get("email") or found.get("customer_email"),
+        return checkout_summary(found)
+
+    def completed_checkouts(self, customer_id: str) -> list[CheckoutSummary]:
+        """A customer's completed Checkout Sessions, oldest first."""
+        found = self._list(
+            self.client.v1.checkout.sessions.list, {"customer": customer_id, "status": "complete"}
         )
+        summaries = [checkout_summary(raw) for raw in reversed(found)]
+        return [s for s in summaries if s.complete]
 
     def customer_email(self, customer_id: str) -> str | None:
         found = self._retrieve(self.client.v1.customers.retrieve, customer_id)
         return None if found is None or found.get("deleted") else found.get("email")
 
-    def customers_with_email(self, email: str) -> list[str]:
-        """Every customer Stripe has under this email (a second checkout may have made one)."""
-        listing = self._call(self.client.v1.customers.list, {"email": email, "limit": 100})
-        return [c["id"] for c in listing]
-
     def charge_customer(self, charge_id: str) -> str | None:
         found = self._retrieve(self.client.v1.charges.retrieve, charge_id)
-        return None if found is None else _id_of(found.get("customer"))
+        return None if found is None else id_of(found.get("customer"))
 
     def purchases_of(self, customer_ids: Iterable[str]) -> Purchases:
         """The current subscriptions and lifetime payments of these customers."""
@@ -172,7 +192,7 @@ class StripeGateway:
         for raw in subscriptions:
             state = subscription_state(raw, self.plan_of_price)
             subs[state.customer_id].append(state)
-        charge_of = {_id_of(c.get("payment_intent")): c for c in charges if c.get("payment_intent")}
+        charge_of = {id_of(c.get("payment_intent")): c for c in charges if c.get("payment_intent")}
         lifetime: dict[str, list[LifetimePurchase]] = defaultdict(list)
         for raw in sessions:
             purchase = lifetime_purchase(raw, charge_of)
@@ -183,13 +203,63 @@ class StripeGateway:
             for customer in set(subs) | set(lifetime)
         }
 
+    # --- undoing a purchase ------------------------------------------------------------------
+
+    def cancel_subscription_now(self, subscription_id: str) -> None:
+        """End a subscription at once (no further invoices); already ended is fine."""
+        try:
+            self._call(
+                lambda params, options: self.client.v1.subscriptions.cancel(
+                    subscription_id, params=params, options=options
+                ),
+                {},
+                {"idempotency_key": f"cancel-now-{subscription_id}"},
+            )
+        except StripeFailure:
+            current = self._retrieve(self.client.v1.subscriptions.retrieve, subscription_id)
+            if current is None or current.get("status") not in ("canceled", "incomplete_expired"):
+                raise
+
+    def refund_payment(self, payment_intent_id: str) -> None:
+        """Refund a payment in full; a payment already refunded in full is fine."""
+        try:
+            self.client.v1.refunds.create(
+                params={"payment_intent": payment_intent_id},
+                options={"idempotency_key": f"refund-{payment_intent_id}"},
+            )
+        except InvalidRequestError as exc:
+            if exc.code != "charge_already_refunded":
+                raise StripeFailure(f"Stripe refused the refund: {first_line(exc)}") from exc
+        except StripeError as exc:
+            raise StripeFailure(f"Stripe could not be reached: {first_line(exc)}") from exc
+
+    def first_payment_of_subscription(self, subscription_id: str) -> str | None:
+        """The PaymentIntent that paid a subscription's first invoice, if one was paid.
+
+        Since API version 2025-03-31 an invoice names its payments through InvoicePayment
+        objects (https://docs.stripe.com/api/invoice-payment); older invoices carried
+        `payment_intent` themselves, read as a fallback.
+        """
+        invoices = self._list(self.client.v1.invoices.list, {"subscription": subscription_id})
+        paid = [i for i in invoices if i.get("status") == "paid" and i.get("amount_paid")]
+        if not paid:
+            return None
+        first = paid[-1]  # Stripe lists newest first
+        payments = self._list(self.client.v1.invoice_payments.list, {"invoice": first["id"]})
+        for payment in payments:
+            if payment.get("status") == "paid":
+                intent = id_of((payment.get("payment") or {}).get("payment_intent"))
+                if intent:
+                    return intent
+        return id_of(first.get("payment_intent"))
+
     # --- plumbing --------------------------------------------------------------------------
 
     def _call(self, method: Any, params: dict[str, Any], options: Any = None) -> Any:
         try:
             result = method(params=params, options=options)
         except StripeError as exc:
-            raise StripeFailure(f"Stripe refused the request: {_first_line(exc)}") from exc
+            raise StripeFailure(f"Stripe refused the request: {first_line(exc)}") from exc
         if isinstance(result, ListObject):
             return [item.to_dict() for item in result.auto_paging_iter()]
         return result.to_dict()
@@ -203,78 +273,25 @@ class StripeGateway:
         except InvalidRequestError as exc:
             if exc.code == "resource_missing":
                 return None
-            raise StripeFailure(f"Stripe refused the request: {_first_line(exc)}") from exc
+            raise StripeFailure(f"Stripe refused the request: {first_line(exc)}") from exc
         except StripeError as exc:
-            raise StripeFailure(f"Stripe could not be reached: {_first_line(exc)}") from exc
+            raise StripeFailure(f"Stripe could not be reached: {first_line(exc)}") from exc
 
 
-def subscription_state(
-    raw: Mapping[str, Any], plan_of_price: Mapping[str, str]
-) -> SubscriptionState:
-    """A Stripe Subscription object as the rules see it.
-
-    Since API version 2025-03-31 the billing period lives on the subscription items
-    (https://docs.stripe.com/changelog/basil/2025-03-31/deprecate-subscription-current-period-start-and-end);
-    older shapes carried it on the subscription itself, which is read as a fallback.
-    """
-    items = (raw.get("items") or {}).get("data") or [{}]
-    item = items[0]
-    price = item.get("price") or {}
-    recurring = price.get("recurring") or {}
-    plan = (
-        (raw.get("metadata") or {}).get("plan")
-        or plan_of_price.get(price.get("id", ""))
-        or ("yearly" if recurring.get("interval") == "year" else "monthly")
+def checkout_summary(found: Mapping[str, Any]) -> CheckoutSummary:
+    """A Checkout Session object as provisioning reads it."""
+    details = found.get("customer_details") or {}
+    metadata = found.get("metadata") or {}
+    return CheckoutSummary(
+        id=found["id"],
+        created=int(found.get("created") or 0),
+        complete=found.get("status") == "complete"
+        and found.get("payment_status") in ("paid", "no_payment_required"),
+        plan=metadata.get("plan"),
+        customer_id=id_of(found.get("customer")),
+        email=details.get("email") or found.get("customer_email"),
+        member_id=metadata.get("member_id") or None,
+        mode=found.get("mode") or "subscription",
+        subscription_id=id_of(found.get("subscription")),
+        payment_intent_id=id_of(found.get("payment_intent")),
     )
-    return SubscriptionState(
-        id=raw["id"],
-        customer_id=_id_of(raw.get("customer")) or "",
-        status=raw.get("status", ""),
-        plan=plan,
-        created=int(raw.get("created") or 0),
-        current_period_start=_time(
-            item.get("current_period_start", raw.get("current_period_start"))
-        ),
-        current_period_end=_time(item.get("current_period_end", raw.get("current_period_end"))),
-        cancel_at_period_end=bool(raw.get("cancel_at_period_end")),
-    )
-
-
-def lifetime_purchase(
-    raw: Mapping[str, Any], charge_of: Mapping[str | None, Mapping[str, Any]]
-) -> LifetimePurchase | None:
-    """A paid lifetime Checkout Session with its charge's refund and dispute state."""
-    if (
-        raw.get("mode") != "payment"
-        or (raw.get("metadata") or {}).get("plan") != LIFETIME
-        or raw.get("payment_status") != "paid"
-        or not _id_of(raw.get("customer"))
-    ):
-        return None
-    charge = charge_of.get(_id_of(raw.get("payment_intent"))) or {}
-    return LifetimePurchase(
-        checkout_session_id=raw["id"],
-        customer_id=_id_of(raw.get("customer")) or "",
-        created=int(raw.get("created") or 0),
-        # `refunded` is true only once the whole amount is refunded; a partial refund is
-        # a goodwill gesture, not the end of the membership.
-        refunded=bool(charge.get("refunded")),
-        disputed=bool(charge.get("disputed")),
-    )
-
-
-def _time(value: object) -> datetime | None:
-    return datetime.fromtimestamp(int(value), UTC) if isinstance(value, int) else None
-
-
-def _id_of(value: object) -> str | None:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
-        return value["id"]
-    return None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "user_message", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -8,11 +8,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
-from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
+from support.stripe_app import (  # noqa: F401
+    Shop,
+    csrf_token_of,
+    env_fixture,
+    live_url_fixture,
+    shop_fixture,
+)
+
+from publisher.web.podcast_apps import podcast_app_links
 
 DAY = 86400
 EPISODES = ["First Steps"]
@@ -39,28 +46,26 @@ def test_joining_any_plan_gives_a_working_feed(shop: Shop, plan: str, mp3_file: 
     assert checkout["metadata"] == {"plan": plan}
 
 
-def test_the_welcome_page_before_the_webhook_shows_working_feed_links(shop: Shop) -> None:
-    shop.add_season("season-1", "Season One", 1)
+def test_the_welcome_page_before_the_webhook_shows_working_feed_links(
+    shop: Shop, mp3_file: Path
+) -> None:
+    shop.add_catalog(mp3_file)
     session_id, events = shop.buy("monthly", "bea@example.com")
     page = shop.welcome(session_id)
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
     assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "Set-Cookie" not in page.headers  # the welcome page signs nobody in
     token = shop.token_of("bea@example.com")
     assert shop.access(token).allowed
     feed = f"{shop.url}/feeds/{token}/season-1.xml"
-    bare = feed.split("://", 1)[1]
-    encoded = quote(feed, safe="")
-    for link in (
-        f"podcast://{bare}",
-        f"overcast://x-callback-url/add?url={encoded}",
-        f"pktc://subscribe/{bare}",
-        f"castros://subscribe/{bare}",
-        f"https://antennapod.org/deeplink/subscribe?url={encoded}",
-        f"podcastaddict://{bare}",
-    ):
+    apps = podcast_app_links(feed)
+    assert apps
+    for _, link in apps:
         assert f'href="{escape(link)}"' in page.text
     assert f'value="{feed}"' in page.text and "navigator.clipboard" in page.text
+    assert "Season 1" in page.text and "bea@example.com" in page.text
+    assert [titles for titles, _ in shop.listen(token)] == EPISODES
     # The webhooks arriving afterwards find the same member and keep the same token.
     assert all(r.status_code == 200 for r in shop.deliver(*events))
     assert shop.token_of("bea@example.com") == token
@@ -88,10 +93,18 @@ def test_a_payment_failure_keeps_the_feed_with_a_notice_until_the_card_is_fixed(
     assert decision.allowed and decision.notice == "payment_problem"
     assert shop.member("cy@example.com")["status"] == "active"
     feed = shop.listen(token)
-    assert feed[0] == (PAYMENT_PROBLEM, f"{shop.url}/account/billing?token={token}")
+    # The notice links to the account page, never to a token-bearing billing URL.
+    assert feed[0] == (PAYMENT_PROBLEM, f"{shop.url}/account")
     assert [title for title, _ in feed[1:]] == EPISODES
-    # The notice's link opens the Customer Portal for this member's customer.
-    portal = shop.browser.get(feed[0][1], allow_redirects=False, timeout=30)
+    # Signed in, the account page's billing form opens this member's Customer Portal.
+    shop.sign_in("cy@example.com")
+    account = shop.browser.get(f"{shop.url}/account", timeout=30)
+    portal = shop.browser.post(
+        f"{shop.url}/account/billing",
+        data={"csrf_token": csrf_token_of(account.text)},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert portal.status_code == 303
     assert (
         shop.stripe.of_kind("billing_portal.session")[0]["customer"]
@@ -117,13 +130,23 @@ def test_grace_running_out_lapses_and_resubscribing_restores_the_same_url(
     assert titles(shop, "di@example.com") == ENDED
     shop.deliver(*shop.stripe.end_subscription(sub, "canceled"))
     assert shop.access(token).notice == "lapsed"
-    # A fresh checkout (a new browser: Stripe makes a second customer) brings access back.
+    customer = shop.member("di@example.com")["customer"]
+    # Buying again without signing in does not reach the membership (refunded instead)...
     shop.browser.cookies.clear()
-    _, events = shop.buy("yearly", "di@example.com")
+    stray, events = shop.buy("yearly", "di@example.com")
+    shop.deliver(*events)
+    assert shop.access(token).notice == "lapsed"
+    assert shop.checkout_record(stray).outcome == "foreign"
+    # ...signed in, Checkout is made for the member's own customer and brings access back.
+    shop.sign_in("di@example.com")
+    again, events = shop.buy("yearly", "di@example.com")
+    assert shop.stripe.get(again, "checkout.session")["customer"] == customer
     shop.deliver(*events)
     assert shop.token_of("di@example.com") == token
     assert shop.access(token).allowed
     assert shop.member("di@example.com")["plan"] == "yearly"
+    assert shop.member("di@example.com")["customer"] == customer
+    assert shop.checkout_record(again).outcome == "member"
     assert titles(shop, "di@example.com") == EPISODES
 
 
@@ -189,14 +212,41 @@ def test_subscription_states_that_end_access(shop: Shop, status: str) -> None:
 def test_a_second_purchase_does_not_make_a_second_member(shop: Shop) -> None:
     first, events = shop.buy("monthly", "jo@example.com")
     shop.deliver(*events)
-    shop.welcome(first)  # the browser now carries the member's cookie
+    shop.welcome(first)  # the welcome page sets no cookie: this browser is still anonymous
     token = shop.token_of("jo@example.com")
+    before = shop.member("jo@example.com")
     second, events = shop.buy("lifetime", "jo@example.com")
+    assert shop.stripe.get(second, "checkout.session")["customer"] != before["customer"]
     shop.deliver(*events)
-    assert (
-        shop.stripe.get(second, "checkout.session")["customer"]
-        == shop.member("jo@example.com")["customer"]
-    )
-    assert len(shop.stripe.of_kind("customer")) == 1
+    assert shop.members() == ["jo@example.com"]
     assert shop.token_of("jo@example.com") == token
-    assert shop.member("jo@example.com")["plan"] == "lifetime"
+    assert shop.member("jo@example.com") == before  # still monthly, same customer
+    charge = shop.stripe.get(shop.stripe.session_charge(second), "charge")
+    assert charge["refunded"] and charge["amount_refunded"] == charge["amount"]
+
+
+def test_a_signed_in_comp_member_buying_gets_their_purchase_and_their_links_kept(
+    shop: Shop, mp3_file: Path
+) -> None:
+    shop.add_catalog(mp3_file)
+    with shop.services.db.session() as session:
+        from publisher.members.members import add_member
+
+        add_member(session, shop.services.config.secret_key, "kim@example.com", plan="comp")
+    token = shop.token_of("kim@example.com")
+    shop.sign_in("kim@example.com")
+    session_id, events = shop.buy("yearly", "someone-else@example.com")
+    checkout = shop.stripe.get(session_id, "checkout.session")
+    # Checkout was prefilled with the member's own address, whatever the buyer would type.
+    assert checkout["customer_email"] == "kim@example.com"
+    assert checkout["metadata"]["member_id"].isdigit()
+    page = shop.welcome(session_id)  # before the webhook
+    assert "Your membership is updated" in page.text and token not in page.text
+    assert 'href="/account"' in page.text
+    shop.deliver(*events)
+    member = shop.member("kim@example.com")
+    assert (member["plan"], member["status"]) == ("yearly", "active")
+    assert member["customer"] == shop.stripe.get(session_id, "checkout.session")["customer"]
+    assert shop.token_of("kim@example.com") == token
+    assert shop.members() == ["kim@example.com"]
+    assert shop.checkout_record(session_id).outcome == "member"

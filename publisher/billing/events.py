@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -19,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from auth.stripe_api import CheckoutSummary, StripeGateway
 from auth.stripe_events import MembershipEvent, interpret_event
-from publisher.billing.refresh import refresh_customer
+from publisher.billing.checkouts import provision_checkout, provision_customer
+from publisher.billing.refresh import member_of_customer, refresh_own_customer
+from publisher.billing.welcome_page import WelcomeView, welcome_view
 from publisher.config import Config
 from publisher.db import Database
-from publisher.members.members import current_token, feed_urls
 from publisher.models import StripeEvent
 
 log = logging.getLogger(__name__)
@@ -71,76 +71,43 @@ def _refresh_for(
     subject: MembershipEvent,
     now: datetime | None,
 ) -> None:
-    """Find the customer an event is about and refresh their member from Stripe."""
-    customer_id, email, provision = subject.customer_id, None, False
+    """Find what an event is about and bring it up to date from Stripe.
+
+    A checkout goes through the checkout rules; any other event refreshes the member who
+    holds its customer, from that customer alone.
+    """
     if subject.checkout_session_id:
         checkout = gateway.checkout_session(subject.checkout_session_id)
-        if checkout is None or not checkout.complete:
-            return
-        customer_id, email, provision = checkout.customer_id, checkout.email, True
-    elif customer_id is None and subject.charge_id:
+        if checkout is not None:
+            provision_checkout(session, gateway, config, checkout, now)
+        return
+    customer_id = subject.customer_id
+    if customer_id is None and subject.charge_id:
         customer_id = gateway.charge_customer(subject.charge_id)
     if customer_id is None:
         return
-    refresh_customer(
-        session,
-        gateway,
-        config,
-        customer_id,
-        email=email,
-        version=subject.created,
-        now=now,
-        provision=provision,
-    )
+    member = member_of_customer(session, customer_id)
+    if member is None:
+        provision_customer(session, gateway, config, customer_id, subject.created, now)
+        return
+    refresh_own_customer(session, gateway, config, member, version=subject.created, now=now)
 
 
-@dataclass(frozen=True)
-class Welcome:
-    """What the welcome page shows a member who just paid."""
-
-    member_id: int
-    email: str
-    plan: str
-    status: str
-    feeds: dict[str, str]
-
-
-def welcome_member(
+def welcome_checkout(
     db: Database,
     gateway: StripeGateway,
     config: Config,
     checkout: CheckoutSummary,
     now: datetime | None = None,
-) -> Welcome | None:
-    """Provision the member of a paid Checkout Session (idempotently) and list their feeds.
+) -> WelcomeView | None:
+    """Provision a returning buyer's checkout (as the webhook would) and say what to show.
 
-    The welcome page can arrive before the webhook; both end here or in `handle_event`, and
-    whichever comes second finds the member the first one made. The session's own
-    `created` time, as the version, keeps this from overwriting what a later webhook stored.
+    The welcome page can arrive before the webhook; both end in `provision_checkout`, and
+    whichever comes second finds the record the first one made. None while unpaid.
     """
-    if not checkout.complete or checkout.customer_id is None:
-        return None
 
-    def work(session: Session) -> Welcome | None:
-        member, _ = refresh_customer(
-            session,
-            gateway,
-            config,
-            checkout.customer_id or "",
-            email=checkout.email,
-            version=checkout.created,
-            now=now,
-            provision=True,
-        )
-        if member is None:
-            return None
-        token = current_token(session, member, config.secret_key)
-        return Welcome(
-            member_id=member.id,
-            email=member.email,
-            plan=member.plan,
-            status=member.status,
-            feeds=feed_urls(session, config.base_url, token),
-        )
+    def work(session: Session) -> WelcomeView | None:
+        record = provision_checkout(session, gateway, config, checkout, now)
+        return None if record is None else welcome_view(session, config, record, now)
 
     return _retrying_conflicts(db, work)

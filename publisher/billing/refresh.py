@@ -1,15 +1,20 @@
 """Members from Stripe: provision them and keep their stored state equal to Stripe's.
 
 Every path that learns about a purchase (a webhook, the welcome page, `lovetv stripe sync`)
-ends in `refresh_member`: read what the member's Stripe customers have bought *now*, let
+ends in `refresh_member`: read what the member's own Stripe customer has bought *now*, let
 `auth.billing_rules.decide_membership` decide, and store the outcome on the member row.
 Reading the current state instead of applying an event's payload is what makes unordered,
 repeated deliveries harmless (https://docs.stripe.com/webhooks#event-ordering);
 `Member.billing_version` (the Stripe `created` time of the newest event applied) also stops
 a slow handler of an older event from writing after a newer one.
 
-A member is one email: a second purchase, even under a second Stripe customer, lands on the
-same member and the same feed token, so re-subscribing restores the old feed URLs.
+A member's purchases are read only from their OWN customer (`Member.stripe_customer_id`),
+never from other customers that merely share the email: Stripe does not verify the email
+typed at Checkout, so an address proves nothing (see `publisher.billing.checkouts`). A member
+who comes back buys signed in, as the same customer, so the same feed URLs resume.
+
+The emails a refresh causes are queued in its transaction: `welcome` for a member it
+creates, `membership_ended` when a stored status goes from active to lapsed or revoked.
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from auth.access import REVOKED
+from auth.access import ACTIVE, LAPSED, REVOKED
 from auth.billing_rules import LIFETIME_RULES, BillingOutcome, decide_membership
 from auth.stripe_api import Purchases, StripeGateway
 from publisher.config import Config
+from publisher.errors import UserError
+from publisher.members.emails import queue_membership_ended, queue_welcome
 from publisher.members.members import add_member, find_member
 from publisher.models import Member, utcnow
 
@@ -121,50 +128,43 @@ def revoked_by_hand(member: Member) -> bool:
     return member.status == REVOKED and member.status_reason not in _BILLING_REVOCATIONS
 
 
-def member_of_customer(session: Session, customer_id: str, email: str | None) -> Member | None:
-    """The member holding this Stripe customer, else the member with the customer's email."""
-    member = session.scalar(select(Member).where(Member.stripe_customer_id == customer_id))
-    if member is None and email:
-        member = find_member(session, email)
-    return member
+def member_of_customer(session: Session, customer_id: str) -> Member | None:
+    """The member holding this Stripe customer (never one found by email)."""
+    return session.scalar(select(Member).where(Member.stripe_customer_id == customer_id))
 
 
-def refresh_customer(
+def member_with_email(session: Session, email: str | None) -> Member | None:
+    """The member with this address, if it is one (a malformed address is nobody's)."""
+    if not email:
+        return None
+    try:
+        return find_member(session, email)
+    except UserError:
+        return None
+
+
+def refresh_own_customer(
     session: Session,
     gateway: StripeGateway,
     config: Config,
-    customer_id: str,
+    member: Member,
     *,
-    email: str | None = None,
     version: int | None,
     now: datetime | None = None,
-    provision: bool = False,
-) -> tuple[Member | None, MemberChange | None]:
-    """Bring the member behind a Stripe customer up to date, creating them when they paid.
-
-    `provision` creates the member even without access (a completed checkout); otherwise
-    a new member is made only when a purchase gives access (a missed checkout webhook).
-    """
-    member = session.scalar(select(Member).where(Member.stripe_customer_id == customer_id))
-    if member is None:
-        email = email or gateway.customer_email(customer_id)
-        if email is None:
-            return None, None
-        member = find_member(session, email)
-    address = member.email if member is not None else email
-    customers = [customer_id, *gateway.customers_with_email(address or "")]
-    if member is not None and member.stripe_customer_id:
-        customers.insert(0, member.stripe_customer_id)
-    return refresh_member(
+) -> MemberChange | None:
+    """Bring a member up to date from their own Stripe customer's purchases."""
+    if not member.stripe_customer_id:
+        return None
+    _, change = refresh_member(
         session,
         config,
         member,
-        gateway.purchases_of(customers),
-        email=address,
+        gateway.purchases_of([member.stripe_customer_id]),
+        email=member.email,
         version=version,
         now=now,
-        provision=provision,
     )
+    return change
 
 
 def refresh_member(
@@ -191,7 +191,34 @@ def refresh_member(
         member = add_member(session, config.secret_key, email, plan=outcome.plan)
         created = True
     before = _snapshot(member)
+    ending = None if created else _claimed_ending(session, member, outcome, version)
     if apply_outcome(member, outcome, version) or created:
         session.flush()
+        if created:
+            queue_welcome(session, config, member, now)
+        if ending is not None:
+            detail = f"Stripe reports: {outcome.reason}."
+            queue_membership_ended(session, config, member, ending, detail)
         return member, MemberChange(member.email, before, _snapshot(member), created=created)
     return member, None
+
+
+def _claimed_ending(
+    session: Session, member: Member, outcome: BillingOutcome, version: int | None
+) -> str | None:
+    """'lapsed' or 'revoked' when this refresh ends an active membership, else None.
+
+    The stored status moves from active in one conditional UPDATE, so of two deliveries
+    racing to end the same membership only one sees it happen (and emails the member).
+    """
+    if member.id is None or member.status != ACTIVE or outcome.status not in (LAPSED, REVOKED):
+        return None
+    if version is not None and version < member.billing_version:
+        return None
+    claim = (
+        update(Member)
+        .where(Member.id == member.id, Member.status == ACTIVE)
+        .values(status=outcome.status)
+        .execution_options(synchronize_session=False)
+    )
+    return outcome.status if session.execute(claim).rowcount == 1 else None

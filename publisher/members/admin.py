@@ -2,6 +2,8 @@
 
 The same functions back `lovetv member …` and the tests. Revoking or rotating needs no
 cache flush anywhere: every feed and media request reads the token and status afresh.
+Both also end every browser session of the member (a rotation may answer a leak, a
+revocation withdraws everything) and email the member in the same transaction.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from auth.access import REVOKED, effective_status
+from auth.access import ACTIVE, REVOKED, effective_status
+from publisher.accounts.sessions import end_sessions
+from publisher.members.emails import queue_links_replaced, queue_membership_ended
 from publisher.members.members import add_member, current_token, feed_urls, get_member, issue_token
 from publisher.models import Member, utcnow
 from publisher.services import Services
@@ -44,11 +48,17 @@ def show(services: Services, email: str) -> dict[str, Any]:
         return describe_member(session, services, get_member(session, email))
 
 
+ROTATED_REASON = "The show's team replaced your private feed links; the old ones have stopped."
+REVOKED_DETAIL = "The show's team withdrew your access."
+
+
 def rotate(services: Services, email: str) -> dict[str, Any]:
     """A new token; the old URLs answer with a 'link replaced' notice from now on."""
     with services.db.session() as session:
         member = get_member(session, email)
         issue_token(session, services.config.secret_key, member)
+        end_sessions(session, member.id)
+        queue_links_replaced(session, services.config, member, ROTATED_REASON)
         return describe_member(session, services, member)
 
 
@@ -56,7 +66,12 @@ def revoke(services: Services, email: str, reason: str = "revoked by hand") -> d
     """Withdraw access: feeds turn into a notice and audio answers 403 on the next request."""
     with services.db.session() as session:
         member = get_member(session, email)
+        now = utcnow()
+        was = effective_status(member.status, member.billing_state, member.grace_until, now)
         member.status = REVOKED
         member.status_reason = reason
-        member.updated_at = utcnow()
+        member.updated_at = now
+        end_sessions(session, member.id)
+        if was == ACTIVE:
+            queue_membership_ended(session, services.config, member, "revoked", REVOKED_DETAIL)
         return describe_member(session, services, member)

@@ -1,14 +1,21 @@
-"""The page a buyer lands on after Stripe Checkout: their new feed links, for a short time."""
+"""The page a buyer lands on after Stripe Checkout.
+
+It never signs anyone in and sets no cookie: the Checkout Session id in its URL is no proof
+of who is looking. What it shows is decided by `publisher.billing.welcome_page` (feed links
+only for a brand-new member, for a short time); it provisions through the same function as
+the webhook, so it works before the webhook arrives.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request, session
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from auth.stripe_api import StripeFailure
 from publisher.app import services_of
-from publisher.billing.events import welcome_member
+from publisher.billing.events import welcome_checkout
 from publisher.billing.refresh import billing_unavailable
-from publisher.web.billing import MEMBER_COOKIE_KEY, SESSION_ID, gateway, plain, private, show_title
+from publisher.billing.welcome_page import WELCOME_WINDOW
+from publisher.web.billing import SESSION_ID, gateway, plain, private, show_title
 from publisher.web.podcast_apps import podcast_app_links
 
 bp = Blueprint("welcome", __name__, template_folder="templates")
@@ -16,7 +23,7 @@ bp = Blueprint("welcome", __name__, template_folder="templates")
 
 @bp.get("/welcome")
 def welcome() -> Response:
-    """The new member's feed links, provisioned from the Checkout Session itself."""
+    """What became of this checkout; the new member's feed links while the window is open."""
     services = services_of(current_app)
     problem = billing_unavailable(services.config)
     if problem:
@@ -28,20 +35,18 @@ def welcome() -> Response:
         checkout = gateway().checkout_session(session_id)
         if checkout is None:
             return plain("no such checkout session: start again from the join page", 404)
-        welcomed = welcome_member(services.db, gateway(), services.config, checkout)
+        view = welcome_checkout(services.db, gateway(), services.config, checkout)
     except StripeFailure as exc:
-        return plain(f"could not reach Stripe, please reload this page: {exc}", 502)
+        return private(plain(f"could not reach Stripe, please reload this page: {exc}", 502))
     title = show_title()
-    if welcomed is None:
+    if view is None:
         return private(Response(render_template("billing_pending.html", show_title=title)))
-    session[MEMBER_COOKIE_KEY] = welcomed.member_id
-    feeds = list(welcomed.feeds.items())
     html = render_template(
         "billing_welcome.html",
         show_title=title,
-        welcome=welcomed,
-        feeds=feeds,
-        apps={url: podcast_app_links(url) for _, url in feeds},
+        view=view,
+        minutes=int(WELCOME_WINDOW.total_seconds() // 60),
+        apps={url: podcast_app_links(url) for _, url in view.feeds},
     )
     return private(Response(html, mimetype="text/html"))
 

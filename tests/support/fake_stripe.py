@@ -42,6 +42,10 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/v1/customers/(?P<id>[^/]+)$"), "customer"),
     ("GET", re.compile(r"^/v1/customers$"), "list:customer"),
     ("GET", re.compile(r"^/v1/subscriptions/(?P<id>[^/]+)$"), "subscription"),
+    ("DELETE", re.compile(r"^/v1/subscriptions/(?P<id>[^/]+)$"), "cancel_subscription"),
+    ("POST", re.compile(r"^/v1/refunds$"), "create_refund"),
+    ("GET", re.compile(r"^/v1/invoices$"), "list:invoice"),
+    ("GET", re.compile(r"^/v1/invoice_payments$"), "list:invoice_payment"),
     ("GET", re.compile(r"^/v1/subscriptions$"), "list:subscription"),
     ("GET", re.compile(r"^/v1/charges/(?P<id>[^/]+)$"), "charge"),
     ("GET", re.compile(r"^/v1/charges$"), "list:charge"),
@@ -107,6 +111,10 @@ class FakeStripe:
                 return public(
                     account.create_portal_session(decode_form(request.get_data(as_text=True)))
                 )
+            if action == "create_refund":
+                return public(account.create_refund(decode_form(request.get_data(as_text=True))))
+            if action == "cancel_subscription":
+                return public(account.cancel_subscription(match["id"]))
             if action.startswith("list:"):
                 return _page(request, account.list_objects(action[5:], dict(request.args)))
             return public(account.get(match["id"], action))

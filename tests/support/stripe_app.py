@@ -29,8 +29,9 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from auth.access import AccessDecision, listening_access
+from publisher.accounts.sessions import start_session
 from publisher.members.members import current_token, find_member, find_token_holder
-from publisher.models import Member, Season, StripeEvent
+from publisher.models import AccountSession, Checkout, Member, OutboxMessage, Season, StripeEvent
 from publisher.services import Services
 from support.catalog_factory import make_episode, make_season, make_show
 from support.fake_stripe import (
@@ -128,6 +129,35 @@ class Shop:
         session_id = self.start_checkout(plan)
         return session_id, self.stripe.pay_checkout(session_id, email)
 
+    def sign_in(self, email: str) -> None:
+        """Sign this browser in as the member (as the emailed link would)."""
+        with self.services.db.session() as session:
+            member = find_member(session, email)
+            assert member is not None, f"{email} is not a member"
+            cookie = start_session(session, member.id, datetime.now(UTC))
+        host = urlsplit(self.url).hostname or ""
+        self.browser.cookies.set("lovetv_account", cookie, domain=host, path="/")
+
+    def sessions_of(self, email: str) -> int:
+        """How many signed-in browsers the member has."""
+        with self.services.db.session() as session:
+            member = find_member(session, email)
+            assert member is not None
+            query = select(AccountSession).where(AccountSession.member_id == member.id)
+            return len(list(session.scalars(query)))
+
+    def outbox(self, kind: str | None = None) -> list[OutboxMessage]:
+        """The queued emails (of one kind), oldest first."""
+        with self.services.db.session() as session:
+            query = select(OutboxMessage).order_by(OutboxMessage.id)
+            if kind is not None:
+                query = query.where(OutboxMessage.kind == kind)
+            return list(session.scalars(query))
+
+    def checkout_record(self, session_id: str) -> Checkout | None:
+        with self.services.db.session() as session:
+            return session.get(Checkout, session_id)
+
     def welcome(self, session_id: str) -> requests.Response:
         return self.browser.get(
             f"{self.url}/welcome", params={"session_id": session_id}, timeout=30
@@ -187,6 +217,7 @@ class Shop:
                 "plan": m.plan,
                 "billing_state": m.billing_state,
                 "customer": m.stripe_customer_id,
+                "subscription": m.stripe_subscription_id,
                 "grace_until": m.grace_until,
                 "period_end": m.period_end,
                 "reason": m.status_reason,

@@ -24,6 +24,8 @@ class FakeStripeAccount(StripeStore):
             assert session["status"] == "open", "a Checkout Session is paid only once"
             events: list[dict[str, Any]] = []
             if session["customer"] is None:
+                # A session made with customer_email fixes the address; the buyer cannot edit it.
+                email = session["customer_email"] or email
                 customer = self.add("cus", {"object": "customer", "email": email, "name": None})
                 session["customer"] = customer["id"]
                 events.append(self.event("customer.created", customer))
@@ -112,9 +114,26 @@ class FakeStripeAccount(StripeStore):
             },
         )
         if paid:
-            invoice["charge"] = self._charge(sub["customer"], amount)["id"]
+            self._pay_invoice(invoice)
         sub["latest_invoice"] = invoice["id"]
         return invoice
+
+    def _pay_invoice(self, invoice: dict[str, Any]) -> None:
+        """A charge for the invoice and the InvoicePayment that links them (API 2025-03-31+)."""
+        charge = self._charge(invoice["customer"], invoice["amount_due"])
+        invoice["charge"] = charge["id"]
+        self.add(
+            "inpay",
+            {
+                "object": "invoice_payment",
+                "invoice": invoice["id"],
+                "amount_paid": invoice["amount_due"],
+                "currency": "usd",
+                "is_default": True,
+                "status": "paid",
+                "payment": {"type": "payment_intent", "payment_intent": charge["payment_intent"]},
+            },
+        )
 
     def _new_period(self, sub: dict[str, Any], start: int) -> None:
         item = sub["items"]["data"][0]
@@ -139,6 +158,7 @@ class FakeStripeAccount(StripeStore):
             sub = self.get(sub_id, "subscription")
             invoice = self.get(sub["latest_invoice"], "invoice")
             invoice.update(status="paid", amount_paid=invoice["amount_due"])
+            self._pay_invoice(invoice)
             sub["status"] = "active"
             return [
                 self.event("invoice.paid", invoice),
@@ -212,3 +232,24 @@ class FakeStripeAccount(StripeStore):
 
     def newest_checkout_session(self) -> dict[str, Any]:
         return self.of_kind("checkout.session")[0]
+
+    def sent_events(self, type_: str) -> list[dict[str, Any]]:
+        """The events of one type Stripe has sent so far, oldest first."""
+        return [e for e in self.events if e["type"] == type_]
+
+    def checkout_for(
+        self, plan: str, customer: str | None = None, member_id: int | None = None
+    ) -> str:
+        """A Checkout Session made as the join route makes one for a signed-in member."""
+        price = next(p for p in PRICES if p.split("_")[1] == plan)
+        metadata = {"plan": plan} | ({"member_id": str(member_id)} if member_id else {})
+        params: dict[str, Any] = {
+            "mode": "payment" if plan == "lifetime" else "subscription",
+            "line_items": [{"price": price, "quantity": 1}],
+            "success_url": "http://127.0.0.1/welcome?session_id={CHECKOUT_SESSION_ID}",
+            "metadata": metadata,
+            "subscription_data": {"metadata": {"plan": plan}},
+        }
+        if customer is not None:
+            params["customer"] = customer
+        return self.create_checkout_session(params)["id"]

@@ -138,10 +138,60 @@ class StripeStore:
             },
         )
 
+    def cancel_subscription(self, sub_id: str) -> dict[str, Any]:
+        """DELETE /v1/subscriptions/{id}: ended at once; a canceled one cannot be again."""
+        with self.lock:
+            sub = self.get(sub_id, "subscription")
+            if sub["status"] == "canceled":
+                raise StripeRequestError(
+                    400, "A canceled subscription can only update its cancellation_details."
+                )
+            sub.update(status="canceled", canceled_at=self.now())
+            self.event("customer.subscription.deleted", sub)
+            return sub
+
+    def create_refund(self, params: dict[str, Any]) -> dict[str, Any]:
+        """POST /v1/refunds for a payment_intent: the whole remaining amount by default."""
+        with self.lock:
+            intent = params.get("payment_intent")
+            charge = next(
+                (c for c in self.of_kind("charge") if c["payment_intent"] == intent), None
+            )
+            if charge is None:
+                raise StripeRequestError(
+                    404, f"No such payment_intent: '{intent}'", "resource_missing"
+                )
+            if charge["refunded"]:
+                raise StripeRequestError(
+                    400,
+                    f"Charge {charge['id']} has already been refunded.",
+                    "charge_already_refunded",
+                )
+            left = charge["amount"] - charge["amount_refunded"]
+            amount = int(params.get("amount") or left)
+            charge["amount_refunded"] += amount
+            charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+            refund = self.add(
+                "re",
+                {
+                    "object": "refund",
+                    "amount": amount,
+                    "charge": charge["id"],
+                    "payment_intent": intent,
+                    "currency": charge["currency"],
+                    "status": "succeeded",
+                },
+            )
+            self.event("charge.refunded", charge)
+            return refund
+
     def list_objects(self, kind: str, query: dict[str, str]) -> list[dict[str, Any]]:
         found = self.of_kind(kind)
-        if "customer" in query:
-            found = [o for o in found if o.get("customer") == query["customer"]]
+        for key in ("customer", "invoice"):
+            if key in query:
+                found = [o for o in found if o.get(key) == query[key]]
+        if "subscription" in query and kind == "invoice":
+            found = [o for o in found if _invoice_subscription(o) == query["subscription"]]
         if "email" in query:
             found = [o for o in found if o.get("email") == query["email"]]
         status = query.get("status")
@@ -154,6 +204,10 @@ class StripeStore:
         elif kind == "checkout.session" and status:
             found = [o for o in found if o["status"] == status]
         return found
+
+
+def _invoice_subscription(invoice: dict[str, Any]) -> str | None:
+    return ((invoice.get("parent") or {}).get("subscription_details") or {}).get("subscription")
 
 
 def price_object(price_id: str) -> dict[str, Any]:
