@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import requests
@@ -12,6 +13,7 @@ from support.stripe_app import Shop, csrf_token_of, env_fixture, live_url_fixtur
 
 from publisher.accounts import sign_in as sign_in_module
 from publisher.accounts.rate_limits import key_hash
+from publisher.app import create_app, services_of
 from publisher.members.members import add_member
 from publisher.models import AccountSession, Member, RateLimitHit, SignInLink
 
@@ -192,3 +194,29 @@ def test_an_expired_session_shows_nothing(shop: Shop) -> None:
         )
     answer = shop.browser.get(f"{shop.url}/account", allow_redirects=False, timeout=30)
     assert answer.status_code == 303 and answer.headers["Location"] == "/account/sign-in"
+
+
+def _ask(client, address: str, forwarded: str) -> int:  # type: ignore[no-untyped-def]
+    form = client.get("/account/sign-in")
+    answer = client.post(
+        "/account/sign-in",
+        data={"email": address, "csrf_token": csrf_token_of(form.get_data(as_text=True))},
+        headers={"X-Forwarded-For": forwarded},
+    )
+    return answer.status_code
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_client_limit(config) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(config=config)
+    codes = [_ask(app.test_client(), f"p{i}@example.com", f"10.0.0.{i}") for i in range(11)]
+    services_of(app).db.dispose()
+    assert codes == [200] * 10 + [429]
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_is_counted_apart(config) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(config=replace(config, trusted_proxies=1))
+    client = app.test_client()
+    codes = [_ask(client, f"q{i}@example.com", f"10.0.0.{i}") for i in range(11)]
+    same = [_ask(client, f"r{i}@example.com", "10.0.0.99") for i in range(11)]
+    services_of(app).db.dispose()
+    assert codes == [200] * 11 and same[-1] == 429
