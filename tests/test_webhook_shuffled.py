@@ -91,10 +91,24 @@ def goes_unpaid(shop: Shop, email: str) -> tuple[Events, Ending]:
 
 
 def leaves_and_comes_back(shop: Shop, email: str) -> tuple[Events, Ending]:
+    """Comes back signed in: Checkout is made for the member's own Stripe customer."""
     session, events = joined(shop, "monthly", email)
     events += shop.stripe.end_subscription(shop.stripe.session_subscription(session))
-    _, again = joined(shop, "yearly", email)
+    customer = shop.stripe.get(session, "checkout.session")["customer"]
+    again = shop.stripe.pay_checkout(shop.stripe.checkout_for("yearly", customer=customer), email)
     return events + again, Ending("active", "yearly", "active", None)
+
+
+def buys_again_without_signing_in(shop: Shop, email: str) -> tuple[Events, Ending]:
+    """A purchase typed with a member's address, after the member's own was delivered.
+
+    (Which of two anonymous checkouts with one address is the member's is decided by which
+    Stripe reports first, so the member's own events go out before the stream.)
+    """
+    _, events = joined(shop, "monthly", email)
+    deliver_like_stripe(shop, events)
+    _, stray = joined(shop, "lifetime", email)
+    return stray, Ending("active", "monthly", "active", None)
 
 
 def buys_lifetime(shop: Shop, email: str) -> tuple[Events, Ending]:
@@ -127,6 +141,7 @@ STORIES: list[Callable[[Shop, str], tuple[Events, Ending]]] = [
     buys_lifetime,
     lifetime_refunded,
     lifetime_disputed,
+    buys_again_without_signing_in,
 ]
 
 
@@ -172,7 +187,7 @@ def test_a_shuffled_stream_of_a_hundred_members_ends_in_each_last_true_state(sho
             shop.access(shop.token_of(email)).notice,
         )
         assert got == ending, f"{email} (seed {seed})"
-    assert len(shop.recorded_events()) == len({e["id"] for e in stream})
+    assert {e["id"] for e in stream} <= set(shop.recorded_events())
 
 
 def test_nothing_is_left_for_reconciliation_after_the_stream(shop: Shop) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from auth.stripe_api import CheckoutSummary, StripeGateway
 from publisher.billing.refresh import (
+    ConcurrentChange,
     member_of_customer,
     member_with_email,
     refresh_member,
@@ -56,6 +57,9 @@ def provision_checkout(
         record = _members_purchase(session, gateway, config, owner, checkout, now)
     else:
         holder = member_with_email(session, checkout.email)
+        if holder is not None and holder.stripe_customer_id == checkout.customer_id:
+            # Made from this very customer by a concurrent request since we looked: rule 2.
+            raise ConcurrentChange("the checkout's customer became a member meanwhile")
         if holder is not None:
             record = _foreign_purchase(session, gateway, config, holder, checkout)
         else:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from auth.stripe_api import CheckoutSummary, StripeGateway
 from auth.stripe_events import MembershipEvent, interpret_event
 from publisher.billing.checkouts import provision_checkout, provision_customer
-from publisher.billing.refresh import member_of_customer, refresh_own_customer
+from publisher.billing.refresh import ConcurrentChange, member_of_customer, refresh_own_customer
 from publisher.billing.welcome_page import WelcomeView, welcome_view
 from publisher.config import Config
 from publisher.db import Database
@@ -36,7 +36,7 @@ def _retrying_conflicts(db: Database, work: Callable[[Session], T]) -> T:
     try:
         with db.session() as session:
             return work(session)
-    except IntegrityError:
+    except (IntegrityError, ConcurrentChange):
         log.info("concurrent billing update collided; running it once more")
         with db.session() as session:
             return work(session)

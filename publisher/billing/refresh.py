@@ -65,6 +65,10 @@ def make_gateway(config: Config) -> StripeGateway:
     return StripeGateway(config.stripe_api_key, config.stripe_api_base, config.stripe_prices)
 
 
+class ConcurrentChange(RuntimeError):
+    """Another transaction created the same member first; run the work again to find it."""
+
+
 @dataclass(frozen=True)
 class MemberChange:
     """What one refresh changed on a member, for `lovetv stripe sync` to print."""
@@ -188,6 +192,8 @@ def refresh_member(
     if member is None:
         if not (provision or outcome.gives_access) or email is None:
             return None, None
+        if member_with_email(session, email) is not None:
+            raise ConcurrentChange(f"{email} became a member while this refresh ran")
         member = add_member(session, config.secret_key, email, plan=outcome.plan)
         created = True
     before = _snapshot(member)
