@@ -5,17 +5,25 @@ from __future__ import annotations
 import re
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from jinja2 import UndefinedError
 from sqlalchemy import func, select
 from support.mail_contexts import BASE, CONTEXTS, FEEDS, context_of
+from support.mail_env import mail_config
 
 from publisher.config import Config
 from publisher.db import Database
 from publisher.mail.outbox import queue_email, queue_many
 from publisher.mail.render import KINDS, render_email
 from publisher.models import Member, OutboxMessage
+
+
+@pytest.fixture
+def config(database_url: str, tmp_path: Path) -> Config:
+    """Mail needs no store: one local folder instead of conftest's every-store matrix."""
+    return mail_config(database_url, tmp_path, None)
 
 
 class _Links(HTMLParser):

@@ -97,8 +97,10 @@ def _queue_chunk(
         rows.append(_row(config, kind, to, context, member_id, key, when))
     if not rows:
         return 0
-    result = session.execute(_insert(session, True).values(rows))
-    return result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(rows)
+    # executemany: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues") and
+    # RETURNING counts the rows a racing sender's duplicate key did not skip.
+    statement = _insert(session, True).returning(OutboxMessage.id)
+    return len(session.execute(statement, rows).all())
 
 
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
