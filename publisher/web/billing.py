@@ -33,8 +33,6 @@ from publisher.web.account_cookie import current_member
 
 bp = Blueprint("billing", __name__, template_folder="templates")
 SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
-# No longer read or set here; kept only while publisher/web/welcome.py still imports it.
-MEMBER_COOKIE_KEY = "member_id"
 
 
 @dataclass(frozen=True)
