@@ -32,10 +32,11 @@ def mail() -> None:
 @pass_state
 def send(state: CliState, once: bool, interval: float) -> None:
     """Deliver pending email with retries; loop until Ctrl-C unless --once."""
-    from publisher.mail.sender import SendReport, run_sender, send_pending
+    from publisher.mail.sender import SendReport, run_sender, send_pending, show_mail_log
     from publisher.mail.transports import open_transport
 
     services = state.services()
+    show_mail_log()
     if once:
         transport = open_transport(services.config)
         total = SendReport()

@@ -163,8 +163,22 @@ def _one_batch(services: Services, transport: Transport) -> SendReport | None:
         return None
 
 
+def show_mail_log() -> None:
+    """Make the mail log visible when nothing configured logging (gunicorn, the CLI).
+
+    Without it Python drops INFO lines, and `make run` users would never see where their
+    sign-in email was written.
+    """
+    if not log.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s [mail] %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
 def start_sender_thread(services: Services, interval: float = 2.0) -> threading.Event:
     """Run `run_sender` on a daemon thread; set the returned event to stop it."""
+    show_mail_log()
     stop = threading.Event()
     thread = threading.Thread(
         target=run_sender, args=(services, stop, interval), name="lovetv-mail", daemon=True
