@@ -6,19 +6,21 @@ Storage- and database-independent behaviour, so these run on SQLite and a local 
 from __future__ import annotations
 
 import gzip
-import threading
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import TEST_SECRET, built_app, service_env
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from support.catalog_factory import Catalog, make_episode, make_member
+from support.clock import Clock, clock_fixture  # noqa: F401
 from support.feed_checks import parse_feed
 
 from publisher.app import services_of
 from publisher.config import load_config
-from publisher.feed_cache import store_rendered
+from publisher.db import Database
+from publisher.feed_cache import body_etag, store_rendered
 from publisher.feed_invalidation import season_changed, season_feed_key
 from publisher.feed_rendering import Rendered
 from publisher.models import Member, RenderedFeed, utcnow
@@ -89,21 +91,24 @@ def test_a_feed_is_rendered_once_per_change_of_the_season(app, client, catalog, 
     assert "Brand new" in fresh and "Opening up" in fresh
 
 
-def test_scheduled_episode_appears_when_its_time_comes(app, client, catalog, mp3_file) -> None:
+def test_scheduled_episode_appears_when_its_time_comes(
+    app, client, catalog, mp3_file, clock: Clock
+) -> None:
     services = services_of(app)
+    due = clock.now + timedelta(hours=1)
     with services.db.session() as session:
-        make_episode(
-            session,
-            services.storage,
-            catalog.season,
-            mp3_file,
-            title="Soon",
-            publish_at=utcnow() + timedelta(seconds=1.5),
+        soon = make_episode(
+            session, services.storage, catalog.season, mp3_file, title="Soon", publish_at=due
         )
         season_changed(session, catalog.season.id)
+    audio = f"/media/{catalog.token}/{soon.guid}.mp3"
     assert "Soon" not in titles(client.get(catalog.feed_path()))
-    time.sleep(1.6)
+    clock.now = due - timedelta(microseconds=1)
+    assert "Soon" not in titles(client.get(catalog.feed_path()))
+    assert client.get(audio).status_code == 404
+    clock.now = due  # no publish, no edit: only time passed
     assert "Soon" in titles(client.get(catalog.feed_path()))
+    assert client.get(audio).status_code == 200
 
 
 def test_empty_season_feed_offers_coming_soon(client, catalog) -> None:
@@ -146,19 +151,22 @@ def test_worker_memory_holds_feeds_per_season_not_per_member(app, client, catalo
     assert len(app.extensions["lovetv_feed_cache"]._variants) == 1
 
 
-def test_two_workers_storing_the_same_feed_at_once_both_succeed(app, catalog) -> None:
-    services = services_of(app)
-    errors: list[BaseException] = []
+def test_two_workers_storing_the_same_feed_at_once_both_succeed(database: Database) -> None:
+    """The other worker inserts the same feed between this one's read and its insert."""
+    rival_ran: list[tuple[str, datetime]] = []
 
-    def store() -> None:
-        try:
-            store_rendered(services.db, "season:race", Rendered(b"<rss/>", None), utcnow())
-        except BaseException as exc:  # collected, asserted below
-            errors.append(exc)
+    def rival_stores_first(session, flush_context, instances) -> None:  # type: ignore[no-untyped-def]
+        if not rival_ran:
+            rival_ran.append(("rival", utcnow()))
+            store_rendered(database, "season:race", Rendered(b"<rss/>", None), utcnow())
 
-    threads = [threading.Thread(target=store) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    event.listen(Session, "before_flush", rival_stores_first)
+    try:
+        now = utcnow()
+        answer = store_rendered(database, "season:race", Rendered(b"<rss/>", None), now)
+    finally:
+        event.remove(Session, "before_flush", rival_stores_first)
+    assert rival_ran and answer == (body_etag(b"<rss/>"), now)
+    with database.session() as session:
+        stored = session.get(RenderedFeed, "season:race")
+        assert stored is not None and stored.body == b"<rss/>"
