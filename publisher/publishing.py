@@ -29,6 +29,7 @@ from publisher.catalog import get_season, get_show, refusals
 from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.feed_invalidation import season_changed
+from publisher.members.season_news import announce_season, season_has_episodes
 from publisher.models import Episode, Season, new_guid, utcnow
 from publisher.services import Services
 from publisher.uploads import Uploads, artwork_key, sha256_file
@@ -241,12 +242,20 @@ def _upload(
 
 
 def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
-    """Insert the episode and invalidate its season's feeds in one transaction."""
+    """Insert the episode and invalidate its season's feeds in one transaction.
+
+    A season's first episode also queues its "new season" email to every member who can
+    hear it, in the same transaction (`publisher.members.season_news`).
+    """
     try:
         with services.db.session() as session:
+            first = not season_has_episodes(session, episode.season_id)
             session.add(episode)
             session.flush()
             season_changed(session, episode.season_id)
+            if first:
+                season = session.get_one(Season, episode.season_id)
+                announce_season(session, services.config, season, episode.publish_at)
     except IntegrityError as exc:
         raise UserError(
             f"season {draft.season!r} got an episode {episode.number} while this one was "
