@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,9 +10,13 @@ from pathlib import Path
 
 import requests
 from click.testing import CliRunner
+from sqlalchemy import select
 from support.network import free_port, wait_for_http
 
+from auth.tokens import lookup_hash
 from publisher.cli import main
+from publisher.models import Episode, FeedToken, Member, OutboxMessage, Season, Show
+from publisher.services import Services
 
 
 def test_help_lists_the_commands() -> None:
@@ -28,11 +33,39 @@ def test_db_upgrade_is_idempotent(runner: CliRunner) -> None:
         assert "database at revision" in result.output
 
 
-def test_demo_is_idempotent(runner: CliRunner) -> None:
+def demo_snapshot(services: Services) -> dict[str, object]:
+    """Every row and stored object the demo creates, in a comparable form."""
+    tables = {
+        "shows": select(Show.id, Show.title, Show.image_key),
+        "seasons": select(Season.slug, Season.title, Season.number),
+        "episodes": select(Episode.guid, Episode.title, Episode.audio_key, Episode.teaser),
+        "members": select(Member.email, Member.status, Member.plan),
+        "tokens": select(FeedToken.member_id, FeedToken.lookup_hash, FeedToken.retired_at),
+        "outbox": select(OutboxMessage.kind, OutboxMessage.to_address),
+    }
+    with services.db.session() as session:
+        rows: dict[str, object] = {
+            name: sorted(tuple(row) for row in session.execute(query))
+            for name, query in tables.items()
+        }
+    rows["stored"] = services.storage.keys()
+    return rows
+
+
+def test_demo_is_idempotent(runner: CliRunner, services: Services) -> None:
     first = runner.invoke(main, ["demo", "--json"])
-    second = runner.invoke(main, ["demo", "--json"])
     assert first.exit_code == 0, first.output
+    created = demo_snapshot(services)
+    second = runner.invoke(main, ["demo", "--json"])
     assert second.exit_code == 0, second.output
+    assert json.loads(second.stdout) == json.loads(first.stdout)
+    assert demo_snapshot(services) == created
+    assert len(created["shows"]) == 1 and len(created["members"]) == 1  # type: ignore[arg-type]
+    assert len(created["episodes"]) >= 2 and len(created["tokens"]) == 1  # type: ignore[arg-type]
+    urls = json.loads(first.stdout)["urls"]
+    token = next(u for name, u in urls.items() if "member" in name).split("/")[-2]
+    with services.db.session() as session:
+        assert session.scalar(select(FeedToken.lookup_hash)) == lookup_hash(token)
 
 
 def test_bad_configuration_is_one_line_on_stderr(tmp_path: Path, monkeypatch) -> None:
