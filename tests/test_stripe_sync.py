@@ -90,3 +90,23 @@ def test_sync_without_a_stripe_key_says_what_to_set(runner: CliRunner) -> None:
     assert result.exit_code == 1
     assert result.output.strip().startswith("error: billing is not configured")
     assert "STRIPE_API_KEY" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_sync_never_merges_a_customer_into_a_member_by_email(shop: Shop, runner: CliRunner) -> None:
+    _, events = shop.buy("monthly", "jo@example.com")
+    shop.deliver(*events)
+    before = shop.member("jo@example.com")
+    shop.browser.cookies.clear()
+    shop.buy("lifetime", "jo@example.com")  # typed the member's address; no webhook came
+    lines = sync(runner)
+    assert lines == ["checked 1 members in Stripe; changed 0"]
+    assert shop.member("jo@example.com") == before
+    assert shop.members() == ["jo@example.com"]
+
+
+def test_a_member_made_by_sync_is_emailed_their_links(shop: Shop, runner: CliRunner) -> None:
+    shop.buy("yearly", "kai@example.com")  # paid; the webhook never came
+    sync(runner)
+    assert [m.to_address for m in shop.outbox("welcome")] == ["kai@example.com"]
+    assert sync(runner) == ["checked 1 members in Stripe; changed 0"]
+    assert len(shop.outbox("welcome")) == 1
