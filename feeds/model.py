@@ -97,7 +97,7 @@ class NoticeLinks:
     """Where notice items send a listener, and the small audio every notice item carries."""
 
     join_url: str
-    billing_url: str
+    account_url: str
     contact_email: str
     notice_audio_base: str  # `{base}/media/notice`: `/<kind>.mp3` is appended
     notice_audio_length: int

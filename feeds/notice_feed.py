@@ -25,34 +25,36 @@ NOTICE_AUDIO_SECONDS = 2
 @dataclass(frozen=True)
 class NoticeText:
     title: str
-    body: str  # str.format fields: show, season, join_url, billing_url, contact_email
+    body: str  # str.format fields: show, season, join_url, account_url, contact_email
     link: str  # a NoticeLinks field name
 
 
 NOTICES: dict[str, NoticeText] = {
     LAPSED: NoticeText(
         "Your membership has ended: renew to keep listening",
-        "Your {show} membership has ended, so the episodes of {season} are paused. Renew at "
-        "{join_url} and this same feed brings every episode back, with nothing to re-subscribe.",
-        "join_url",
+        "Your {show} membership has ended, so the episodes of {season} are paused. Sign in at "
+        "{account_url} to renew, and this same feed brings every episode back, with nothing to "
+        "re-subscribe.",
+        "account_url",
     ),
     REVOKED: NoticeText(
         "Access to this feed was withdrawn",
         "Access to {show} through this private feed was withdrawn. If you think this is a "
-        "mistake, write to {contact_email}. You can become a member again at {join_url}.",
-        "join_url",
+        "mistake, write to {contact_email}. Your account: {account_url}.",
+        "account_url",
     ),
     ROTATED: NoticeText(
         "This private link was replaced by a newer one",
         "This private feed link for {season} was replaced by a newer one. Use the new link you "
-        "were sent, then remove this old one from your podcast app. Questions: {contact_email}.",
-        "join_url",
+        "were emailed (also on your account page: {account_url}), then remove this old one from "
+        "your podcast app. Questions: {contact_email}.",
+        "account_url",
     ),
     PAYMENT_PROBLEM: NoticeText(
         "Payment problem: update your card",
-        "We could not take your last {show} payment. Update your card at {billing_url} to "
-        "keep every episode of {season} coming.",
-        "billing_url",
+        "We could not take your last {show} payment. Sign in at {account_url} and choose "
+        "Manage billing to update your card and keep every episode of {season} coming.",
+        "account_url",
     ),
     COMING_SOON: NoticeText(
         "Coming soon: {season}",
@@ -77,7 +79,7 @@ def notice_item(
         "show": one_line(show.title),
         "season": one_line(feed_title),
         "join_url": links.join_url,
-        "billing_url": links.billing_url,
+        "account_url": links.account_url,
         "contact_email": one_line(links.contact_email) or links.join_url,
     }
     return EpisodeInfo(

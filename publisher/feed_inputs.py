@@ -51,7 +51,7 @@ class Urls:
             join_url=f"{self.base}/",
             # The account page (sign-in by email), never a token-bearing billing link:
             # feed URLs live in apps, their cloud sync and logs.
-            billing_url=f"{self.base}/account",
+            account_url=f"{self.base}/account",
             contact_email=contact_email,
             notice_audio_base=f"{self.base}/media/notice",
             notice_audio_length=NOTICE_AUDIO_LENGTH,
