@@ -5,7 +5,7 @@ sent. A sender that dies mid-batch loses its lease when it expires and another s
 takes the messages over (at most one duplicate, recognisable by its Message-ID).
 PostgreSQL picks rows with `SELECT … FOR UPDATE SKIP LOCKED`, so concurrent senders take
 disjoint batches without waiting on each other; SQLite, which has one writer at a time,
-proves each claim by the rowcount of a conditional UPDATE.
+claims with one conditional UPDATE whose RETURNING rows are exactly the claimed ones.
 """
 
 from __future__ import annotations
@@ -56,16 +56,15 @@ def _claim_skip_locked(session: Session, now: datetime, limit: int) -> list[int]
 
 
 def _claim_conditionally(session: Session, now: datetime, limit: int) -> list[int]:
-    claimed: list[int] = []
-    for message_id in list(session.scalars(_candidates(now, limit))):
-        result = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, _due(now))
-            .values(lease_until=now + LEASE)
-        )
-        if result.rowcount == 1:
-            claimed.append(message_id)
-    return claimed
+    """One UPDATE … RETURNING: SQLite runs it alone, so the rows it returns are ours."""
+    chosen = _candidates(now, limit).scalar_subquery()
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(chosen), _due(now))
+        .values(lease_until=now + LEASE)
+        .returning(OutboxMessage.id)
+    )
+    return sorted(session.scalars(statement))
 
 
 def release(session: Session, ids: list[int]) -> None:

@@ -15,12 +15,14 @@ import smtplib
 import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from publisher.config import Config
+from publisher.mail.compose import text_of
 
 log = logging.getLogger("publisher.mail")
 
@@ -33,7 +35,7 @@ class TransportUnavailable(RuntimeError):
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: Message) -> None: ...
 
     def close(self) -> None: ...
 
@@ -79,7 +81,7 @@ class SmtpTransport:
         self.ssl_context = ssl_context or ssl.create_default_context()
         self._connection: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         # smtplib's exceptions are all OSErrors: the order of these clauses matters.
         for attempt in (1, 2):
             try:
@@ -168,18 +170,17 @@ class FileTransport:
         self.folder = folder
         self.log_links = log_links
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         ident = re.sub(r"[^A-Za-z0-9.]+", "", str(message["Message-ID"]).split("@", 1)[0])
         path = self.folder / f"{stamp}-{ident[:60]}.eml"
         path.write_bytes(message.as_bytes())
-        log.info("mail to file: %s (%s)", message["Subject"], path)
+        subject = str(make_header(decode_header(str(message["Subject"]))))
+        log.info("mail to file: %s (%s)", subject, path)
         if self.log_links:
             # Development only: sign-in links and feed URLs are secrets in production logs.
-            body = message.get_body(("plain",))
-            text = body.get_content() if body is not None else ""
-            for link in dict.fromkeys(_URL.findall(text)):
+            for link in dict.fromkeys(_URL.findall(text_of(message))):
                 log.info("  link: %s", link)
 
     def close(self) -> None:
