@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from support.stripe_app import Shop
 
 CHROMIUM = Path(os.environ.get("LOVETV_TEST_CHROMIUM", "/usr/bin/chromium"))
 PHONE = {"width": 390, "height": 844}
@@ -58,3 +62,77 @@ def page_fixture(chromium, request: pytest.FixtureRequest) -> Iterator[object]: 
 
 def _outside(page: object, url: str) -> bool:
     return any(url.startswith(origin) for origin in page.outside_origins)  # type: ignore[attr-defined]
+
+
+def tab_stops(page: Any) -> list[str]:
+    """Tab through a freshly loaded page once; each stop is marked `data-tab-stop="<n>"`.
+
+    Keyboard users reach controls only through this order, so tests assert that each
+    control they then press carries a mark (`reached_by_tab`). Returns the stops' names.
+    """
+    names: list[str] = []
+    for n in range(MAX_TAB_STOPS):
+        page.keyboard.press("Tab")
+        name = page.evaluate(_MARK_FOCUSED, n)
+        if name is None:  # back at the start, or out of the page
+            return names
+        names.append(name)
+    raise AssertionError(f"more than {MAX_TAB_STOPS} tab stops: {names}")
+
+
+MAX_TAB_STOPS = 80
+_MARK_FOCUSED = """n => {
+  const e = document.activeElement;
+  if (!e || e === document.body || e.hasAttribute("data-tab-stop")) return null;
+  e.setAttribute("data-tab-stop", String(n));
+  return (e.tagName + " " + (e.getAttribute("aria-label") || e.textContent || e.id || "")).trim();
+}"""
+
+
+def reached_by_tab(control: Any) -> int:
+    """The control's place in the tab order (after `tab_stops`); fails when Tab skips it."""
+    control.wait_for(state="visible")
+    place = control.get_attribute("data-tab-stop")
+    assert place is not None, f"Tab never reaches {control}"
+    return int(place)
+
+
+def press(page: Any, control: Any, key: str = "Enter") -> None:
+    """Focus a control and press a key on it, as a keyboard user does."""
+    control.focus()
+    page.keyboard.press(key)
+
+
+def labelled_field(page: Any, label: str) -> Any:
+    """The input whose visible <label> says `label` (exact), failing when there is none."""
+    field = page.get_by_label(label, exact=True)
+    assert field.count() == 1, f"no single field labelled {label!r}"
+    tag = page.locator("label", has_text=label).first
+    assert tag.is_visible(), f"the label {label!r} is not visible"
+    return field
+
+
+def assert_fits_the_screen(page: Any, *controls: Any) -> None:
+    """No sideways scrolling, and each control lies wholly inside the viewport's width."""
+    width = page.evaluate("() => window.innerWidth")
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page scrolls sideways: {scroll}px wide in a {width}px window"
+    for control in controls:
+        box = control.bounding_box()
+        assert box is not None, f"{control} is not displayed"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{control} overflows: {box}"
+
+
+def account_cookie(page: Any) -> list[dict[str, Any]]:
+    """The browser's `lovetv_account` cookies (the signed-in session), if any."""
+    return [c for c in page.context.cookies() if c["name"] == "lovetv_account"]
+
+
+def leave_for_checkout(page: Any, shop: Shop, plan: str) -> str:
+    """Open `/join/<plan>`, press Continue with the keyboard; the Checkout Session's id."""
+    page.goto(f"{shop.url}/join/{plan}")
+    page.outside_origins.append(shop.stripe.base_url)  # the fake's hosted page is not ours
+    with page.expect_request(lambda r: r.url.startswith(shop.stripe.base_url)) as to_stripe:
+        press(page, page.get_by_role("button", name="Continue to payment"))
+    page.wait_for_url(lambda url: url.startswith(shop.stripe.base_url))  # and its load event
+    return to_stripe.value.url.rstrip("/").rsplit("/", 1)[1]
