@@ -5,7 +5,8 @@ Target (issue 8: "10,000 members' announcements go out through one SMTP connecti
 least half as fast as bare `smtplib` sending the same 10,000 prepared messages on one
 connection (ratio = bare time / our time >= 0.5). Both send to the same aiosmtpd sink in
 its own process, in the same run; our side includes claiming, composing and marking on a
-SQLite outbox. Queueing time is printed too.
+SQLite outbox. Bare runs before and after ours and the faster run counts.
+Queueing time is printed too.
 """
 
 from __future__ import annotations
@@ -53,8 +54,11 @@ def main() -> int:
         db.upgrade()
         queue_s = _queue(db, config)
         prepared = _prepared(db, config.mail_from)
-        bare_s = _bare(port, prepared)
+        # Bare before and after ours, the faster one counting: load from anything else
+        # on the machine then weighs against us, never for us.
+        first_bare_s = _bare(port, prepared)
         ours_s = _ours(db, config)
+        bare_s = min(first_bare_s, _bare(port, prepared))
         db.dispose()
     ratio = bare_s / ours_s
     met = ratio >= TARGET
