@@ -10,6 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from publisher.web.redaction import redact
+
+# The access-log atoms that can carry a URL: request line, path, query string, Referer.
+_URL_ATOMS = ("r", "U", "q", "f")
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger with tokens and sign-in links cut out of every access line."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        values = super().atoms(resp, req, environ, request_time)
+        for name in _URL_ATOMS:
+            if isinstance(values.get(name), str):
+                values[name] = redact(values[name])
+        return values
 
 
 class LovetvServer(BaseApplication):
@@ -53,6 +70,7 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
             "worker_class": "gthread",
             "threads": 4,
             "accesslog": "-",
+            "logger_class": RedactingLogger,
             "timeout": 60,
             "keepalive": 5,
             "post_worker_init": post_worker_init,
