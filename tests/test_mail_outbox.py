@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -158,18 +157,15 @@ def test_queue_many_skips_keys_already_queued(database: Database, config: Config
     assert keys == [f"s:{i}" for i in range(1, 6)]
 
 
-def test_queue_many_queues_ten_thousand_in_a_few_seconds(
+def test_queue_many_queues_ten_thousand_each_with_its_own_message_id(
     database: Database, config: Config
 ) -> None:
     messages = [
         (f"member{i}@x.test", context_of("season_out"), None, f"season-3:{i}")
         for i in range(10_000)
     ]
-    started = time.perf_counter()
     with database.session() as session:
         assert queue_many(session, config, "season_out", messages) == 10_000
-    elapsed = time.perf_counter() - started
     with database.session() as session:
         ids = set(session.scalars(select(OutboxMessage.message_id)))
-    assert len(ids) == 10_000
-    assert elapsed < 8.0, f"queueing 10,000 took {elapsed:.1f}s"
+    assert len(ids) == 10_000  # its speed is measured by make bench, not asserted here
