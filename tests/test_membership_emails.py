@@ -92,7 +92,7 @@ def test_a_scheduled_first_episode_announces_the_season_when_it_comes_out(
     assert mail.next_attempt_at == when
 
 
-def test_ten_thousand_members_are_announced_quickly(services: Services, tmp_path: Path) -> None:
+def test_ten_thousand_members_are_each_announced_once(services: Services, tmp_path: Path) -> None:
     set_up_season(services, tmp_path)
     secret = services.config.secret_key
     with services.db.session() as session:
