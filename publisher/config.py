@@ -92,6 +92,17 @@ SETTINGS: tuple[Setting, ...] = (
         "7",
         "days a past-due subscription keeps access while the feed asks for a new card",
     ),
+    Setting(
+        "LOVETV_SHARING_NETWORKS",
+        "10",
+        "distinct client networks (IPv4 /24, IPv6 /48) per token per UTC day above which "
+        "a member is flagged as sharing their link",
+    ),
+    Setting(
+        "LOVETV_SHARING_AUTO_ROTATE",
+        "0",
+        "`1`: rotate a flagged member's token and email the new links; `0`: only flag",
+    ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)
@@ -115,6 +126,8 @@ class Config:
     smtp_url: str | None = None
     mail_from: str = "no-reply@localhost"
     trusted_proxies: int = 0
+    sharing_networks: int = 10
+    sharing_auto_rotate: bool = False
 
     @property
     def dev(self) -> bool:
@@ -198,6 +211,10 @@ def load_config(
         trusted_proxies=_parse_count(
             "LOVETV_TRUSTED_PROXIES", get("LOVETV_TRUSTED_PROXIES") or "0"
         ),
+        sharing_networks=_parse_threshold(get("LOVETV_SHARING_NETWORKS") or "10"),
+        sharing_auto_rotate=_parse_switch(
+            "LOVETV_SHARING_AUTO_ROTATE", get("LOVETV_SHARING_AUTO_ROTATE") or "0"
+        ),
     )
 
 
@@ -264,6 +281,20 @@ def _parse_count(name: str, raw: str) -> int:
     if value < 0:
         raise ConfigError(f"{name} cannot be negative")
     return value
+
+
+def _parse_threshold(raw: str) -> int:
+    """At least 1: a threshold of 0 would flag every member who listens at all."""
+    value = _parse_count("LOVETV_SHARING_NETWORKS", raw)
+    if value < 1:
+        raise ConfigError("LOVETV_SHARING_NETWORKS must be at least 1")
+    return value
+
+
+def _parse_switch(name: str, raw: str) -> bool:
+    if raw not in ("0", "1"):
+        raise ConfigError(f"{name} must be 0 or 1, not {raw!r}")
+    return raw == "1"
 
 
 def _parse_days(raw: str) -> int:
