@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser run test lint bench clean
+.PHONY: install browser run test lint bench mutate clean
 
 install: $(BIN)/lovetv browser
 
@@ -39,6 +39,12 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Mutation testing (mutmut) of the money and privacy code listed under [tool.mutmut] in
+# pyproject.toml; slow, so not part of `make test`. Prints the survivors and the score.
+mutate: install
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python tools/mutation_score.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
