@@ -22,9 +22,20 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
 
+_shared: list[object] = []  # this process's browser, whichever module's fixture started it
+
+
 @pytest.fixture(scope="session", name="chromium")
 def chromium_fixture() -> Iterator[object]:
-    """Headless chromium, launched once per worker."""
+    """Headless chromium, launched once per worker.
+
+    Each test module imports this fixture, which makes one session fixture per module:
+    the first one launches the browser and closes it at the end of the session, the
+    others share it (Playwright's sync API runs once per process).
+    """
+    if _shared:
+        yield _shared[0]
+        return
     if not CHROMIUM.exists():
         message = f"no browser at {CHROMIUM} (make install installs Debian's chromium)"
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
@@ -36,7 +47,9 @@ def chromium_fixture() -> Iterator[object]:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
         )
+        _shared.append(browser)
         yield browser
+        _shared.clear()
         browser.close()
 
 
@@ -113,10 +126,14 @@ def labelled_field(page: Any, label: str) -> Any:
 
 
 def assert_fits_the_screen(page: Any, *controls: Any) -> None:
-    """No sideways scrolling, and each control lies wholly inside the viewport's width."""
-    width = page.evaluate("() => window.innerWidth")
-    scroll = page.evaluate("() => document.documentElement.scrollWidth")
-    assert scroll <= width, f"the page scrolls sideways: {scroll}px wide in a {width}px window"
+    """No sideways scrolling, and each control lies wholly inside the screen's width.
+
+    The screen is the viewport the context was made with: a phone browser widens
+    `innerWidth` to whatever overflows, so `innerWidth` alone would hide the overflow.
+    """
+    width = page.viewport_size["width"]
+    wide = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert max(wide) <= width, f"the page scrolls sideways: {max(wide)}px on a {width}px screen"
     for control in controls:
         box = control.bounding_box()
         assert box is not None, f"{control} is not displayed"
