@@ -233,6 +233,18 @@ class StripeGateway:
         except StripeError as exc:
             raise StripeFailure(f"Stripe could not be reached: {first_line(exc)}") from exc
 
+    def last_payment_of_customer(self, customer_id: str) -> str | None:
+        """The PaymentIntent of the customer's newest paid charge not yet refunded in full.
+
+        Stripe lists charges newest first; `lovetv member revoke --refund-last` refunds it.
+        """
+        for charge in self._list(self.client.v1.charges.list, {"customer": customer_id}):
+            if charge.get("paid") and not charge.get("refunded"):
+                intent = id_of(charge.get("payment_intent"))
+                if intent:
+                    return intent
+        return None
+
     def first_payment_of_subscription(self, subscription_id: str) -> str | None:
         """The PaymentIntent that paid a subscription's first invoice, if one was paid.
 

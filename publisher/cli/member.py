@@ -9,7 +9,9 @@ from typing import Any
 import click
 
 from publisher.cli import CliState, pass_state
+from publisher.cli.member_list import list_command
 from publisher.members import admin as membership_admin
+from publisher.members import standing
 from publisher.members.members import MEMBER_PLANS
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
@@ -54,9 +56,25 @@ def add(state: CliState, email: str, plan: str, as_json: bool) -> None:
 @json_option
 @pass_state
 def show(state: CliState, email: str, as_json: bool) -> None:
-    """Show a member's status, plan and private feed links."""
+    """Show a member (EMAIL or a unique part of it): status, plan, Stripe, dates, feed
+    links, downloads and their last 10 media requests by app."""
     summary = _run(state, membership_admin.show, email)
     _print(summary, as_json, summary["email"])
+    if as_json:
+        return
+    renewal = (
+        f"renews {summary['renews']}" if summary.get("renews") else f"ends {summary.get('ends')}"
+    )
+    click.echo(
+        f"  joined {summary['joined']}  {renewal}  stripe: {summary['stripe_customer'] or '-'}"
+    )
+    click.echo(f"  downloads (30 days): {summary['downloads_30d']}")
+    for flag in summary["sharing"]:
+        apps = ", ".join(flag["apps"])
+        click.echo(f"  flagged {flag['day']}: {flag['networks']} networks, apps {apps}")
+    for r in summary["last_requests"]:
+        counted = "download" if r["download"] else r["method"]
+        click.echo(f"  {r['at']}  {r['app']}  {counted}  {r['title']}")
 
 
 @member.command("rotate")
@@ -71,12 +89,38 @@ def rotate(state: CliState, email: str, as_json: bool) -> None:
 
 @member.command("revoke")
 @click.argument("email")
+@click.option("--cancel-subscription", is_flag=True, help="Also end their Stripe subscription now.")
+@click.option("--refund-last", is_flag=True, help="Also refund their newest payment in full.")
 @json_option
 @pass_state
-def revoke(state: CliState, email: str, as_json: bool) -> None:
-    """Withdraw a member's access: their feeds turn into a notice, their audio into 403."""
-    summary = _run(state, membership_admin.revoke, email)
+def revoke(
+    state: CliState, email: str, cancel_subscription: bool, refund_last: bool, as_json: bool
+) -> None:
+    """Withdraw a member's access: their feeds turn into a notice, their audio into 403.
+
+    The member is emailed. Stripe calls are idempotent: after a failure, run it again."""
+    money = standing.MoneyActions(cancel_subscription, refund_last)
+    summary = standing.revoke(state.services(), email, money)
     _print(summary, as_json, f"revoked {summary['email']}")
+    if not as_json:
+        if summary["stripe"]["subscription_cancelled"]:
+            click.echo(f"  subscription {summary['stripe']['subscription_cancelled']} ended")
+        if refund_last:
+            refunded = summary["stripe"]["refunded_payment"]
+            click.echo(f"  refunded {refunded}" if refunded else "  no payment to refund")
+
+
+@member.command("restore")
+@click.argument("email")
+@json_option
+@pass_state
+def restore(state: CliState, email: str, as_json: bool) -> None:
+    """Undo a revoke: access follows Stripe again (comp members are active); emails them."""
+    summary = standing.restore(state.services(), email)
+    _print(summary, as_json, f"restored {summary['email']}")
+
+
+member.add_command(list_command)
 
 
 def register(group: click.Group) -> None:

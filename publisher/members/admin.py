@@ -15,9 +15,16 @@ from sqlalchemy.orm import Session
 from auth.access import ACTIVE, REVOKED, effective_status
 from publisher.accounts.sessions import end_sessions
 from publisher.members.emails import queue_links_replaced, queue_membership_ended
+from publisher.members.listing import (
+    describe_row,
+    downloads_by_member,
+    find_by_part,
+    recent_flags,
+)
 from publisher.members.members import add_member, current_token, feed_urls, get_member, issue_token
 from publisher.models import Member, utcnow
 from publisher.services import Services
+from publisher.stats.report import last_requests
 
 
 def describe_member(session: Session, services: Services, member: Member) -> dict[str, Any]:
@@ -44,8 +51,18 @@ def add(services: Services, email: str, plan: str) -> dict[str, Any]:
 
 
 def show(services: Services, email: str) -> dict[str, Any]:
+    """The member (by email or a unique part of it), their listing fields and last requests."""
+
     with services.db.session() as session:
-        return describe_member(session, services, get_member(session, email))
+        member = find_by_part(session, email)
+        now = utcnow()
+        downloads, flags = downloads_by_member(session, now), recent_flags(session, now)
+        row = describe_row(member, now, downloads, flags)
+        return {
+            **row,
+            **describe_member(session, services, member),
+            "last_requests": last_requests(session, member.id),
+        }
 
 
 ROTATED_REASON = "The show's team replaced your private feed links; the old ones have stopped."

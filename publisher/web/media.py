@@ -8,13 +8,16 @@ trailers. Notice audio, the fallback cover and show artwork are public.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify
+import os
+from functools import partial
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
 from sqlalchemy import select
 
 from feeds.notice_feed import NOTICES
 from publisher.app import services_of
 from publisher.feed_inputs import public, published
-from publisher.listeners import find_listener
+from publisher.listeners import Listener, find_listener
 from publisher.media_names import (
     AUDIO,
     CHAPTERS,
@@ -25,6 +28,8 @@ from publisher.media_names import (
 )
 from publisher.models import Episode, Season, Show, utcnow
 from publisher.notice_audio import DEFAULT_COVER, NOTICE_AUDIO
+from publisher.stats.ingest import write_batch
+from publisher.stats.recorder import MediaHit, Recorder
 from publisher.web.stored_files import send_local, serve_stored
 
 bp = Blueprint("media", __name__)
@@ -46,8 +51,28 @@ def member_media(token: str, filename: str) -> Response:
     if listener is None:
         abort(404)
     if not listener.access(now).allowed:
-        abort(403, "this feed link no longer gives episodes: see the newest item in your feed")
-    return _episode_file(name, published(now), MEMBER_CACHE)
+        return _no_access(listener, now)
+    return _episode_file(name, published(now), MEMBER_CACHE, listener)
+
+
+NO_ACCESS = {
+    "rotated": "this link was replaced by newer ones",
+    "lapsed": "the membership behind this link has ended",
+    "revoked": "the membership behind this link was withdrawn",
+}
+
+
+def _no_access(listener: Listener, now) -> Response:  # type: ignore[no-untyped-def]
+    """403 with one plain sentence: why, and the account page where the member can act."""
+    why = NO_ACCESS.get(listener.access(now).notice or "", "this link no longer plays episodes")
+    account = f"{services_of(current_app).config.base_url}/account"
+    response = Response(
+        f"{why}: sign in at {account} for your current links or to renew\n",
+        status=403,
+        mimetype="text/plain",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/media/teaser/<filename>", methods=["GET", "HEAD"])
@@ -59,7 +84,9 @@ def teaser_media(filename: str) -> Response:
     return _episode_file(name, public(utcnow()), PUBLIC_CACHE)
 
 
-def _episode_file(name: MediaName, condition, cache_control: str) -> Response:  # type: ignore[no-untyped-def]
+def _episode_file(  # type: ignore[no-untyped-def]
+    name: MediaName, condition, cache_control: str, listener: Listener | None = None
+) -> Response:
     services = services_of(current_app)
     with services.db.session() as session:
         episode = session.scalar(select(Episode).where(Episode.guid == name.guid, condition))
@@ -68,6 +95,7 @@ def _episode_file(name: MediaName, condition, cache_control: str) -> Response:  
     if name.kind == AUDIO:
         if name.extension != audio_extension(episode.audio_key, episode.mime):
             abort(404)
+        _record(episode.id, listener)
         return serve_stored(
             services.storage, episode.audio_key, episode.mime, episode.size, cache_control
         )
@@ -130,5 +158,33 @@ def private_referrer(response: Response) -> Response:
     return response
 
 
+def _record(episode_id: int, listener: Listener | None) -> None:
+    """Remember this audio request for the download stats (in memory; written in batches)."""
+    recorder = current_app.extensions.get("lovetv.recorder")
+    if recorder is None:
+        return
+    recorder.record(
+        MediaHit(
+            at=utcnow(),
+            episode_id=episode_id,
+            member_id=listener.member_id if listener else None,
+            token_hash=listener.lookup_hash if listener else None,
+            method=request.method,
+            range_header=request.headers.get("Range"),
+            client_ip=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    )
+
+
+def recorder_of(app: Flask) -> Recorder | None:
+    """The app's download recorder (None when `LOVETV_BENCH_NO_RECORDING=1`)."""
+    return app.extensions.get("lovetv.recorder")
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # `make bench` compares the media route with and without recording; nothing else
+    # turns recording off.
+    if os.environ.get("LOVETV_BENCH_NO_RECORDING") != "1":
+        app.extensions["lovetv.recorder"] = Recorder(partial(write_batch, services_of(app)))

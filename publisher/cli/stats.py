@@ -1,0 +1,45 @@
+"""`lovetv stats`: downloads counted by the IAB rules, by day, app or episode."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from publisher.cli import CliState, pass_state
+from publisher.stats.report import stats_report
+
+
+@click.command("stats")
+@click.option("--season", help="Only this season's episodes (its slug).")
+@click.option("--episode", help="Only this episode (its GUID).")
+@click.option("--days", type=int, default=30, show_default=True, help="How many days back.")
+@click.option(
+    "--by",
+    type=click.Choice(("episode", "app", "day")),
+    default="episode",
+    show_default=True,
+    help="How the lines are grouped.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@pass_state
+def stats(
+    state: CliState, season: str | None, episode: str | None, days: int, by: str, as_json: bool
+) -> None:
+    """Downloads by the IAB Podcast Measurement rules (v2.2): at least a minute of audio,
+    once per client address, app and episode in 24 hours, bots left out."""
+    report = stats_report(state.services(), season=season, episode=episode, days=days)
+    if as_json:
+        click.echo(json.dumps({**report, "by": by}))
+        return
+    click.echo(f"{report['downloads']} downloads in the last {days} days", err=True)
+    if by == "episode":
+        for e in report["episodes"]:
+            click.echo(f"{e['downloads']}\t{e['season']}\t{e['guid']}\t{e['title']}")
+    else:
+        for name, count in report["apps" if by == "app" else "days"].items():
+            click.echo(f"{count}\t{name}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(stats)

@@ -1,0 +1,43 @@
+"""The plans on sale and their prices: one place for the landing page and the revenue sums.
+
+Prices are in cents. Monthly recurring revenue counts a yearly plan as a twelfth of its
+price and a lifetime plan (one payment) as nothing recurring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PlanPrice:
+    """A plan as members buy it."""
+
+    slug: str
+    title: str
+    price_text: str
+    cents: int
+    months: int | None  # months one payment covers; None: once, for good
+
+    @property
+    def monthly_cents(self) -> Decimal:
+        """What the plan brings in per month, recurring (0 for lifetime and comp)."""
+        if self.months is None:
+            return Decimal(0)
+        return Decimal(self.cents) / self.months
+
+
+PLAN_PRICES = (
+    PlanPrice("monthly", "Monthly membership", "$77 / month", 7700, 1),
+    PlanPrice("yearly", "Yearly membership", "$222 / year", 22200, 12),
+    PlanPrice("lifetime", "Lifetime membership", "$333 once, yours for good", 33300, None),
+)
+BY_SLUG = {p.slug: p for p in PLAN_PRICES}
+PAYING_PLANS = tuple(BY_SLUG)
+
+
+def monthly_revenue_cents(plan: str) -> Decimal:
+    """Recurring revenue per month of one active member on `plan` (comp: nothing)."""
+    price = BY_SLUG.get(plan)
+    return price.monthly_cents if price else Decimal(0)
