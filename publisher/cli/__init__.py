@@ -69,9 +69,9 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from publisher.cli import db, episode, mail, member, season, server, show, stripe
+    from publisher.cli import db, episode, mail, member, season, server, show, stats, stripe
 
-    for module in (db, server, show, season, episode, stripe, member, mail):
+    for module in (db, server, show, season, episode, stripe, member, mail, stats):
         module.register(main)
 
 
