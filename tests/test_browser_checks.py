@@ -8,6 +8,7 @@ from support.browser import (
     chromium_fixture,  # noqa: F401
     labelled_field,
     page_fixture,  # noqa: F401
+    press,
     reached_by_tab,
     tab_stops,
 )
@@ -37,3 +38,10 @@ def test_tab_order_and_visible_labels_are_checked_as_a_keyboard_user_meets_them(
         reached_by_tab(page.get_by_role("button", name="Hidden from Tab"))
     with pytest.raises(AssertionError, match="label 'Phone' is not visible"):
         labelled_field(page, "Phone")  # named for screen readers, but no visible label
+
+
+def test_a_control_without_a_focus_ring_fails_the_keyboard_press(page) -> None:  # type: ignore[no-untyped-def]
+    page.set_content(HEAD + '<button>Ringed</button><button style="outline:none">Bare</button>')
+    press(page, page.get_by_role("button", name="Ringed"))
+    with pytest.raises(AssertionError, match="no focus ring"):
+        press(page, page.get_by_role("button", name="Bare"))

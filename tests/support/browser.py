@@ -111,9 +111,17 @@ def reached_by_tab(control: Any) -> int:
 
 
 def press(page: Any, control: Any, key: str = "Enter") -> None:
-    """Focus a control and press a key on it, as a keyboard user does."""
+    """Focus a control and press a key on it, as a keyboard user does (who must see where)."""
     control.focus()
+    outline = control.evaluate(_FOCUS_RING)
+    assert outline, f"{control} shows no focus ring when focused"
     page.keyboard.press(key)
+
+
+_FOCUS_RING = """e => {
+  const s = getComputedStyle(e);
+  return (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== "none";
+}"""
 
 
 def labelled_field(page: Any, label: str) -> Any:
