@@ -63,7 +63,9 @@ def _usage(session: Session, day: str, token_ids: set[int]) -> list[tuple[int, i
 def _apps(session: Session, day: str, token_id: int) -> list[str]:
     start = datetime.fromisoformat(day).replace(tzinfo=UTC)
     names = session.scalars(
-        select(distinct(MediaRequest.app)).where(
+        select(MediaRequest.app)
+        .distinct()
+        .where(
             MediaRequest.token_id == token_id,
             MediaRequest.fetcher.is_(False),
             MediaRequest.at >= start,
