@@ -41,9 +41,11 @@ def list_members(
         if plan:
             query = query.where(Member.plan == plan)
         if search:
-            needle = f"%{search.strip().lower()}%"
             query = query.where(
-                or_(Member.email.like(needle), Member.stripe_customer_id.like(f"%{search}%"))
+                or_(
+                    Member.email.like(_contains(search.lower()), escape="\\"),
+                    Member.stripe_customer_id.like(_contains(search), escape="\\"),
+                )
             )
         members = session.scalars(query).all()
         downloads = downloads_by_member(session, now)
@@ -135,6 +137,12 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def find_by_part(session: Session, text: str) -> Member:
     """The one member whose email equals or contains `text`; refuse ambiguous parts."""
     needle = text.strip().lower()
@@ -143,7 +151,9 @@ def find_by_part(session: Session, text: str) -> Member:
     exact = session.scalar(select(Member).where(Member.email == needle))
     if exact is not None:
         return exact
-    found = session.scalars(select(Member).where(Member.email.like(f"%{needle}%")).limit(6)).all()
+    found = session.scalars(
+        select(Member).where(Member.email.like(_contains(needle), escape="\\")).limit(6)
+    ).all()
     if not found:
         raise UserError(
             f"no member with email {text.strip()!r} or containing it (lovetv member list)"
