@@ -1,0 +1,86 @@
+"""`member revoke --cancel-subscription --refund-last` stops the money; `restore` undoes.
+
+Against the fake Stripe API through the real `stripe` library; webhooks over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
+from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
+
+from publisher.cli import main
+
+
+def _cli(env: dict, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner(env=env).invoke(main, list(args))
+
+
+def test_revoke_can_end_the_subscription_and_refund_and_is_idempotent(
+    shop: Shop, env: dict, mp3_file: Path
+) -> None:
+    shop.add_catalog(mp3_file)
+    session_id, events = shop.buy("monthly", "ann@example.com")
+    shop.deliver(*events)
+    subscription = shop.stripe.session_subscription(session_id)
+    args = ("member", "revoke", "ann@", "--cancel-subscription", "--refund-last", "--json")
+    first = _cli(env, *args)
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert summary["status"] == "revoked"
+    assert summary["stripe"]["subscription_cancelled"] == subscription
+    assert summary["stripe"]["refunded_payment"]
+    assert shop.stripe.get(subscription, "subscription")["status"] == "canceled"
+    assert [c["refunded"] for c in shop.stripe.of_kind("charge")] == [True]
+    again = _cli(env, *args)  # already cancelled and refunded: fine, nothing new
+    assert again.exit_code == 0, again.output
+    assert len(shop.stripe.of_kind("refund")) == 1
+    assert json.loads(again.stdout)["stripe"]["refunded_payment"] is None
+    shop.deliver(*shop.stripe.sent_events("customer.subscription.deleted"))
+    assert shop.member("ann@example.com")["status"] == "revoked"  # the revoke stands
+    ended = [m for m in shop.outbox("membership_ended") if m.to_address == "ann@example.com"]
+    assert len(ended) == 1
+
+
+def test_restore_follows_stripe_again_and_emails_the_member(
+    shop: Shop, env: dict, mp3_file: Path
+) -> None:
+    shop.add_catalog(mp3_file)
+    _, events = shop.buy("yearly", "bo@example.com")
+    shop.deliver(*events)
+    token = shop.token_of("bo@example.com")
+    assert _cli(env, "member", "revoke", "bo@example.com").exit_code == 0
+    assert not shop.access(token).allowed
+    restored = _cli(env, "member", "restore", "bo@example.com", "--json")
+    assert restored.exit_code == 0, restored.output
+    assert json.loads(restored.stdout)["status"] == "active"  # Stripe still says paid
+    assert shop.access(token).allowed  # the same feed links play again
+    mails = [m for m in shop.outbox() if m.to_address == "bo@example.com"]
+    assert mails[-1].kind in ("membership_restored", "welcome")
+    assert "restored" in mails[-1].body_text or "Welcome" in mails[-1].body_text
+    not_revoked = _cli(env, "member", "restore", "bo@example.com")
+    assert not_revoked.exit_code == 1 and "is not revoked" in not_revoked.stderr
+
+
+def test_restore_after_cancelling_leaves_a_lapsed_member_lapsed(
+    shop: Shop, env: dict, mp3_file: Path
+) -> None:
+    shop.add_catalog(mp3_file)
+    _, events = shop.buy("monthly", "cy@example.com")
+    shop.deliver(*events)
+    _cli(env, "member", "revoke", "cy@example.com", "--cancel-subscription")
+    restored = _cli(env, "member", "restore", "cy@example.com", "--json")
+    assert restored.exit_code == 0, restored.output
+    assert json.loads(restored.stdout)["status"] == "lapsed"
+
+
+def test_comp_member_restore_and_refund_without_stripe_customer(env: dict, app) -> None:
+    assert _cli(env, "member", "add", "dee@example.com").exit_code == 0
+    refused = _cli(env, "member", "revoke", "dee@example.com", "--refund-last")
+    assert refused.exit_code == 1 and "no Stripe customer" in refused.stderr
+    assert _cli(env, "member", "revoke", "dee@example.com").exit_code == 0
+    restored = _cli(env, "member", "restore", "dee@example.com", "--json")
+    assert json.loads(restored.stdout)["status"] == "active"
