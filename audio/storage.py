@@ -3,7 +3,11 @@
 `LocalStorage` is the embedded default (a folder); `S3Storage` talks to S3 or any
 S3-compatible store through boto3, configured by boto3's own variables
 (`AWS_ENDPOINT_URL_S3`, credentials, region). Missing objects raise `FileNotFoundError`
-on both, so callers never see a backend's own errors.
+on both, so callers never see a backend's own errors; a store that cannot be reached or
+does not answer in time raises `StorageUnavailable` (see `audio.storage_errors`).
+
+Every S3 call is bounded (`S3_TIMEOUTS`): requests a listener waits on fail within a few
+seconds, uploads get longer reads, the readiness probe one short try.
 """
 
 from __future__ import annotations
@@ -14,6 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import unquote, urlsplit
+
+from audio.storage_errors import StorageError, StorageUnavailable, s3_errors
+
+__all__ = ["StorageError", "StorageUnavailable"]
 
 # Stored objects never change (keys carry a content hash), so caches may keep them a year.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -27,8 +35,10 @@ MULTIPART_CHUNKSIZE = 16 * 1024 * 1024
 MAX_CONCURRENCY = 4
 
 
-class StorageError(RuntimeError):
-    """The store failed (network, permissions); the message is one line for the operator."""
+# (connect seconds, read seconds, total attempts) per kind of call. What a listener's request
+# waits on (HEAD, GET of artwork) gives up within about 2 x 3 s; writes (the CLI's uploads,
+# deletes, listings) may wait longer for S3 to answer; the readiness probe tries once.
+S3_TIMEOUTS = {"request": (2, 3, 2), "write": (3, 30, 3), "probe": (1, 1, 1)}
 
 
 class Storage(Protocol):
@@ -170,7 +180,9 @@ class S3Storage:
     ) -> None:
         self.bucket = bucket
         self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
-        self._client = client
+        self._clients: dict[str, object] = {}
+        if client is not None:
+            self._clients = dict.fromkeys(S3_TIMEOUTS, client)
         # S3 refuses parts under 5 MiB (except the last), so smaller settings are raised.
         self.multipart_threshold = max(multipart_threshold, MIN_PART_SIZE)
         self.multipart_chunksize = max(multipart_chunksize, MIN_PART_SIZE)
@@ -178,16 +190,26 @@ class S3Storage:
 
     @property
     def client(self):  # type: ignore[no-untyped-def]
-        """The boto3 client, created lazily so that importing costs nothing."""
-        if self._client is None:
+        """The boto3 client for writes, created lazily so that importing costs nothing."""
+        return self._client_for("write")
+
+    def _client_for(self, kind: str):  # type: ignore[no-untyped-def]
+        """A boto3 client with the time limits of `kind` (one of `S3_TIMEOUTS`)."""
+        if kind not in self._clients:
             import boto3
             from botocore.config import Config
 
-            self._client = boto3.client(
+            connect, read, attempts = S3_TIMEOUTS[kind]
+            self._clients[kind] = boto3.client(
                 "s3",
-                config=Config(signature_version="s3v4", retries={"mode": "standard"}),
+                config=Config(
+                    signature_version="s3v4",
+                    connect_timeout=connect,
+                    read_timeout=read,
+                    retries={"mode": "standard", "total_max_attempts": attempts},
+                ),
             )
-        return self._client
+        return self._clients[kind]
 
     def _key(self, key: str) -> str:
         return self.prefix + _check_key(key)
@@ -256,11 +278,13 @@ class S3Storage:
 
     def get_bytes(self, key: str) -> bytes:
         with self._errors(key):
-            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
+            found = self._client_for("request").get_object(Bucket=self.bucket, Key=self._key(key))
+            return found["Body"].read()
 
     def size(self, key: str) -> int:
         with self._errors(key):
-            return self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"]
+            found = self._client_for("request").head_object(Bucket=self.bucket, Key=self._key(key))
+            return found["ContentLength"]
 
     def delete(self, key: str) -> None:
         with self._errors(key):
@@ -278,7 +302,7 @@ class S3Storage:
 
     def presigned_url(self, key: str, expires_in: int = 300) -> str | None:
         with self._errors(key):
-            return self.client.generate_presigned_url(
+            return self._client_for("request").generate_presigned_url(
                 "get_object",
                 Params={"Bucket": self.bucket, "Key": self._key(key)},
                 ExpiresIn=expires_in,
@@ -290,35 +314,9 @@ class S3Storage:
     def check(self) -> None:
         try:
             with self._errors(""):
-                self.client.head_bucket(Bucket=self.bucket)
+                self._client_for("probe").head_bucket(Bucket=self.bucket)
         except FileNotFoundError:
             raise StorageError(f"bucket {self.bucket!r} does not exist") from None
 
-    def _errors(self, key: str):  # type: ignore[no-untyped-def]
-        return _s3_errors(self.bucket, key)
-
-
-class _s3_errors:
-    """Map botocore's errors to `FileNotFoundError` and one-line `StorageError`s."""
-
-    def __init__(self, bucket: str, key: str) -> None:
-        self.where = f"s3://{bucket}/{key}"
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type, exc, tb) -> bool:  # type: ignore[no-untyped-def]
-        if exc is None:
-            return False
-        from boto3.exceptions import S3UploadFailedError
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        if isinstance(exc, ClientError):
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            if code in ("404", "NoSuchKey", "NotFound"):
-                raise FileNotFoundError(self.where) from exc
-            message = exc.response.get("Error", {}).get("Message") or code
-            raise StorageError(f"{self.where}: {message}") from exc
-        if isinstance(exc, BotoCoreError | S3UploadFailedError):
-            raise StorageError(f"{self.where}: {str(exc).splitlines()[0]}") from exc
-        return False
+    def _errors(self, key: str) -> s3_errors:
+        return s3_errors(self.bucket, key)

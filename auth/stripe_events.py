@@ -10,6 +10,7 @@ state from Stripe before deciding anything.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,10 @@ from stripe import SignatureVerificationError, WebhookSignature
 # Stripe's own default: a signature older than five minutes is a replay.
 # https://docs.stripe.com/webhooks#replay-attacks
 SIGNATURE_TOLERANCE_SECONDS = 300
+
+# Stripe's events nest about six levels (ten with expanded objects); anything deeper is not
+# an event, and refusing it before `json.loads` keeps a signed bomb from recursing.
+MAX_JSON_DEPTH = 64
 
 
 class EventRejected(ValueError):
@@ -41,18 +46,64 @@ def verify_event(
     signature_header: str | None,
     secret: str,
     tolerance: int = SIGNATURE_TOLERANCE_SECONDS,
+    now: float | None = None,
 ) -> dict[str, Any]:
-    """The event dict, if `Stripe-Signature` proves Stripe sent this body recently."""
+    """The event dict, if `Stripe-Signature` proves Stripe sent this body recently.
+
+    Stripe's library refuses old signatures only; one timestamped further in the future
+    than the tolerance is refused here too, so a leaked signing secret cannot mint
+    deliveries that stay valid for hours.
+    """
     try:
         WebhookSignature.verify_header(payload, signature_header, secret, tolerance)
-        event = json.loads(payload)
     except (SignatureVerificationError, UnicodeDecodeError) as exc:
         raise EventRejected(f"bad signature: {str(exc).splitlines()[0]}") from None
+    signed_at = _signed_at(signature_header or "")
+    if signed_at is None or signed_at > (time.time() if now is None else now) + tolerance:
+        raise EventRejected("bad signature: timestamp in the future")
+    if json_depth(payload) > MAX_JSON_DEPTH:
+        raise EventRejected(f"the body nests deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        event = json.loads(payload)
     except ValueError:
         raise EventRejected("the body is not JSON") from None
     if not _well_formed(event):
         raise EventRejected("not a Stripe event (id, type, created and data.object expected)")
     return event
+
+
+def _signed_at(header: str) -> int | None:
+    """The `t=` timestamp of a Stripe-Signature header (already checked to be present)."""
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit():
+            return int(value)
+    return None
+
+
+def json_depth(payload: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text, strings skipped.
+
+    A linear scan without recursion, so any input costs one pass whatever its shape.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in payload:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # closing quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
 
 
 def _well_formed(event: object) -> bool:

@@ -16,6 +16,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from publisher.config import Config, load_config
 from publisher.services import Services
 
+# No route takes more than a form or a Stripe event; anything bigger is refused with 413
+# while its length is read, before its body (the webhook has its own, stricter bound).
+MAX_CONTENT_LENGTH = 1024 * 1024
+
 
 def create_app(
     test_config: Mapping[str, str] | None = None,
@@ -26,12 +30,16 @@ def create_app(
     config = config or load_config(instance_path=instance_path, overrides=test_config)
     app = Flask(__name__, instance_path=str(config.instance_path))
     app.config["SECRET_KEY"] = config.secret_key
+    app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     services = Services.from_config(config)
     services.db.require_current_schema()
     app.extensions["lovetv"] = services
 
-    from publisher.web import register_blueprints
+    from publisher.web import register_blueprints, request_ids, security, unavailable
 
+    request_ids.init_app(app)
+    security.init_app(app)
+    unavailable.init_app(app)
     register_blueprints(app)
     if config.trusted_proxies > 0:
         # The client address (rate limits, stats) from X-Forwarded-For, trusting exactly

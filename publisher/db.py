@@ -3,6 +3,13 @@
 One `Database` per process: the web app keeps it in `app.extensions`, the CLI builds its
 own. Alembic owns the schema; `require_current_schema` refuses to run on a database that
 has not been upgraded, with the command that fixes it.
+
+Every wait on the database is bounded, so a database that is down or frozen costs a
+request a few seconds and a 503, never a hung worker (the numbers are below and in the
+README): connecting, checking a pooled connection, waiting for a free one, and each
+statement (on the server by `statement_timeout`, and on the client by
+`publisher.db_deadlines` for a server that stopped answering altogether). Migrations run
+on an engine of their own without the statement limit.
 """
 
 from __future__ import annotations
@@ -20,24 +27,52 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import migrations
+from publisher.db_deadlines import install_deadlines
+
+# Seconds. A frozen database answers a request with 503 after at most
+# PING (a pooled connection's check) + CONNECT (a new one), or STATEMENT + its grace.
+CONNECT_TIMEOUT = 2
+PING_TIMEOUT = 2.0
+POOL_TIMEOUT = 2
+STATEMENT_TIMEOUT = 5
+STATEMENT_GRACE = 0.5
+# SQLite waits this long for another process's write lock (a publish) before "locked".
+SQLITE_BUSY_TIMEOUT = 5
 
 
 class DatabaseError(RuntimeError):
     """The database cannot be used; the message is one line for the operator."""
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine with the pragmas and pool settings each backend needs."""
+def make_engine(url: str, *, bounded: bool = True) -> Engine:
+    """Create an engine with the pragmas, pool settings and time limits each backend needs.
+
+    `bounded=False` (migrations) drops the per-statement limit: a schema change on a big
+    table may rightly take longer than any request should.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    connect_args: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT}
+    if bounded:
+        connect_args["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT * 1000}"
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=POOL_TIMEOUT,
+        connect_args=connect_args,
+    )
+    if bounded:
+        install_deadlines(engine, STATEMENT_TIMEOUT + STATEMENT_GRACE, PING_TIMEOUT)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
@@ -45,7 +80,7 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
     cursor.close()
 
 
@@ -79,11 +114,19 @@ class Database:
             session.close()
 
     def upgrade(self) -> None:
-        """Apply every pending migration."""
+        """Apply every pending migration (on an engine without the statement limit)."""
+        engine = make_engine(self.url, bounded=False) if self.dialect == "postgresql" else None
         try:
-            command.upgrade(alembic_config(self.engine), "head")
+            command.upgrade(alembic_config(engine or self.engine), "head")
         except SQLAlchemyError as exc:
             raise DatabaseError(f"cannot migrate the database: {_first_line(exc)}") from exc
+        finally:
+            if engine is not None:
+                engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as conn:

@@ -4,17 +4,28 @@ A member feed request makes exactly one indexed query. Going through SQLAlchemy'
 result machinery for it costs more than the query itself, so the statement is compiled once
 for the engine's dialect and run on a connection each serving thread keeps, in autocommit
 mode (every request sees the latest committed rows, with no transaction left open).
+
+The statement carries the same client-side deadline as the ORM's (`publisher.db`), and a
+failure that survives one fresh connection is raised as SQLAlchemy's `OperationalError`,
+so the web layer answers it like any other unavailable database: 503.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Select
+from sqlalchemy.exc import OperationalError
 
+from publisher.db_deadlines import statement_deadline
 from publisher.models import UTCDateTime
+
+# A first failure quicker than this was a stale connection (worth one fresh try); a slower
+# one was the deadline, and trying again would only double the wait.
+_STALE_FAILURE_SECONDS = 1.0
 
 
 class HotQuery:
@@ -34,11 +45,19 @@ class HotQuery:
     def first(self, **params: Any) -> dict[str, Any] | None:
         values = {**self.defaults, **params}
         args = tuple(values[name] for name in self.order) if self.order is not None else values
+        dbapi_error = self.engine.dialect.dbapi.Error  # type: ignore[union-attr]
+        started = time.monotonic()
         try:
             row = self._run(args)
-        except self.engine.dialect.dbapi.Error:  # type: ignore[union-attr]
+        except dbapi_error as exc:
             self._local.__dict__.pop("conn", None)  # a broken connection: one fresh try
-            row = self._run(args)
+            if time.monotonic() - started > _STALE_FAILURE_SECONDS:
+                raise OperationalError(self.sql, None, exc) from exc
+            try:
+                row = self._run(args)
+            except dbapi_error as again:
+                self._local.__dict__.pop("conn", None)
+                raise OperationalError(self.sql, None, again) from again
         if row is None:
             return None
         return {
@@ -50,10 +69,13 @@ class HotQuery:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
+        from publisher.db import STATEMENT_GRACE, STATEMENT_TIMEOUT
+
         cursor = conn.cursor()
         try:
-            cursor.execute(self.sql, args)
-            return cursor.fetchone()
+            with statement_deadline(conn, STATEMENT_TIMEOUT + STATEMENT_GRACE):
+                cursor.execute(self.sql, args)
+                return cursor.fetchone()
         finally:
             cursor.close()
 

@@ -5,6 +5,10 @@ The view only verifies and dispatches (the handling is `publisher.billing.events
 (https://docs.stripe.com/webhooks#handle-events): 2xx only after the outcome is committed,
 400 for anything not signed by Stripe (no retry helps), 5xx on our own failure so Stripe
 delivers again.
+
+Bodies are bounded before they are read: Stripe's events are a few kilobytes, so anything
+over `MAX_WEBHOOK_BYTES` (by its Content-Length, or while a chunked body streams in) is
+answered 413 without being buffered, before any signature work.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from auth.stripe_events import EventRejected, verify_event
 from publisher.app import services_of
@@ -22,6 +27,35 @@ from publisher.web.billing import gateway, plain
 bp = Blueprint("webhooks", __name__)
 log = logging.getLogger(__name__)
 
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+
+class BodyTooLarge(ValueError):
+    """The request body is over `MAX_WEBHOOK_BYTES`."""
+
+
+def bounded_body(limit: int = MAX_WEBHOOK_BYTES) -> bytes:
+    """The request body, refusing (before reading) a declared length over `limit`.
+
+    A chunked body has no length up front, so it is read in pieces and abandoned as soon
+    as it passes the limit: memory never holds more than `limit` plus one piece.
+    """
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise BodyTooLarge
+    pieces: list[bytes] = []
+    total = 0
+    try:
+        stream = request.stream
+        while chunk := stream.read(64 * 1024):
+            total += len(chunk)
+            if total > limit:
+                raise BodyTooLarge
+            pieces.append(chunk)
+    except RequestEntityTooLarge:  # the app-wide MAX_CONTENT_LENGTH noticed first
+        raise BodyTooLarge from None
+    return b"".join(pieces)
+
 
 @bp.post("/webhooks/stripe")
 def stripe_webhook() -> Response | tuple[Response, int]:
@@ -31,8 +65,14 @@ def stripe_webhook() -> Response | tuple[Response, int]:
     if problem:
         return plain(problem, 503)
     try:
+        body = bounded_body()
+    except BodyTooLarge:
+        response = jsonify(error=f"the body is over {MAX_WEBHOOK_BYTES} bytes")
+        response.headers["Connection"] = "close"
+        return response, 413
+    try:
         event = verify_event(
-            request.get_data(cache=False),
+            body,
             request.headers.get("Stripe-Signature"),
             services.config.stripe_webhook_secret or "",
         )

@@ -1,0 +1,57 @@
+"""503 with Retry-After when the database or the store cannot answer in time.
+
+Those are outages, not bugs: the request may work in a few seconds, so it gets a short
+answer a client or load balancer understands (JSON for API callers, plain text for the
+rest), never the error's text (hosts, ports, SQL). The full error goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from audio.storage_errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+# Seconds a client should wait before trying again: about one failed database attempt.
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable(what: str) -> Response:
+    """The 503 every outage answers with."""
+    message = f"the {what} is briefly unavailable; try again in a few seconds"
+    if request.path.startswith("/webhooks/") or request.accept_mimetypes.best == "application/json":
+        response = jsonify(error=message)
+    else:
+        response = Response(message + "\n", mimetype="text/plain")
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _database_error(exc: Exception) -> Response:
+    log.warning("database unavailable: %s", _first_line(exc))
+    return unavailable("database")
+
+
+def _storage_error(exc: StorageUnavailable) -> Response:
+    log.warning("storage unavailable: %s", _first_line(exc))
+    return unavailable("storage")
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
+
+
+def init_app(app: Flask) -> None:
+    # Connection refused or lost, statement timeouts, a locked SQLite, no free pool slot.
+    for kind in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(kind, _database_error)
+    app.register_error_handler(StorageUnavailable, _storage_error)
