@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audio.artwork import ArtworkError, read_artwork
@@ -145,14 +145,17 @@ def get_season(session: Session, slug: str) -> Season:
 
 
 def list_seasons(services: Services) -> list[dict[str, Any]]:
-    """Every season with how many episodes it has, in season order."""
+    """Every season with its episodes counted as published, scheduled and unpublished."""
+    now = utcnow()
     with services.db.session() as session:
-        counts = dict(
-            session.execute(
-                select(Episode.season_id, func.count(Episode.id)).group_by(Episode.season_id)
-            ).all()
-        )
+        counts: dict[int, dict[str, int]] = {}
+        for episode in session.scalars(select(Episode)):
+            by_status = counts.setdefault(
+                episode.season_id, {"published": 0, "scheduled": 0, "unpublished": 0}
+            )
+            by_status[episode_status(episode, now)] += 1
         seasons = session.scalars(select(Season).order_by(Season.number, Season.id)).all()
+        empty = {"published": 0, "scheduled": 0, "unpublished": 0}
         return [
             {
                 "slug": s.slug,
@@ -160,10 +163,47 @@ def list_seasons(services: Services) -> list[dict[str, Any]]:
                 "number": s.number,
                 "description": s.description,
                 "image_key": s.image_key,
-                "episodes": counts.get(s.id, 0),
+                "episodes": counts.get(s.id, empty)["published"],
+                **counts.get(s.id, empty),
             }
             for s in seasons
         ]
+
+
+def edit_season(
+    services: Services,
+    slug: str,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    number: int | None = None,
+    image: Path | None = None,
+) -> Season:
+    """Change a season's title, description, number or artwork; its feeds are re-rendered."""
+    if title is not None and not title.strip():
+        raise UserError("a season needs a title (--title)")
+    if all(v is None for v in (title, description, number, image)):
+        raise UserError("nothing to change: give --title, --description, --number or --image")
+    with refusals():
+        artwork = read_artwork(image) if image else None
+    with Uploads(services.storage) as uploads, services.db.session() as session:
+        season = get_season(session, slug)
+        if number is not None and session.scalar(
+            select(Season).where(Season.number == number, Season.id != season.id)
+        ):
+            raise UserError(f"another season already has number {number}")
+        if title is not None:
+            season.title = title.strip()
+        if description is not None:
+            season.description = description
+        if number is not None:
+            season.number = number
+        if artwork is not None:
+            key = artwork_key(artwork.data, artwork.extension)
+            season.image_key = uploads.put_shared(key, artwork.data, artwork.mime)
+        season.updated_at = utcnow()
+        season_changed(session, season.id)
+    return season
 
 
 @dataclass(frozen=True)

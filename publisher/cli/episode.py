@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import click
 
 from publisher.catalog import list_episodes, unpublish_episode
 from publisher.cli import CliState, pass_state
+from publisher.episode_edit import EpisodeEdit, edit_episode
 from publisher.errors import UserError
 from publisher.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
 
@@ -84,8 +85,56 @@ def publish_command(
         return
     number = f" episode {published['number']}" if published["number"] is not None else ""
     click.echo(
-        f"published {published['title']!r} as {published['season']}{number} "
+        f"{_verb(published)} {published['title']!r} as {published['season']}{number} "
         f"({published['duration']:.1f}s, {published['size']} bytes), guid {published['guid']}"
+    )
+
+
+def _verb(summary: dict[str, Any]) -> str:
+    """'published', or 'scheduled for <time>' when the episode waits for its time."""
+    when = datetime.fromisoformat(summary["publish_at"])
+    if when > datetime.now(UTC):
+        return f"scheduled for {when:%Y-%m-%d %H:%M} UTC:"
+    return "published"
+
+
+@episode.command("edit")
+@click.argument("guid")
+@click.option("--title", help="A new title.")
+@click.option("--description", help="New show notes, as text.")
+@click.option("--notes", type=_FILE, help="New show notes from a UTF-8 file.")
+@click.option("--number", type=int, help="A new episode number.")
+@click.option("--type", "episode_type", type=click.Choice(EPISODE_TYPES), help="Episode type.")
+@click.option("--teaser/--no-teaser", default=None, help="In the free teaser feed or not.")
+@click.option("--publish-at", help="A new publish time, ISO 8601 (UTC if no offset).")
+@click.option("--chapters", type=_FILE, help="New chapters (JSON or HH:MM:SS lines).")
+@click.option("--transcript", type=_FILE, help="A new transcript: SRT or WebVTT.")
+@click.option("--image", type=_FILE, help="New episode artwork.")
+@click.option("--audio", type=_FILE, help="Replace the audio file (the GUID stays).")
+@click.option("--json", "as_json", is_flag=True, help="Print the edited episode as JSON.")
+@pass_state
+def edit_command(
+    state: CliState,
+    guid: str,
+    description: str | None,
+    notes: Path | None,
+    publish_at: str | None,
+    as_json: bool,
+    **options: Any,
+) -> None:
+    """Change a published episode in place: the GUID stays, so apps keep the listener's
+    place; feeds are re-rendered and the stored audio re-tagged (all or nothing)."""
+    text = None if description is None and notes is None else _description(description, notes)
+    edit = EpisodeEdit(description=text, publish_at=_publish_time(publish_at), **options)
+    edited = edit_episode(state.services(), guid, edit)
+    if as_json:
+        click.echo(json.dumps(edited))
+        return
+    number = f" episode {edited['number']}" if edited["number"] is not None else ""
+    click.echo(
+        f"edited {edited['title']!r} ({edited['season']}{number}, {edited['episode_type']}), "
+        f"{'scheduled for ' if _verb(edited) != 'published' else 'published '}"
+        f"{edited['publish_at']}, guid {edited['guid']} unchanged"
     )
 
 

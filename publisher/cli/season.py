@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from publisher.catalog import add_season, list_seasons
+from publisher.catalog import add_season, edit_season, list_seasons
 from publisher.cli import CliState, pass_state
 
 
 @click.group()
 def season() -> None:
-    """Add and list seasons."""
+    """Add, edit and list seasons."""
 
 
 @season.command("add")
@@ -53,7 +53,36 @@ def list_command(state: CliState, as_json: bool) -> None:
         click.echo("no seasons yet (lovetv season add SLUG --title T adds one)", err=True)
     for s in seasons:
         number = s["number"] if s["number"] is not None else "-"
-        click.echo(f"{s['slug']}\t{number}\t{s['episodes']} episodes\t{s['title']}")
+        click.echo(
+            f"{s['slug']}\t{number}\t{s['published']} published, {s['scheduled']} scheduled, "
+            f"{s['unpublished']} unpublished\t{s['title']}"
+        )
+
+
+@season.command("edit")
+@click.argument("slug")
+@click.option("--title", help="A new name.")
+@click.option("--description", help="A new description.")
+@click.option("--number", type=click.IntRange(min=1), help="A new season number.")
+@click.option(
+    "--image",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="New artwork: square JPEG or PNG, 1400-3000 px.",
+)
+@pass_state
+def edit_command(
+    state: CliState,
+    slug: str,
+    title: str | None,
+    description: str | None,
+    number: int | None,
+    image: Path | None,
+) -> None:
+    """Change a season; its feeds are re-rendered (the slug, and so its URLs, stay)."""
+    edit_season(
+        state.services(), slug, title=title, description=description, number=number, image=image
+    )
+    click.echo(f"season {slug!r} changed")
 
 
 def register(group: click.Group) -> None:

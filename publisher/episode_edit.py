@@ -1,0 +1,278 @@
+"""Editing a published episode in place: same GUID, new details, freshly tagged audio.
+
+Apps know an episode by its GUID, so an edit keeps it (listeners keep their place) and
+changes everything else. The stored audio is re-tagged so its ID3/MP4/Vorbis tags match
+the new details: a new object is uploaded under the tagged copy's content hash, the row
+is switched to it in one transaction with the feeds' invalidation, and only then is the
+old object deleted. A failure before the switch deletes what this edit uploaded, so the
+old episode keeps playing untouched; `--audio` replaces the file the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import tempfile
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from audio.artwork import Artwork, read_artwork
+from audio.chapters import Chapter, read_chapters
+from audio.probe import AudioInfo, probe_audio
+from audio.storage import StorageError
+from audio.tagging import EpisodeTags, write_tagged_copy
+from audio.transcripts import Transcript, read_transcript
+from publisher.catalog import get_show, refusals
+from publisher.db import DatabaseError
+from publisher.errors import UserError
+from publisher.feed_invalidation import season_changed
+from publisher.models import Episode, Season
+from publisher.publishing import EPISODE_TYPES, _stored_cover, _summary
+from publisher.services import Services
+from publisher.uploads import Uploads, artwork_key, sha256_file
+
+
+@dataclass(frozen=True)
+class EpisodeEdit:
+    """What the producer asked to change; None leaves a detail as it is."""
+
+    title: str | None = None
+    description: str | None = None
+    number: int | None = None
+    episode_type: str | None = None
+    teaser: bool | None = None
+    publish_at: datetime | None = None
+    chapters: Path | None = None
+    transcript: Path | None = None
+    image: Path | None = None
+    audio: Path | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+
+@dataclass(frozen=True)
+class EditInputs:
+    """The edit's new files, read and checked before anything is stored."""
+
+    audio: AudioInfo | None
+    chapters: list[Chapter] | None
+    transcript: Transcript | None
+    image: Artwork | None
+
+
+def edit_episode(services: Services, guid: str, edit: EpisodeEdit) -> dict[str, Any]:
+    """Apply `edit` to the episode `guid`; what `episode edit --json` prints."""
+    edit = _checked(edit)
+    with services.db.session() as session:
+        episode = _episode(session, guid)
+        inputs = _read(edit, episode)
+        _check_number(session, episode, edit)
+        tags = _tags(session, services, episode, edit, inputs)
+        season_slug = session.get_one(Season, episode.season_id).slug
+        current = {"audio_key": episode.audio_key, "transcript_key": episode.transcript_key}
+    with tempfile.TemporaryDirectory(prefix="lovetv-edit-") as workdir:
+        source, info = _source_audio(services, episode, edit, inputs, Path(workdir))
+        tagged = Path(workdir) / f"tagged.{info.extension}"
+        with refusals():
+            write_tagged_copy(source, tagged, info, tags)
+            tagged_info = probe_audio(tagged)
+        with Uploads(services.storage) as uploads:
+            keys = _upload(uploads, episode, tagged, tagged_info, inputs)
+            edited = _record(services, episode.id, edit, inputs, tagged_info, tagged, keys)
+    _delete_replaced(services, current, edited)
+    return _summary(edited, season_slug)
+
+
+def _checked(edit: EpisodeEdit) -> EpisodeEdit:
+    if edit.is_empty():
+        raise UserError("nothing to change: give at least one option (lovetv episode edit --help)")
+    if edit.title is not None and not edit.title.strip():
+        raise UserError("an episode needs a title (--title)")
+    if edit.episode_type is not None and edit.episode_type not in EPISODE_TYPES:
+        raise UserError(f"unknown episode type {edit.episode_type!r}")
+    if edit.number is not None and edit.number < 1:
+        raise UserError("episode numbers start at 1 (--number)")
+    if edit.publish_at is not None:
+        when = edit.publish_at
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        return replace(edit, publish_at=when)
+    return edit
+
+
+def _episode(session: Session, guid: str) -> Episode:
+    episode = session.scalar(select(Episode).where(Episode.guid == guid.strip()))
+    if episode is None:
+        raise UserError(f"no episode with GUID {guid!r} (lovetv episode list shows them)")
+    session.expunge(episode)
+    return episode
+
+
+def _read(edit: EpisodeEdit, episode: Episode) -> EditInputs:
+    """Probe new audio and read chapters, transcript and artwork; refuse what is unusable."""
+    with refusals():
+        audio = probe_audio(edit.audio) if edit.audio else None
+        duration = audio.duration if audio else episode.duration
+        return EditInputs(
+            audio=audio,
+            chapters=read_chapters(edit.chapters, duration) if edit.chapters else None,
+            transcript=read_transcript(edit.transcript) if edit.transcript else None,
+            image=read_artwork(edit.image) if edit.image else None,
+        )
+
+
+def _check_number(session: Session, episode: Episode, edit: EpisodeEdit) -> None:
+    if edit.number is None or edit.number == episode.number:
+        return
+    taken = session.scalar(
+        select(Episode).where(
+            Episode.season_id == episode.season_id,
+            Episode.number == edit.number,
+            Episode.id != episode.id,
+        )
+    )
+    if taken is not None:
+        raise UserError(
+            f"this season already has episode {edit.number} ({taken.title!r}): "
+            "choose another --number"
+        )
+
+
+def _tags(
+    session: Session, services: Services, episode: Episode, edit: EpisodeEdit, inputs: EditInputs
+) -> EpisodeTags:
+    """The tags the stored audio should carry after the edit."""
+    show = get_show(session)
+    season = session.get_one(Season, episode.season_id)
+    image_key = episode.image_key or season.image_key or show.image_key
+    cover = inputs.image or _stored_cover(services.storage, image_key)
+    stored = [Chapter(c["startTime"], c["title"], c.get("url")) for c in episode.chapters or []]
+    return EpisodeTags(
+        title=(edit.title or episode.title).strip(),
+        artist=show.author or show.title,
+        album=f"{show.title} - {season.title}",
+        released=edit.publish_at or episode.publish_at,
+        track=edit.number if edit.number is not None else episode.number,
+        description=edit.description if edit.description is not None else episode.description,
+        cover=cover,
+        chapters=tuple(inputs.chapters if inputs.chapters is not None else stored),
+    )
+
+
+def _source_audio(
+    services: Services, episode: Episode, edit: EpisodeEdit, inputs: EditInputs, workdir: Path
+) -> tuple[Path, AudioInfo]:
+    """The audio to tag: the new file, or the stored one (copied here when not local)."""
+    if edit.audio is not None and inputs.audio is not None:
+        return edit.audio, inputs.audio
+    path = services.storage.local_path(episode.audio_key)
+    if path is None or not path.is_file():
+        path = workdir / f"stored.{episode.audio_key.rsplit('.', 1)[-1]}"
+        try:
+            path.write_bytes(services.storage.get_bytes(episode.audio_key))
+        except FileNotFoundError:
+            raise UserError(
+                f"the stored audio {episode.audio_key} is missing: pass --audio FILE"
+            ) from None
+    with refusals():
+        return path, probe_audio(path)
+
+
+def _upload(
+    uploads: Uploads, episode: Episode, tagged: Path, info: AudioInfo, inputs: EditInputs
+) -> dict[str, str]:
+    """Store the tagged audio, and new artwork and transcript, under fresh keys.
+
+    Identical tagged bytes land on the same key as today's object: then nothing is
+    uploaded (and so nothing live could be deleted by a failure).
+    """
+    guid = episode.guid
+    keys: dict[str, str] = {}
+    digest = sha256_file(tagged)
+    audio_key = f"audio/{digest[:16]}/{guid}.{info.extension}"
+    try:
+        if audio_key == episode.audio_key:
+            keys["audio_key"] = audio_key
+        else:
+            keys["audio_key"] = uploads.put_file(audio_key, tagged, info.mime)
+        if inputs.image is not None:
+            key = artwork_key(inputs.image.data, inputs.image.extension)
+            keys["image_key"] = uploads.put_shared(key, inputs.image.data, inputs.image.mime)
+        if inputs.transcript is not None:
+            t = inputs.transcript
+            key = f"transcripts/{guid}-{hashlib.sha256(t.data).hexdigest()[:12]}.{t.extension}"
+            same = key == episode.transcript_key
+            keys["transcript_key"] = key if same else uploads.put_bytes(key, t.data, t.mime)
+    except StorageError as exc:
+        raise StorageError(
+            f"upload failed, the episode was not changed ({exc}); run the command again"
+        ) from exc
+    return keys
+
+
+def _record(
+    services: Services,
+    episode_id: int,
+    edit: EpisodeEdit,
+    inputs: EditInputs,
+    info: AudioInfo,
+    tagged: Path,
+    keys: dict[str, str],
+) -> Episode:
+    """Switch the row to the new details and objects, and invalidate its season's feeds."""
+    try:
+        with services.db.session() as session:
+            episode = session.get_one(Episode, episode_id)
+            _apply(episode, edit, inputs, info, tagged, keys)
+            session.flush()
+            season_changed(session, episode.season_id)
+            session.expunge(episode)
+            return episode
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise DatabaseError(
+            f"could not record the edit ({first[0] if first else type(exc).__name__}); "
+            "the episode was not changed, so run the command again"
+        ) from exc
+
+
+def _apply(
+    episode: Episode,
+    edit: EpisodeEdit,
+    inputs: EditInputs,
+    info: AudioInfo,
+    tagged: Path,
+    keys: dict[str, str],
+) -> None:
+    for name in ("title", "description", "number", "episode_type", "teaser", "publish_at"):
+        value = getattr(edit, name)
+        if value is not None:
+            setattr(episode, name, value.strip() if name == "title" else value)
+    episode.audio_key = keys["audio_key"]
+    episode.size = tagged.stat().st_size
+    episode.duration = info.duration
+    episode.mime = info.mime
+    episode.bitrate = info.bitrate
+    episode.sample_rate = info.sample_rate
+    if inputs.chapters is not None:
+        episode.chapters = [c.as_json() for c in inputs.chapters] or None
+    if "image_key" in keys:
+        episode.image_key = keys["image_key"]
+    if inputs.transcript is not None:
+        episode.transcript_key = keys["transcript_key"]
+        episode.transcript_mime = inputs.transcript.mime
+
+
+def _delete_replaced(services: Services, before: dict[str, str | None], after: Episode) -> None:
+    """Delete the objects the edit replaced (a failure leaves an orphan, never a gap)."""
+    for name in ("audio_key", "transcript_key"):
+        old = before[name]
+        if old and old != getattr(after, name):
+            with contextlib.suppress(StorageError, OSError, FileNotFoundError):
+                services.storage.delete(old)
