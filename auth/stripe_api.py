@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stripe import InvalidRequestError, ListObject, StripeClient, StripeError
+from stripe import InvalidRequestError, ListObject, RequestsClient, StripeClient, StripeError
 
 from auth.billing_rules import LifetimePurchase, SubscriptionState
 from auth.stripe_shapes import LIFETIME, first_line, id_of, lifetime_purchase, subscription_state
@@ -70,10 +70,13 @@ class StripeGateway:
     def __init__(
         self, api_key: str, api_base: str | None = None, prices: Mapping[str, str] | None = None
     ) -> None:
+        # Every call bounded: 10 s per try (Stripe's own clients use 80 s, far longer than a
+        # request should wait), two retries on network errors.
         self.client = StripeClient(
             api_key,
             base_addresses={"api": api_base} if api_base else None,
             max_network_retries=2,
+            http_client=RequestsClient(timeout=10),
         )
         self.plan_of_price = {price: plan for plan, price in (prices or {}).items()}
 
