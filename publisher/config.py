@@ -23,6 +23,11 @@ class ConfigError(ValueError):
     """A setting is missing or malformed; the message is one line for the operator."""
 
 
+# The one rule for LOVETV_SECRET_KEY: feed tokens are HMACs of it, so it needs at least as
+# much entropy as a token (192 bits: 32 characters of token_urlsafe's alphabet).
+MIN_SECRET_LENGTH = 32
+
+
 @dataclass(frozen=True)
 class Setting:
     """One environment variable the service reads."""
@@ -51,7 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LOVETV_SECRET_KEY",
         None,
-        "server secret (token derivation, sessions); required when not in dev mode",
+        "server secret (token derivation, sessions), at least 32 characters; "
+        "required when not in dev mode",
     ),
     Setting(
         "LOVETV_ENV",
@@ -190,8 +196,11 @@ def load_config(
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
         secret = _dev_secret(instance)
-    elif len(secret) < 16:
-        raise ConfigError("LOVETV_SECRET_KEY is too short: use at least 32 random characters")
+    elif len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"LOVETV_SECRET_KEY is too short ({len(secret)} characters): "
+            f"use at least {MIN_SECRET_LENGTH} random characters"
+        )
 
     return Config(
         database_url=database_url,
