@@ -1,0 +1,33 @@
+"""An app over SQLite and a local folder, for tests of behaviour that is not about backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from publisher.config import load_config
+
+SECRET = "hardening-secret-key-long-enough-0123456789"
+BASE_URL = "http://podcasts.lovetv.test"
+
+
+def plain_env(database_url: str, storage_url: str, **extra: str) -> dict[str, str]:
+    return {
+        "LOVETV_DATABASE_URL": database_url,
+        "LOVETV_STORAGE_URL": storage_url,
+        "LOVETV_BASE_URL": BASE_URL,
+        "LOVETV_SECRET_KEY": SECRET,
+        "LOVETV_ENV": "production",
+        **extra,
+    }
+
+
+def built(env: dict[str, str], instance: Path) -> Iterator[Any]:
+    """Yield a testing app over `env`, its connections disposed afterwards."""
+    from publisher.app import create_app, services_of
+
+    app = create_app(config=load_config(environ=env, instance_path=instance))
+    app.config["TESTING"] = True
+    yield app
+    services_of(app).db.dispose()
