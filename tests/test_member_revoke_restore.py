@@ -84,3 +84,27 @@ def test_comp_member_restore_and_refund_without_stripe_customer(env: dict, app) 
     assert _cli(env, "member", "revoke", "dee@example.com").exit_code == 0
     restored = _cli(env, "member", "restore", "dee@example.com", "--json")
     assert json.loads(restored.stdout)["status"] == "active"
+
+
+def test_revoked_members_audio_is_403_saying_why_and_where_to_go(
+    env: dict, app, mp3_file: Path
+) -> None:
+    from support.catalog_factory import make_episode, make_season, make_show
+
+    from publisher.app import services_of
+
+    services = services_of(app)
+    with services.db.session() as session:
+        make_show(session)
+        episode = make_episode(session, services.storage, make_season(session), mp3_file)
+        guid = episode.guid
+    added = json.loads(_cli(env, "member", "add", "eve@example.com", "--json").stdout)
+    token = added["feeds"]["season-1"].split("/")[-2]
+    client = app.test_client()
+    assert client.get(f"/media/{token}/{guid}.mp3").status_code == 200
+    _cli(env, "member", "revoke", "eve@example.com")
+    answer = client.get(f"/media/{token}/{guid}.mp3")
+    assert answer.status_code == 403 and answer.mimetype == "text/plain"
+    body = answer.get_data(as_text=True)
+    assert "withdrawn" in body and f"{env['LOVETV_BASE_URL']}/account" in body
+    assert token not in body and body.count("\n") == 1
