@@ -314,9 +314,7 @@ class MediaRequest(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id", ondelete="CASCADE"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
-    token_id: Mapped[int | None] = mapped_column(
-        ForeignKey("feed_tokens.id", ondelete="SET NULL")
-    )
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("feed_tokens.id", ondelete="SET NULL"))
     method: Mapped[str] = mapped_column(String(8))
     bytes_requested: Mapped[int] = mapped_column(BigInteger)
     client_ip: Mapped[str | None] = mapped_column(String(45))

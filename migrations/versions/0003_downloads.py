@@ -66,9 +66,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_id", "day", name="uq_sharing_flags_token_day"),
     )
     with op.batch_alter_table("sharing_flags", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_sharing_flags_member_id"), ["member_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_sharing_flags_member_id"), ["member_id"], unique=False)
 
 
 def downgrade() -> None:
