@@ -36,9 +36,10 @@ MAX_CONCURRENCY = 4
 
 
 # (connect seconds, read seconds, total attempts) per kind of call. What a listener's request
-# waits on (HEAD, GET of artwork) gives up within about 2 x 3 s; writes (the CLI's uploads,
-# deletes, listings) may wait longer for S3 to answer; the readiness probe tries once.
-S3_TIMEOUTS = {"request": (2, 3, 2), "write": (3, 30, 3), "probe": (1, 1, 1)}
+# waits on (HEAD of media or artwork) gives up within about 2 x 2 s plus one backoff (under
+# 5 s); writes (the CLI's uploads, deletes, listings) may wait longer for S3 to answer; the
+# readiness probe tries once.
+S3_TIMEOUTS = {"request": (2, 2, 2), "write": (3, 30, 3), "probe": (1, 1, 1)}
 
 
 class Storage(Protocol):

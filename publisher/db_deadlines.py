@@ -100,7 +100,7 @@ def install_deadlines(engine: Engine, statement_seconds: float, ping_seconds: fl
 
     @event.listens_for(engine, "handle_error")
     def _disarm_on_error(context):  # type: ignore[no-untyped-def]
-        cursor = context.cursor
+        cursor = getattr(context, "cursor", None)  # absent when a pool ping failed
         if cursor is not None:
             _watchdog.disarm(getattr(cursor, "connection", None))
 

@@ -26,6 +26,9 @@ from publisher.models import UTCDateTime
 # A first failure quicker than this was a stale connection (worth one fresh try); a slower
 # one was the deadline, and trying again would only double the wait.
 _STALE_FAILURE_SECONDS = 1.0
+# The hot statement is one indexed lookup (milliseconds): a database that has not answered
+# it in this long is away, and the listener gets a 503 instead of waiting.
+HOT_STATEMENT_SECONDS = 2.0
 
 
 class HotQuery:
@@ -69,11 +72,9 @@ class HotQuery:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = self._connect()
-        from publisher.db import STATEMENT_GRACE, STATEMENT_TIMEOUT
-
         cursor = conn.cursor()
         try:
-            with statement_deadline(conn, STATEMENT_TIMEOUT + STATEMENT_GRACE):
+            with statement_deadline(conn, HOT_STATEMENT_SECONDS):
                 cursor.execute(self.sql, args)
                 return cursor.fetchone()
         finally:
