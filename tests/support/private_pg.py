@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import psycopg
@@ -126,14 +126,10 @@ class PrivatePostgres:
                 time.sleep(0.2)
 
     def close(self) -> None:
-        try:
+        with suppress(OSError, ValueError):
             self.thaw()
-        except (OSError, ValueError):
-            pass
-        try:
+        with suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)
 
 
