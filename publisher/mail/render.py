@@ -23,6 +23,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "links_replaced": ("feeds", "account_url", "reason"),
     "foreign_purchase": ("plan", "refunded", "sign_in_url", "join_url"),
     "membership_ended": ("reason", "detail", "join_url", "account_url"),
+    "membership_restored": ("plan", "feeds", "account_url", "sign_in_url"),
     "season_out": ("season_title", "feed_url", "account_url"),
 }
 

@@ -20,7 +20,6 @@ from publisher.accounts.account_page import show_title
 from publisher.billing.refresh import billing_unavailable, make_gateway, refresh_member
 from publisher.errors import UserError
 from publisher.mail.outbox import queue_email
-from publisher.mail.render import KINDS
 from publisher.members import admin
 from publisher.members.emails import _feeds, urls
 from publisher.members.listing import find_by_part
@@ -117,7 +116,7 @@ def restore(services: Services, email: str, gateway: StripeGateway | None = None
 
 
 def queue_restored(session: Session, services: Services, member: Member) -> None:
-    """Tell the member their feeds play again (the `welcome` kind until a kind of its own)."""
+    """Tell the member their feeds play again, with every season's link."""
     links = urls(services.config)
     context = {
         "show_title": show_title(session),
@@ -126,5 +125,6 @@ def queue_restored(session: Session, services: Services, member: Member) -> None
         "account_url": links["account_url"],
         "sign_in_url": links["sign_in_url"],
     }
-    kind = "membership_restored" if "membership_restored" in KINDS else "welcome"
-    queue_email(session, services.config, kind, member.email, context, member_id=member.id)
+    queue_email(
+        session, services.config, "membership_restored", member.email, context, member_id=member.id
+    )

@@ -28,6 +28,7 @@ from publisher.accounts.account_page import holds_lifetime, subscribed
 from publisher.app import services_of
 from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.config import PLANS
+from publisher.members.plans import PLAN_PRICES
 from publisher.models import Member, Show
 from publisher.web.account_cookie import current_member
 
@@ -43,11 +44,7 @@ class Offer:
 
 
 # What the landing page shows; Stripe's prices (LOVETV_STRIPE_PRICES) are what is charged.
-OFFERS = (
-    Offer("monthly", "Monthly membership", "$77 / month"),
-    Offer("yearly", "Yearly membership", "$222 / year"),
-    Offer("lifetime", "Lifetime membership", "$333 once, yours for good"),
-)
+OFFERS = tuple(Offer(p.slug, p.title, p.price_text) for p in PLAN_PRICES)
 
 
 def plain(message: str, status: int) -> Response:

@@ -35,6 +35,12 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "join_url": f"{BASE}/join/monthly",
         "account_url": f"{BASE}/account",
     },
+    "membership_restored": {
+        "plan": "monthly",
+        "feeds": FEEDS,
+        "account_url": f"{BASE}/account",
+        "sign_in_url": f"{BASE}/account/sign-in",
+    },
     "season_out": {
         "season_title": "Season Three",
         "feed_url": f"{BASE}/feeds/tok3/season-3.xml",
