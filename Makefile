@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser run test lint bench mutate clean
+.PHONY: install browser run test lint bench mutate fuzz soak clean
 
 install: $(BIN)/lovetv browser
 
@@ -45,6 +45,17 @@ bench: install
 mutate: install
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/python tools/mutation_score.py
+
+# Property-based fuzzing of the audio inspector for longer than the suite's fixed budget
+# (FUZZ_EXAMPLES=5000, random seeds each run). Keep every crash it finds as a regression test.
+FUZZ_EXAMPLES ?= 5000
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly -p no:xdist -W ignore tests/test_audio_hostile_fuzz.py
+
+# Mixed traffic at ~80% of the measured peak against lovetv serve on a private PostgreSQL
+# and S3 test server, restarting PostgreSQL once and stopping S3 once; SOAK_SECONDS to change.
+soak: install
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -2,11 +2,16 @@
 
 The format is decided by the file's first bytes, never by its name, so a renamed text file
 or a WAV called `.mp3` is refused before anything is stored. Only mutagen's headers are
-read: a 500 MB file costs a few kilobytes of memory here.
+read: a 500 MB file costs a few kilobytes of memory here. An MP3's ID3 tag is checked
+against `audio.id3_limits` before mutagen parses it, and its declared length against its
+bytes afterwards (`audio.mpeg_checks`), so a tag bomb or a truncated or forged VBR header
+is refused in one line. Whatever mutagen raises on a malformed file (not only its own
+errors: fuzzing found struct and index errors) is a refusal, never a crash.
 """
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +20,9 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
+
+from audio.id3_limits import TagRefused, check_id3_tag
+from audio.mpeg_checks import LengthRefused, check_declared_length
 
 # Shorter than this is not an episode but the remains of a cut-off upload.
 MIN_SECONDS = 1.0
@@ -33,6 +41,10 @@ _KNOWN_UNSUPPORTED = (
     (b"FORM", "AIFF"),
     (b"\x30\x26\xb2\x75", "WMA"),
 )
+
+
+# What mutagen's parsers raise besides MutagenError on malformed input.
+_MALFORMED = (ValueError, IndexError, KeyError, struct.error, OverflowError, EOFError, OSError)
 
 
 class AudioError(ValueError):
@@ -65,7 +77,11 @@ def probe_audio(path: Path) -> AudioInfo:
     kind = _sniff(head, name)
     try:
         info = _read(kind, path)
-    except mutagen.MutagenError as exc:
+    except (TagRefused, LengthRefused) as exc:
+        raise AudioError(f"{name} is refused: {exc}") from None
+    except AudioError:
+        raise
+    except (mutagen.MutagenError, *_MALFORMED) as exc:
         raise AudioError(f"{name} is damaged or truncated ({_reason(exc)})") from None
     if info.duration < MIN_SECONDS:
         raise AudioError(
@@ -98,7 +114,14 @@ def _sniff(head: bytes, name: str) -> tuple[str, str, str]:
 def _read(kind: tuple[str, str, str], path: Path) -> AudioInfo:
     fmt, mime, extension = kind
     loader = {"mp3": MP3, "m4a": MP4, "opus": OggOpus, "vorbis": OggVorbis}[fmt]
+    audio_start = 0
+    if fmt == "mp3":
+        with open(path, "rb") as fh:
+            audio_start = check_id3_tag(fh)
     info = loader(path).info
+    if fmt == "mp3":
+        with open(path, "rb") as fh:
+            check_declared_length(fh, audio_start, path.stat().st_size, float(info.length or 0))
     if fmt == "m4a":
         _check_mp4_atoms(path)
         codec = getattr(info, "codec", "")
