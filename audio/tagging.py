@@ -4,6 +4,12 @@ The upload's own tags are replaced, never merged, and its audio frames are copie
 byte. Files are streamed in chunks (mutagen moves data the same way), so a 500 MB episode
 never sits in memory.
 
+An MP3 needs no tagged copy at all: `tagged_stream` describes the stored file as the new
+tag followed by a byte range of the upload, which the publisher streams straight into the
+store (one read of the audio, no temporary file). M4A and Ogg keep the copy: mutagen
+rewrites MP4 atoms (and their chunk offsets) and Ogg pages (and their checksums) in place,
+so their tagged bytes only exist once the copy is written.
+
 - MP3: one ID3v2.4 tag (https://id3.org/id3v2.4.0-frames) with chapters as CHAP and CTOC
   frames (https://id3.org/id3v2-chapters-1.0), written in front of the upload's frames.
 - M4A: iTunes-style MP4 atoms. mutagen cannot write MP4 chapters, so an M4A's chapters
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -52,6 +59,48 @@ class EpisodeTags:
     chapters: tuple[Chapter, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class TaggedStream:
+    """A tagged file as a recipe: `head` (bytes in memory), then `source[start:end]`."""
+
+    head: bytes
+    source: Path
+    start: int
+    end: int
+
+    @property
+    def size(self) -> int:
+        return len(self.head) + self.end - self.start
+
+    def chunks(self, size: int = CHUNK) -> Iterator[bytes]:
+        """The file's bytes in blocks of exactly `size` (the last may be shorter).
+
+        Exact sizes let the same reader feed a hash (small blocks) and S3 parts (one block
+        per part), each block read from the source in one allocation.
+        """
+        head, remaining = self.head, self.end - self.start
+        with open(self.source, "rb") as src:
+            src.seek(self.start)
+            while head or remaining > 0:
+                block, head = head[:size], head[size:]
+                want = min(size - len(block), remaining)
+                if want > 0:
+                    data = src.read(want)
+                    if len(data) < want:
+                        raise OSError(f"{self.source.name} became shorter while it was read")
+                    block += data  # b"" + data is data itself: no copy
+                    remaining -= want
+                yield block
+
+
+def tagged_stream(source: Path, info: AudioInfo, tags: EpisodeTags) -> TaggedStream:
+    """An MP3 with `tags` as its only tag, without writing it anywhere (see the module doc)."""
+    if info.format != "mp3":
+        raise ValueError(f"only MP3 streams without a copy, not {info.format}")
+    start, end = mpeg_frames_range(source)
+    return TaggedStream(id3_tag_bytes(tags, info.duration), source, start, end)
+
+
 def write_tagged_copy(source: Path, target: Path, info: AudioInfo, tags: EpisodeTags) -> None:
     """Write `source` to `target` with `tags` as its only tags; `source` is left alone."""
     if info.format == "mp3":
@@ -68,7 +117,11 @@ def write_tagged_copy(source: Path, target: Path, info: AudioInfo, tags: Episode
 
 
 def _write_mp3(source: Path, target: Path, info: AudioInfo, tags: EpisodeTags) -> None:
-    """The new ID3v2.4 tag, then the upload's MPEG frames without any of its old tags."""
+    """The new ID3v2.4 tag, then the upload's MPEG frames without any of its old tags.
+
+    Kept as written before streaming existed: it is the reference the streamed bytes are
+    tested against, and `episode edit` re-tags stored audio with it.
+    """
     start, end = mpeg_frames_range(source)
     with open(source, "rb") as src, open(target, "wb") as dst:
         dst.write(id3_tag_bytes(tags, info.duration))

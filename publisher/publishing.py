@@ -2,14 +2,23 @@
 
 The order is what makes it safe. Everything that can be refused (the audio, chapters,
 transcript, artwork, the season, the episode number) is checked before anything is
-stored; then a tagged copy is made in a temporary folder, uploaded, and the episode row
-is inserted in one transaction. If any step after the first upload fails, every object
-this publish stored is deleted again, so the producer can simply run the command again.
+stored; then the tagged audio is streamed into the store and the episode row is inserted
+in one transaction. If any step after the first upload fails, every object this publish
+stored is deleted again, so the producer can simply run the command again.
+
+An MP3 is never copied: its new tag and the upload's untouched frames are streamed
+straight into the store (`audio.tagging.tagged_stream`, `audio.streaming_upload`). The
+key names the content's SHA-256, which must be known before the upload starts, so the
+stream is hashed once first (while boto3 starts up in parallel) and hashed again as it is
+uploaded; the upload is only completed when both agree. M4A and Ogg are tagged in a copy
+in a temporary folder (mutagen rewrites their atoms and pages in place), removed on every
+exit path, Ctrl-C and SIGTERM included.
 """
 
 from __future__ import annotations
 
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +32,8 @@ from audio.artwork import Artwork, check_artwork, read_artwork
 from audio.chapters import Chapter, read_chapters
 from audio.probe import AudioInfo, probe_audio
 from audio.storage import Storage, StorageError
-from audio.tagging import EpisodeTags, write_tagged_copy
+from audio.streaming_upload import sha256_of, start_storage
+from audio.tagging import EpisodeTags, TaggedStream, tagged_stream, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
 from publisher.catalog import get_season, get_show, refusals
 from publisher.db import DatabaseError
@@ -32,7 +42,7 @@ from publisher.feed_invalidation import season_changed
 from publisher.members.season_news import announce_season, season_has_episodes
 from publisher.models import Episode, Season, new_guid, utcnow
 from publisher.services import Services
-from publisher.uploads import Uploads, artwork_key, sha256_file
+from publisher.uploads import Uploads, artwork_key
 
 # Apple's itunes:episodeType values:
 # https://help.apple.com/itc/podcasts_connect/#/itcb54353390
@@ -93,12 +103,27 @@ def publish_episode(
         placement = _place(session, services.storage, draft, inputs)
     guid = new_guid()
     with tempfile.TemporaryDirectory(prefix="lovetv-publish-") as workdir:
-        tagged = Path(workdir) / f"episode.{inputs.audio.extension}"
         with refusals():
-            write_tagged_copy(draft.audio, tagged, inputs.audio, placement.tags)
-            inputs = replace(inputs, audio=probe_audio(tagged))
+            tagged, inputs = _tagged(draft.audio, Path(workdir), inputs, placement.tags)
         episode = _store_and_record(services, draft, inputs, placement, guid, tagged, progress)
     return _summary(episode, draft.season)
+
+
+def _tagged(
+    source: Path, workdir: Path, inputs: Inputs, tags: EpisodeTags
+) -> tuple[TaggedStream, Inputs]:
+    """The bytes to store, as a stream, and the inputs describing them.
+
+    MP3: the new tag, then the source's frames; the tag changes no frame, so the probe of
+    the source describes the stored audio. M4A and Ogg: a tagged copy in `workdir`
+    (mutagen edits MP4 atoms and Ogg pages in place), probed again.
+    """
+    if inputs.audio.format == "mp3":
+        return tagged_stream(source, inputs.audio, tags), inputs
+    copy = workdir / f"episode.{inputs.audio.extension}"
+    write_tagged_copy(source, copy, inputs.audio, tags)
+    stream = TaggedStream(b"", copy, 0, copy.stat().st_size)
+    return stream, replace(inputs, audio=probe_audio(copy))
 
 
 def _checked(draft: EpisodeDraft) -> EpisodeDraft:
@@ -183,7 +208,7 @@ def _store_and_record(
     inputs: Inputs,
     placement: Placement,
     guid: str,
-    tagged: Path,
+    tagged: TaggedStream,
     progress: UploadProgress | None,
 ) -> Episode:
     """Upload the tagged audio, artwork and transcript, then insert the row; undo on failure."""
@@ -203,7 +228,7 @@ def _store_and_record(
             episode_type=draft.episode_type,
             publish_at=draft.publish_at or utcnow(),
             teaser=draft.teaser,
-            size=tagged.stat().st_size,
+            size=tagged.size,
             duration=inputs.audio.duration,
             mime=inputs.audio.mime,
             bitrate=inputs.audio.bitrate,
@@ -217,16 +242,21 @@ def _store_and_record(
 
 
 def _upload(
-    uploads: Uploads, inputs: Inputs, guid: str, tagged: Path, progress: UploadProgress | None
+    uploads: Uploads,
+    inputs: Inputs,
+    guid: str,
+    tagged: TaggedStream,
+    progress: UploadProgress | None,
 ) -> dict[str, str | None]:
     """Store the audio (under its content hash and GUID, so keys never collide) and extras."""
-    digest = sha256_file(tagged)
+    digest = _hash_while_storage_starts(uploads, tagged)
     keys: dict[str, str | None] = {"image_key": None, "transcript_key": None}
     if progress is not None:
-        progress.begin(tagged.stat().st_size)
-    keys["audio_key"] = uploads.put_file(
+        progress.begin(tagged.size)
+    keys["audio_key"] = uploads.put_stream(
         f"audio/{digest[:16]}/{guid}.{inputs.audio.extension}",
         tagged,
+        digest,
         inputs.audio.mime,
         progress.advance if progress else None,
     )
@@ -239,6 +269,15 @@ def _upload(
             key, inputs.transcript.data, inputs.transcript.mime
         )
     return keys
+
+
+def _hash_while_storage_starts(uploads: Uploads, tagged: TaggedStream) -> str:
+    """The stored file's SHA-256 (its key needs it before the upload), read while the store's
+    client starts (importing boto3 takes about as long as hashing 300 MB)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lovetv-hash") as pool:
+        digest = pool.submit(sha256_of, tagged)
+        start_storage(uploads.storage)
+        return digest.result()
 
 
 def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:

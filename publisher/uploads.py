@@ -15,6 +15,7 @@ from pathlib import Path
 from types import TracebackType
 
 from audio.storage import IMMUTABLE, ProgressCallback, Storage, StorageError
+from audio.streaming_upload import ByteStream, put_stream
 
 CHUNK = 1024 * 1024
 
@@ -65,6 +66,31 @@ class Uploads:
             key, path, content_type=content_type, cache_control=IMMUTABLE, progress=progress
         )
         stored, expected = self.storage.size(key), path.stat().st_size
+        if stored != expected:
+            raise StorageError(f"{key}: the store holds {stored} bytes, expected {expected}")
+        return key
+
+    def put_stream(
+        self,
+        key: str,
+        stream: ByteStream,
+        sha256: str,
+        content_type: str,
+        progress: ProgressCallback | None = None,
+    ) -> str:
+        """Stream bytes into the store (refused unless they hash to `sha256`), then check the
+        store holds exactly as many as were sent."""
+        self.created.append(key)
+        put_stream(
+            self.storage,
+            key,
+            stream,
+            expected_sha256=sha256,
+            content_type=content_type,
+            cache_control=IMMUTABLE,
+            progress=progress,
+        )
+        stored, expected = self.storage.size(key), stream.size
         if stored != expected:
             raise StorageError(f"{key}: the store holds {stored} bytes, expected {expected}")
         return key
