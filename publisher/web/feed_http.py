@@ -52,7 +52,7 @@ def feed_response(
     if not_modified(request, etag, variant.last_modified):
         return Response(status=304, headers=headers)
     template = variant.template
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
+    if request.accept_encodings["gzip"] > 0:  # `gzip;q=0` means "not gzip" (RFC 9110 12.5.3)
         headers["Content-Encoding"] = "gzip"
         body = template.personalise_gzip(token or "")
     else:
