@@ -176,10 +176,11 @@ def _s3_multipart(
 ) -> None:
     """Parts of `multipart_chunksize`, a few in flight, completed only when the hash holds."""
     client, bucket, full_key = storage.client, storage.bucket, storage.prefix + key
-    with s3_errors(bucket, key):
-        upload_id = client.create_multipart_upload(Bucket=bucket, Key=full_key, **meta)["UploadId"]
+    upload_id: str | None = None
     try:
         with s3_errors(bucket, key):
+            answer = client.create_multipart_upload(Bucket=bucket, Key=full_key, **meta)
+            upload_id = answer["UploadId"]
             hashing = _Hashing(expected, key)
             blocks = hashing.feed(stream.chunks(storage.multipart_chunksize))
             send = _part_sender(client, bucket, full_key, upload_id, progress)
@@ -189,7 +190,10 @@ def _s3_multipart(
                 Bucket=bucket, Key=full_key, UploadId=upload_id, MultipartUpload={"Parts": parts}
             )
     except BaseException:
-        _abort(client, bucket, full_key, upload_id)
+        if upload_id is None:  # interrupted while S3 was creating it: find it by its key
+            storage.abort_pending_uploads(key)
+        else:
+            _abort(client, bucket, full_key, upload_id)
         raise
 
 

@@ -13,6 +13,7 @@ import click
 
 from publisher.catalog import list_episodes, unpublish_episode
 from publisher.cli import CliState, pass_state
+from publisher.cli.signals import sigterm_as_interrupt
 from publisher.episode_edit import EpisodeEdit, edit_episode
 from publisher.errors import UserError
 from publisher.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
@@ -76,7 +77,8 @@ def publish_command(
     services = state.services()
     bar = _ProgressBar() if not as_json and sys.stderr.isatty() else None
     try:
-        published = publish_episode(services, draft, progress=bar)
+        with sigterm_as_interrupt():
+            published = publish_episode(services, draft, progress=bar)
     finally:
         if bar is not None:
             bar.finish()
@@ -126,7 +128,9 @@ def edit_command(
     place; feeds are re-rendered and the stored audio re-tagged (all or nothing)."""
     text = None if description is None and notes is None else _description(description, notes)
     edit = EpisodeEdit(description=text, publish_at=_publish_time(publish_at), **options)
-    edited = edit_episode(state.services(), guid, edit)
+    services = state.services()
+    with sigterm_as_interrupt():
+        edited = edit_episode(services, guid, edit)
     if as_json:
         click.echo(json.dumps(edited))
         return
