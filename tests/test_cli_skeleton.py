@@ -98,7 +98,11 @@ def test_serve_runs_gunicorn_on_both_databases(env: dict[str, str], tmp_path: Pa
     )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/healthz", timeout=30)
-        response = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json() == {
+            "status": "ok"
+        }
+        # /healthz is liveness only; readiness (database and storage) is /readyz.
+        response = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
         assert response.status_code == 200
         assert response.json()["checks"] == {"database": "ok", "storage": "ok"}
     finally:
