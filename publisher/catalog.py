@@ -12,20 +12,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audio.artwork import ArtworkError, read_artwork
-from audio.chapters import ChapterError
-from audio.probe import AudioError
-from audio.transcripts import TranscriptError
 from publisher.errors import UserError
 from publisher.feed_invalidation import season_changed, show_changed
 from publisher.models import Episode, Season, Show, utcnow
 from publisher.services import Services
 from publisher.uploads import Uploads, artwork_key
+
+if TYPE_CHECKING:
+    from audio.artwork import Artwork
 
 SHOW_ID = 1
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -47,15 +46,37 @@ def refusals() -> Iterator[None]:
     """The audio core refuses with `ValueError`s; the producer sees them as one-line errors."""
     try:
         yield
-    except (AudioError, ArtworkError, ChapterError, TranscriptError) as exc:
-        raise UserError(str(exc)) from exc
+    except ValueError as exc:
+        if isinstance(exc, _refusals()):
+            raise UserError(str(exc)) from exc
+        raise
+
+
+def _refusals() -> tuple[type[ValueError], ...]:
+    """The audio core's refusals, imported when one is raised (PIL and mutagen are slow to
+    import, and `season list` needs neither)."""
+    from audio.artwork import ArtworkError
+    from audio.chapters import ChapterError
+    from audio.probe import AudioError
+    from audio.transcripts import TranscriptError
+
+    return (AudioError, ArtworkError, ChapterError, TranscriptError)
+
+
+def read_artwork_refusing(image: Path | None) -> Artwork | None:
+    """The checked artwork at `image` (None without one), refused as a one-line error."""
+    if image is None:
+        return None
+    from audio.artwork import read_artwork
+
+    with refusals():
+        return read_artwork(image)
 
 
 def set_show(services: Services, changes: Mapping[str, Any], image: Path | None = None) -> Show:
     """Create the show or change the given fields (and artwork); the rest stays as it was."""
     _check_show_changes(changes)
-    with refusals():
-        artwork = read_artwork(image) if image else None
+    artwork = read_artwork_refusing(image)
     with Uploads(services.storage) as uploads, services.db.session() as session:
         show = session.get(Show, SHOW_ID)
         if show is None:
@@ -115,8 +136,7 @@ def add_season(
         )
     if not title.strip():
         raise UserError("a season needs a title (--title)")
-    with refusals():
-        artwork = read_artwork(image) if image else None
+    artwork = read_artwork_refusing(image)
     with Uploads(services.storage) as uploads, services.db.session() as session:
         if find_season(session, slug) is not None:
             raise UserError(f"season {slug!r} already exists (lovetv season list shows them)")
@@ -184,8 +204,7 @@ def edit_season(
         raise UserError("a season needs a title (--title)")
     if all(v is None for v in (title, description, number, image)):
         raise UserError("nothing to change: give --title, --description, --number or --image")
-    with refusals():
-        artwork = read_artwork(image) if image else None
+    artwork = read_artwork_refusing(image)
     with Uploads(services.storage) as uploads, services.db.session() as session:
         season = get_season(session, slug)
         if number is not None and session.scalar(

@@ -2,36 +2,82 @@
 
 Every failure is one line on stderr (`error: …`) and a non-zero exit; `LOVETV_DEBUG=1`
 shows the traceback instead.
+
+Start-up is cheap on purpose: producers script this command (a season of episodes, a
+member export), so nothing is imported before a command runs but click. Each command
+group's module is imported when that command is chosen (`COMMANDS` below, one line each,
+with the help line `lovetv --help` shows), and each module imports its heavy libraries
+(Alembic, boto3, stripe, feedgen, Flask) inside the functions that need them.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from audio.storage import StorageError
-from publisher.config import ConfigError, load_config
-from publisher.db import DatabaseError
-from publisher.errors import UserError
-from publisher.services import Services
+if TYPE_CHECKING:
+    from publisher.services import Services
 
-EXPECTED_ERRORS = (UserError, ConfigError, DatabaseError, StorageError)
+# name: (module, attribute, the help line of `lovetv --help`). A test checks each line
+# against the command's own docstring, so the two cannot drift apart.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "db": ("publisher.cli.db", "db", "Manage the database schema."),
+    "serve": ("publisher.cli.server", "serve", "Serve the feeds, media and billing routes..."),
+    "demo": ("publisher.cli.server", "demo", "Add the demo show, season, episodes and..."),
+    "show": ("publisher.cli.show", "show", "The show every season belongs to."),
+    "season": ("publisher.cli.season", "season", "Add, edit and list seasons."),
+    "episode": ("publisher.cli.episode", "episode", "Publish, list and unpublish episodes."),
+    "stripe": ("publisher.cli.stripe", "stripe_group", "Memberships sold through Stripe."),
+    "member": ("publisher.cli.member", "member", "Add members by hand and manage their..."),
+    "mail": ("publisher.cli.mail", "mail", "Deliver and inspect transactional email..."),
+    "stats": ("publisher.cli.stats", "stats", "Downloads by the IAB Podcast Measurement..."),
+    "storage": ("publisher.cli.storage", "storage", "Look after the audio store."),
+}
+
+
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """The errors that are the user's or the environment's, shown as one line (exit 1).
+
+    Imported when an error is being reported, not at start-up.
+    """
+    from audio.storage_errors import StorageError
+    from publisher.config import ConfigError
+    from publisher.db import DatabaseError
+    from publisher.errors import UserError
+
+    return (UserError, ConfigError, DatabaseError, StorageError)
 
 
 class LovetvGroup(click.Group):
-    """A click group that turns any failure into one line on stderr."""
+    """A click group that loads its commands on demand and turns failures into one line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _help = COMMANDS[cmd_name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from `COMMANDS`, without importing a single command module."""
+        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except EXPECTED_ERRORS as exc:
-            _fail(str(exc), exc)
         except Exception as exc:
+            if isinstance(exc, expected_errors()):
+                _fail(str(exc), exc)
             _fail(f"unexpected failure: {type(exc).__name__}: {exc}", exc, code=2)
 
 
@@ -51,9 +97,14 @@ class CliState:
 
     def services(self, *, migrated: bool = True) -> Services:
         if self._services is None:
+            from publisher.config import load_config
+            from publisher.services import Services
+
             self._services = Services.from_config(load_config())
         if migrated:
-            self._services.db.require_current_schema()
+            from publisher.schema_check import require_current_schema
+
+            require_current_schema(self._services.db)
         return self._services
 
 
@@ -66,13 +117,3 @@ pass_state = click.make_pass_decorator(CliState, ensure=True)
 def main(ctx: click.Context) -> None:
     """Publish a membership show as private per-member podcast feeds."""
     ctx.ensure_object(CliState)
-
-
-def _register() -> None:
-    from publisher.cli import db, episode, mail, member, season, server, show, stats, stripe
-
-    for module in (db, server, show, season, episode, stripe, member, mail, stats):
-        module.register(main)
-
-
-_register()
