@@ -16,8 +16,11 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from audio.storage_errors import StorageUnavailable
 from auth.stripe_events import EventRejected, verify_event
 from publisher.app import services_of
 from publisher.billing.events import handle_event
@@ -28,6 +31,8 @@ bp = Blueprint("webhooks", __name__)
 log = logging.getLogger(__name__)
 
 MAX_WEBHOOK_BYTES = 1024 * 1024
+# The database or store away: an outage, answered 503, not a failure of ours worth a trace.
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout, StorageUnavailable)
 
 
 class BodyTooLarge(ValueError):
@@ -80,6 +85,8 @@ def stripe_webhook() -> Response | tuple[Response, int]:
         return jsonify(error=str(exc)), 400
     try:
         outcome = handle_event(services.db, gateway(), services.config, event)
+    except UNAVAILABLE:
+        raise  # 503 with Retry-After (publisher.web.unavailable); Stripe retries those too
     except Exception:
         log.exception("Stripe event %s (%s) failed; Stripe will retry", event["id"], event["type"])
         return jsonify(error="could not apply the event; Stripe will retry"), 500
