@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from publisher.errors import UserError
 from publisher.feed_invalidation import season_changed, show_changed
+from publisher.field_limits import check_number, check_text
 from publisher.models import Episode, Season, Show, utcnow
 from publisher.services import Services
 from publisher.uploads import Uploads, artwork_key
@@ -101,6 +102,9 @@ def _check_show_changes(changes: Mapping[str, Any]) -> None:
         raise UserError(f"unknown show fields: {', '.join(sorted(unknown))}")
     if changes.get("title") is not None and not changes["title"].strip():
         raise UserError("the show title cannot be empty")
+    for name in SHOW_FIELDS:
+        if isinstance(changes.get(name), str):
+            check_text(changes[name], Show, name, f"the show's {name}", _option(name))
     email = changes.get("owner_email")
     if email and "@" not in email:
         raise UserError(f"{email!r} is not an email address (--owner-email)")
@@ -110,6 +114,16 @@ def _check_show_changes(changes: Mapping[str, Any]) -> None:
     language = changes.get("language")
     if language is not None and not _LANGUAGE.match(language):
         raise UserError(f"{language!r} is not a language code such as en or en-US")
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _check_season_fields(title: str | None, description: str | None, number: int | None) -> None:
+    check_text(title.strip() if title else None, Season, "title", "the title", "--title")
+    check_text(description, Season, "description", "the description", "--description")
+    check_number(number, "the season number", "--number")
 
 
 def get_show(session: Session) -> Show:
@@ -136,6 +150,7 @@ def add_season(
         )
     if not title.strip():
         raise UserError("a season needs a title (--title)")
+    _check_season_fields(title, description, number)
     artwork = read_artwork_refusing(image)
     with Uploads(services.storage) as uploads, services.db.session() as session:
         if find_season(session, slug) is not None:
@@ -204,6 +219,7 @@ def edit_season(
         raise UserError("a season needs a title (--title)")
     if all(v is None for v in (title, description, number, image)):
         raise UserError("nothing to change: give --title, --description, --number or --image")
+    _check_season_fields(title, description, number)
     artwork = read_artwork_refusing(image)
     with Uploads(services.storage) as uploads, services.db.session() as session:
         season = get_season(session, slug)

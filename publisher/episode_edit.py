@@ -32,6 +32,7 @@ from publisher.catalog import get_show, refusals
 from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.feed_invalidation import season_changed
+from publisher.field_limits import check_number, check_text
 from publisher.models import Episode, Season
 from publisher.publishing import EPISODE_TYPES, _stored_cover, _summary
 from publisher.services import Services
@@ -99,6 +100,9 @@ def _checked(edit: EpisodeEdit) -> EpisodeEdit:
         raise UserError(f"unknown episode type {edit.episode_type!r}")
     if edit.number is not None and edit.number < 1:
         raise UserError("episode numbers start at 1 (--number)")
+    check_number(edit.number, "the episode number", "--number")
+    check_text(edit.title.strip() if edit.title else None, Episode, "title", "the title", "--title")
+    check_text(edit.description, Episode, "description", "the show notes", "--description/--notes")
     if edit.publish_at is not None:
         when = edit.publish_at
         when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

@@ -39,6 +39,7 @@ from publisher.catalog import get_season, get_show, refusals
 from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.feed_invalidation import season_changed
+from publisher.field_limits import check_number, check_text
 from publisher.members.season_news import announce_season, season_has_episodes
 from publisher.models import Episode, Season, new_guid, utcnow
 from publisher.services import Services
@@ -135,6 +136,9 @@ def _checked(draft: EpisodeDraft) -> EpisodeDraft:
         )
     if draft.number is not None and draft.number < 1:
         raise UserError("episode numbers start at 1 (--number)")
+    check_number(draft.number, "the episode number", "--number")
+    check_text(draft.title.strip(), Episode, "title", "the title", "--title")
+    check_text(draft.description, Episode, "description", "the show notes", "--description/--notes")
     if draft.publish_at is not None:
         # A time without an offset is taken as UTC; every time is stored in UTC.
         when = draft.publish_at
