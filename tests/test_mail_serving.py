@@ -32,11 +32,9 @@ def test_email_queued_in_this_process_goes_out_at_once_not_at_the_next_poll(
     stop = start_sender_thread(services, interval=60.0)
     try:
         time.sleep(0.3)  # the sender has looked once and now waits for up to a minute
-        started = time.monotonic()
         with services.db.session() as session:
             queue_email(session, services.config, "sign_in", f"a@{domain}", context_of("sign_in"))
-        smtp.wait_for(domain, 1, timeout=5)
-        assert time.monotonic() - started < 5
+        smtp.wait_for(domain, 1, timeout=5)  # the next poll would be a minute away
     finally:
         stop.set()
         services.db.dispose()
@@ -45,9 +43,9 @@ def test_email_queued_in_this_process_goes_out_at_once_not_at_the_next_poll(
 def test_the_app_factory_starts_no_sender(sqlite_url: str, tmp_path: Path) -> None:
     from publisher.app import create_app
 
-    before = len(_mail_threads())
+    before = set(_mail_threads())  # another test's sender may still be winding down
     create_app(config=mail_config(sqlite_url, tmp_path, None))
-    assert len(_mail_threads()) == before
+    assert set(_mail_threads()) <= before
 
 
 def test_lovetv_serve_delivers_mail_queued_before_it_started(
