@@ -10,8 +10,6 @@ import click
 
 from publisher.cli import CliState, pass_state
 from publisher.cli.member_list import list_command
-from publisher.members import admin as membership_admin
-from publisher.members import standing
 from publisher.members.members import MEMBER_PLANS
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
@@ -47,6 +45,8 @@ def _run(state: CliState, action: Callable[..., dict[str, Any]], *args: str) -> 
 @pass_state
 def add(state: CliState, email: str, plan: str, as_json: bool) -> None:
     """Add a member without Stripe (a comp or manual member) and print their feed links."""
+    from publisher.members import admin as membership_admin
+
     summary = _run(state, membership_admin.add, email, plan)
     _print(summary, as_json, f"added {summary['email']}")
 
@@ -58,6 +58,8 @@ def add(state: CliState, email: str, plan: str, as_json: bool) -> None:
 def show(state: CliState, email: str, as_json: bool) -> None:
     """Show a member (EMAIL or a unique part of it): status, plan, Stripe, dates, feed
     links, downloads and their last 10 media requests by app."""
+    from publisher.members import admin as membership_admin
+
     summary = _run(state, membership_admin.show, email)
     _print(summary, as_json, summary["email"])
     if as_json:
@@ -83,6 +85,8 @@ def show(state: CliState, email: str, as_json: bool) -> None:
 @pass_state
 def rotate(state: CliState, email: str, as_json: bool) -> None:
     """Give a member new feed links; the old ones stop giving episodes at once."""
+    from publisher.members import admin as membership_admin
+
     summary = _run(state, membership_admin.rotate, email)
     _print(summary, as_json, f"new feed links for {summary['email']} (the old ones now say so)")
 
@@ -99,6 +103,9 @@ def revoke(
     """Withdraw a member's access: their feeds turn into a notice, their audio into 403.
 
     The member is emailed. Stripe calls are idempotent: after a failure, run it again."""
+    # standing talks to Stripe: imported only by the commands that may need it.
+    from publisher.members import standing
+
     money = standing.MoneyActions(cancel_subscription, refund_last)
     summary = standing.revoke(state.services(), email, money)
     _print(summary, as_json, f"revoked {summary['email']}")
@@ -116,6 +123,8 @@ def revoke(
 @pass_state
 def restore(state: CliState, email: str, as_json: bool) -> None:
     """Undo a revoke: access follows Stripe again (comp members are active); emails them."""
+    from publisher.members import standing
+
     summary = standing.restore(state.services(), email)
     _print(summary, as_json, f"restored {summary['email']}")
 

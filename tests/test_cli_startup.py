@@ -1,0 +1,71 @@
+"""The CLI starts at once: commands are loaded when chosen, heavy libraries when used, and
+the schema check asks Alembic only when the database is not at the newest revision."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+
+import pytest
+from alembic.script import ScriptDirectory
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from publisher.cli import COMMANDS, main
+from publisher.db import Database, DatabaseError, alembic_config
+from publisher.schema_check import head_revision, require_current_schema, stored_revision
+
+HEAVY = ("alembic", "boto3", "botocore", "stripe", "feedgen", "flask", "PIL", "mutagen")
+
+
+def _imported_after(code: str) -> list[str]:
+    """The heavy libraries a fresh interpreter has imported after running `code`."""
+    probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    return [name for name in HEAVY if name in modules]
+
+
+def test_help_lists_every_command_with_its_own_help_line() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name, (module, attribute, help_line) in COMMANDS.items():
+        command = getattr(importlib.import_module(module), attribute)
+        assert command.get_short_help_str(limit=45) == help_line, name
+        assert f"  {name} " in result.output
+    assert "storage" in COMMANDS
+
+
+def test_help_imports_no_heavy_library() -> None:
+    code = (
+        "import sys; from publisher.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    )
+    assert _imported_after(code) == []
+
+
+@pytest.mark.parametrize("command", ["season", "member", "mail", "stats", "storage", "show"])
+def test_loading_a_command_group_imports_no_library_it_does_not_use(command: str) -> None:
+    module = COMMANDS[command][0]
+    # Alembic still arrives through publisher.db (its own module imports it at the top).
+    assert [m for m in _imported_after(f"import {module}") if m != "alembic"] == []
+
+
+def test_the_head_revision_read_from_the_files_is_alembics(database: Database) -> None:
+    script = ScriptDirectory.from_config(alembic_config(database.engine))
+    assert head_revision() == script.get_current_head()
+
+
+def test_a_current_database_passes_and_an_old_one_is_refused_by_alembic(
+    database: Database,
+) -> None:
+    database.upgrade()
+    assert stored_revision(database.engine) == head_revision()
+    require_current_schema(database)
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    with pytest.raises(DatabaseError) as info:
+        require_current_schema(database)
+    assert "run `lovetv db upgrade` first" in str(info.value)
