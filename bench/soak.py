@@ -118,7 +118,7 @@ def publish_once(env: dict[str, str], work: Path, log: list) -> None:
         text=True,
         timeout=120,
     )
-    log.append(f"publish: exit {done.returncode} {done.stderr.strip()[:120]}")
+    log.append(f"publish: exit {done.returncode} {done.stderr.strip()[:120]}".strip())
 
 
 def main() -> int:

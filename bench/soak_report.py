@@ -83,6 +83,7 @@ def report(
         "nothing but 503 inside them": wrong_inside == 0,
         "memory growth under 10%": growth < 0.10,
         "every webhook applied exactly once": not missing,
+        "the publish succeeded": any(line.startswith("publish: exit 0") for line in log),
     }
     for goal, met in goals.items():
         print(f"  {'met' if met else 'MISSED'}: {goal}")

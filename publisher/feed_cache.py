@@ -24,7 +24,7 @@ from publisher.db import Database
 from publisher.feed_inputs import Urls
 from publisher.feed_invalidation import TEASER_FEED_KEY, season_feed_key
 from publisher.feed_rendering import Rendered, render_season, render_teaser
-from publisher.models import RenderedFeed
+from publisher.models import RenderedFeed, Season
 
 _HTTP_DATES: dict[datetime, str] = {}  # one entry per feed version, like the variants
 Renderer = Callable[[Session, str | None], Rendered | None]
@@ -63,10 +63,26 @@ def body_etag(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def still_current(session: Session, rendered: Rendered) -> bool:
+    """Whether nothing changed the feed since it was rendered, read after the store's write.
+
+    Called once the stored row is written (SQLite then holds the database's write lock), it
+    reads the revision with a share lock (PostgreSQL: FOR SHARE), so a change in progress
+    is waited for and seen, and a change that comes later waits for this store to commit
+    and then deletes what it stored.
+    """
+    query = select(Season.revision).with_for_update(read=True)
+    if rendered.season_id is not None:
+        current = session.scalar(query.where(Season.id == rendered.season_id))
+        return current == rendered.revision
+    return sum(session.scalars(query)) == rendered.revision
+
+
 def store_rendered(
     db: Database, key: str, rendered: Rendered, now: datetime
 ) -> tuple[str, datetime]:
-    """Upsert a rendered feed; keep Last-Modified when the bytes did not change."""
+    """Upsert a rendered feed unless it is already stale (then it serves only the request
+    that rendered it); keep Last-Modified when the bytes did not change."""
     etag = body_etag(rendered.body)
     try:
         with db.session() as session:
@@ -77,6 +93,10 @@ def store_rendered(
             elif row.etag != etag:
                 row.body, row.etag, row.last_modified = rendered.body, etag, now
             row.valid_until = rendered.valid_until
+            session.flush()
+            if not still_current(session, rendered):
+                session.rollback()
+                return etag, now
             last_modified = row.last_modified
     except IntegrityError:  # another worker stored the same feed first: theirs is as good
         return etag, now

@@ -3,24 +3,40 @@
 Feeds are rendered once per change and kept in `rendered_feeds`, shared by every worker.
 Whatever changes a season (publish, unpublish, edit) or the show calls one of these in the
 same transaction, so the next request anywhere renders afresh.
+
+Each change also bumps the season's `revision` (first, so the season row is locked before
+the stored feed is deleted): a render that read an older revision then finds it changed
+when it comes to store its result, and drops it (`publisher.feed_cache.store_rendered`),
+instead of keeping a stale feed until the season's next change.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, cast, delete, literal, update
 from sqlalchemy.orm import Session
 
-from publisher.models import RenderedFeed
+from publisher.models import RenderedFeed, Season
 
 TEASER_FEED_KEY = "teaser"
+SEASON_KEY_PREFIX = "season:"
 
 
 def season_feed_key(season_id: int) -> str:
-    return f"season:{season_id}"
+    return f"{SEASON_KEY_PREFIX}{season_id}"
+
+
+def season_feed_key_sql(season_id: Any) -> ColumnElement[str]:
+    """`season_feed_key` as a SQL expression over a season id column (one key format)."""
+    return literal(SEASON_KEY_PREFIX) + cast(season_id, String)
 
 
 def season_changed(session: Session, season_id: int) -> None:
     """A season's episodes or details changed: its feed and the teaser feed are stale."""
+    session.execute(
+        update(Season).where(Season.id == season_id).values(revision=Season.revision + 1)
+    )
     session.execute(
         delete(RenderedFeed).where(
             RenderedFeed.feed_key.in_([season_feed_key(season_id), TEASER_FEED_KEY])
@@ -30,4 +46,5 @@ def season_changed(session: Session, season_id: int) -> None:
 
 def show_changed(session: Session) -> None:
     """The show's details appear in every feed: all of them are stale."""
+    session.execute(update(Season).values(revision=Season.revision + 1))
     session.execute(delete(RenderedFeed))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from feeds.model import TOKEN_PLACEHOLDER
@@ -34,6 +35,15 @@ _BEFORE_ANYTHING = datetime(2020, 1, 1, tzinfo=UTC)
 class Rendered:
     body: bytes
     valid_until: datetime | None
+    # What the render read (before any other row): the season's revision, or for the
+    # teaser (season_id None) the sum of every season's; see feed_invalidation.
+    season_id: int | None = None
+    revision: int = 0
+
+
+def revisions_total(session: Session) -> int:
+    """The teaser's revision: every season change (and show change) raises it."""
+    return int(session.scalar(select(func.coalesce(func.sum(Season.revision), 0))) or 0)
 
 
 def _updated(session: Session, *times: datetime | None) -> datetime:
@@ -50,6 +60,7 @@ def render_season(
     season = session.get(Season, season_id)
     if season is None:
         return None
+    revision = season.revision
     episodes = season_episodes(session, season, now)
     updated = _updated(session, season.updated_at, *(e.publish_at for e in episodes[:1]))
     show = show_info(session, urls)
@@ -63,11 +74,12 @@ def render_season(
         body = render_season_feed(
             show, info, items, links, updated, payment_problem=notice == PAYMENT_PROBLEM
         )
-    return Rendered(body, next_change(session, now, season_id=season.id))
+    return Rendered(body, next_change(session, now, season_id=season.id), season.id, revision)
 
 
 def render_teaser(session: Session, urls: Urls, now: datetime) -> Rendered:
     """The public teaser feed of every season's teaser episodes and trailers."""
+    revision = revisions_total(session)
     items, trailers = teaser_inputs(session, urls, now)
     updated = _updated(session, *(e.published for e in items[:1]), *(t.published for t in trailers))
     show = show_info(session, urls)
@@ -79,4 +91,4 @@ def render_teaser(session: Session, urls: Urls, now: datetime) -> Rendered:
         updated,
         self_url=f"{urls.base}/feeds/teaser.xml",
     )
-    return Rendered(body, next_change(session, now))
+    return Rendered(body, next_change(session, now), None, revision)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, String, bindparam, cast, literal, select
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from auth.tokens import lookup_hash
 from publisher.feed_cache import FeedState
-from publisher.feed_invalidation import TEASER_FEED_KEY
+from publisher.feed_invalidation import TEASER_FEED_KEY, season_feed_key_sql
 from publisher.hot_query import HotQuery
 from publisher.listeners import LISTENER_COLUMNS, Listener, listener_from_row
 from publisher.models import FeedToken, Member, RenderedFeed, Season
@@ -21,8 +21,7 @@ _FEED_COLUMNS = (RenderedFeed.etag, RenderedFeed.last_modified, RenderedFeed.val
 _SEASON_REQUEST = (
     select(Season.id.label("season_id"), *_FEED_COLUMNS, *LISTENER_COLUMNS)
     .select_from(Season)
-    # The key `publisher.feed_invalidation.season_feed_key` gives: "season:<id>".
-    .outerjoin(RenderedFeed, RenderedFeed.feed_key == literal("season:") + cast(Season.id, String))
+    .outerjoin(RenderedFeed, RenderedFeed.feed_key == season_feed_key_sql(Season.id))
     .outerjoin(FeedToken, FeedToken.lookup_hash == bindparam("lookup_hash"))
     .outerjoin(Member, Member.id == FeedToken.member_id)
     .where(Season.slug == bindparam("slug"))

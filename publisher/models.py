@@ -91,6 +91,9 @@ class Season(Base):
     podcast_guid: Mapped[str] = mapped_column(String(36), default=new_guid)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Bumped by every change to what the season's feed shows (feed_invalidation), so a
+    # render that read an older revision never stores over a newer one (feed_cache).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     episodes: Mapped[list[Episode]] = relationship(back_populates="season")
 
