@@ -17,7 +17,7 @@ import secrets
 
 # 32 URL-safe base64 characters carry 192 bits, above the 128 a feed token needs.
 TOKEN_LENGTH = 32
-_TOKEN_SHAPE = re.compile(rf"^[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}$")
+_TOKEN_SHAPE = re.compile(rf"[A-Za-z0-9_-]{{{TOKEN_LENGTH}}}")
 
 
 def new_nonce() -> str:
@@ -38,7 +38,7 @@ def lookup_hash(token: str) -> str:
 
 def looks_like_token(candidate: str) -> bool:
     """Cheap shape check, so junk never reaches the database."""
-    return bool(_TOKEN_SHAPE.match(candidate))
+    return bool(_TOKEN_SHAPE.fullmatch(candidate))
 
 
 def token_matches(secret: str, nonce: str, presented: str) -> bool:

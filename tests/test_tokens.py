@@ -96,3 +96,8 @@ def test_nonces_carry_256_random_bits_in_url_safe_text() -> None:
     nonce = new_nonce()
     assert len(base64.urlsafe_b64decode(nonce + "=" * (-len(nonce) % 4))) == 32
     assert looks_like_token("A" * TOKEN_LENGTH) and looks_like_token("-_" * (TOKEN_LENGTH // 2))
+
+
+def test_a_token_with_a_trailing_newline_is_not_token_shaped() -> None:
+    assert looks_like_token("A" * 32)
+    assert not looks_like_token("A" * 32 + "\n")
