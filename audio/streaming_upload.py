@@ -1,20 +1,21 @@
-"""Store a stream of bytes under a key, hashing it on the way, all or nothing.
+"""Store a stream of bytes under a key, all or nothing, without a copy and in flat memory.
 
 The publisher streams an episode (its new tag, then the upload's audio frames) straight
 into the store instead of writing a tagged copy first. The key names the content's hash,
-so the caller hashes the stream once before the upload and passes `expected_sha256`; the
-upload hashes again as the bytes go by and refuses to finish when the two differ (the
-source file changed in between), so a stored object always matches its key.
+which the caller computes before the upload (`sha256_of`); the upload itself refuses to
+finish when the source changed since (`check_unchanged`: size, modification time, inode),
+so a stored object always matches its key.
 
 All or nothing on both backends:
 - a folder: a temporary file beside the target, renamed into place only when complete;
 - S3: one `PutObject` up to the multipart threshold, above it a multipart upload through
   boto3's low-level calls (`create_multipart_upload`, `upload_part`,
-  `complete_multipart_upload`) with a few parts in flight; any failure, Ctrl-C or SIGTERM
-  (the CLI turns it into `KeyboardInterrupt`) waits for the parts in flight and aborts the
-  upload, so S3 keeps no parts to bill.
+  `complete_multipart_upload`) with `PART_CONCURRENCY` parts in flight; any failure,
+  Ctrl-C or SIGTERM (the CLI turns it into `KeyboardInterrupt`) cancels the queued parts,
+  lets the ones in flight finish and aborts the upload, so S3 keeps no parts to bill.
 
-Memory stays flat: at most `max_concurrency + 1` parts are held at once.
+Each part is a file object over its slice of the source (`TaggedStream.open_part`), as
+boto3's `upload_file` does, so memory does not grow with the part size or concurrency.
 """
 
 from __future__ import annotations
@@ -23,29 +24,36 @@ import contextlib
 import hashlib
 import os
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from audio.storage import IMMUTABLE, LocalStorage, ProgressCallback, S3Storage, Storage
 from audio.storage_errors import StorageError, s3_errors
+from audio.tagged_stream import SourceChanged
 
 LOCAL_BLOCK = 1024 * 1024
+# Parts in flight at once. Parts are read from the file on demand, so this costs threads
+# and sockets, not memory; boto3's upload_file uses 10.
+PART_CONCURRENCY = 8
 
 
 class ByteStream(Protocol):
-    """A re-readable source of bytes (`audio.tagging.TaggedStream` is one)."""
+    """A re-readable source of bytes (`audio.tagged_stream.TaggedStream` is one)."""
 
     @property
     def size(self) -> int: ...
 
     def chunks(self, size: int = ...) -> Iterator[bytes]: ...
 
+    def open_part(self, offset: int, length: int) -> BinaryIO: ...
+
+    def check_unchanged(self) -> None: ...
+
 
 class ContentChanged(StorageError):
-    """The bytes read for the upload are not the ones hashed for the key."""
+    """The source changed after its hash named the key: the upload was not completed."""
 
 
 def sha256_of(stream: ByteStream) -> str:
@@ -61,62 +69,41 @@ def put_stream(
     key: str,
     stream: ByteStream,
     *,
-    expected_sha256: str,
     content_type: str,
     cache_control: str = IMMUTABLE,
     progress: ProgressCallback | None = None,
 ) -> None:
-    """Store `stream` under `key` only if its bytes hash to `expected_sha256`."""
+    """Store `stream` under `key`, unless its source changes before the store has it all."""
     meta = {"ContentType": content_type, "CacheControl": cache_control}
-    if isinstance(storage, S3Storage):
-        if stream.size <= storage.multipart_threshold:
-            _s3_single(storage, key, stream, expected_sha256, meta, progress)
+    try:
+        if isinstance(storage, S3Storage):
+            if stream.size <= storage.multipart_threshold:
+                _s3_single(storage, key, stream, meta, progress)
+            else:
+                _s3_multipart(storage, key, stream, meta, progress)
+        elif isinstance(storage, LocalStorage) and type(storage).put_file is LocalStorage.put_file:
+            _local(storage, key, stream, progress)
         else:
-            _s3_multipart(storage, key, stream, expected_sha256, meta, progress)
-    elif isinstance(storage, LocalStorage) and type(storage).put_file is LocalStorage.put_file:
-        _local(storage, key, stream, expected_sha256, progress)
-    else:
-        _through_a_file(storage, key, stream, expected_sha256, content_type, progress)
-
-
-class _Hashing:
-    """Hash blocks as they pass; `check` refuses a stream whose hash is not the expected."""
-
-    def __init__(self, expected: str, key: str) -> None:
-        self.digest = hashlib.sha256()
-        self.expected = expected
-        self.key = key
-
-    def feed(self, blocks: Iterable[bytes]) -> Iterator[bytes]:
-        for block in blocks:
-            self.digest.update(block)
-            yield block
-
-    def check(self) -> None:
-        if self.digest.hexdigest() != self.expected:
-            raise ContentChanged(f"{self.key}: the audio file changed while it was being published")
+            _through_a_file(storage, key, stream, content_type, progress)
+    except SourceChanged as exc:
+        raise ContentChanged(f"{key}: {exc}") from exc
 
 
 def _local(
-    storage: LocalStorage,
-    key: str,
-    stream: ByteStream,
-    expected: str,
-    progress: ProgressCallback | None,
+    storage: LocalStorage, key: str, stream: ByteStream, progress: ProgressCallback | None
 ) -> None:
-    """A temporary file in the target's folder, renamed into place once its hash is right."""
+    """A temporary file in the target's folder, renamed into place once complete."""
     target = storage.local_path(key)
     assert target is not None
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    hashing = _Hashing(expected, key)
     try:
         with os.fdopen(fd, "wb") as out:
-            for block in hashing.feed(stream.chunks(LOCAL_BLOCK)):
+            for block in stream.chunks(LOCAL_BLOCK):
                 out.write(block)
                 if progress:
                     progress(len(block))
-        hashing.check()
+        stream.check_unchanged()
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -127,18 +114,16 @@ def _through_a_file(
     storage: Storage,
     key: str,
     stream: ByteStream,
-    expected: str,
     content_type: str,
     progress: ProgressCallback | None,
 ) -> None:
     """Any other store: write the stream to a temporary file and use its `put_file`."""
     with tempfile.TemporaryDirectory(prefix="lovetv-publish-") as folder:
         copy = Path(folder) / "upload"
-        hashing = _Hashing(expected, key)
         with open(copy, "wb") as out:
-            for block in hashing.feed(stream.chunks(LOCAL_BLOCK)):
+            for block in stream.chunks(LOCAL_BLOCK):
                 out.write(block)
-        hashing.check()
+        stream.check_unchanged()
         storage.put_file(key, copy, content_type=content_type, progress=progress)
 
 
@@ -146,14 +131,12 @@ def _s3_single(
     storage: S3Storage,
     key: str,
     stream: ByteStream,
-    expected: str,
     meta: dict[str, str],
     progress: ProgressCallback | None,
 ) -> None:
-    """A small object: read it whole (under the threshold) and send one PutObject."""
-    hashing = _Hashing(expected, key)
-    body = b"".join(hashing.feed(stream.chunks(LOCAL_BLOCK)))
-    hashing.check()
+    """A small object (under the multipart threshold): read whole, sent in one PutObject."""
+    body = b"".join(stream.chunks(LOCAL_BLOCK))
+    stream.check_unchanged()
     with s3_errors(storage.bucket, key):
         storage.client.put_object(
             Bucket=storage.bucket,
@@ -170,22 +153,23 @@ def _s3_multipart(
     storage: S3Storage,
     key: str,
     stream: ByteStream,
-    expected: str,
     meta: dict[str, str],
     progress: ProgressCallback | None,
 ) -> None:
-    """Parts of `multipart_chunksize`, a few in flight, completed only when the hash holds."""
+    """Parts of `multipart_chunksize`, completed only if the source did not change."""
     client, bucket, full_key = storage.client, storage.bucket, storage.prefix + key
     upload_id: str | None = None
     try:
         with s3_errors(bucket, key):
             answer = client.create_multipart_upload(Bucket=bucket, Key=full_key, **meta)
             upload_id = answer["UploadId"]
-            hashing = _Hashing(expected, key)
-            blocks = hashing.feed(stream.chunks(storage.multipart_chunksize))
-            send = _part_sender(client, bucket, full_key, upload_id, progress)
-            parts = _send_parts(blocks, send, storage.max_concurrency)
-            hashing.check()
+            send = _part_sender(client, bucket, full_key, upload_id, stream, progress)
+            step = storage.multipart_chunksize
+            slices = [
+                (offset, min(step, stream.size - offset)) for offset in range(0, stream.size, step)
+            ]
+            parts = _send_parts(slices, send)
+            stream.check_unchanged()
             client.complete_multipart_upload(
                 Bucket=bucket, Key=full_key, UploadId=upload_id, MultipartUpload={"Parts": parts}
             )
@@ -197,51 +181,55 @@ def _s3_multipart(
         raise
 
 
+Sender = Callable[[int, int, int], dict[str, Any]]
+
+
 def _part_sender(
-    client: Any, bucket: str, key: str, upload_id: str, progress: ProgressCallback | None
-) -> Callable[[int, bytes], dict[str, Any]]:
-    def send(number: int, body: bytes) -> dict[str, Any]:
-        answer = client.upload_part(
-            Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=body
-        )
+    client: Any,
+    bucket: str,
+    key: str,
+    upload_id: str,
+    stream: ByteStream,
+    progress: ProgressCallback | None,
+) -> Sender:
+    def send(number: int, offset: int, length: int) -> dict[str, Any]:
+        with stream.open_part(offset, length) as body:
+            answer = client.upload_part(
+                Bucket=bucket,
+                Key=key,
+                UploadId=upload_id,
+                PartNumber=number,
+                Body=body,
+                ContentLength=length,
+            )
         if progress:
-            progress(len(body))
+            progress(length)
         return {"PartNumber": number, "ETag": answer["ETag"]}
 
     return send
 
 
-def _send_parts(
-    blocks: Iterable[bytes], send: Callable[[int, bytes], dict[str, Any]], concurrency: int
-) -> list[dict[str, Any]]:
-    """Send blocks as numbered parts from a small pool; stop at the first failure.
+def _send_parts(slices: list[tuple[int, int]], send: Sender) -> list[dict[str, Any]]:
+    """Send every slice as a numbered part from a pool; stop at the first failure.
 
-    A semaphore keeps at most `concurrency` parts in flight (plus the one being read), so
-    memory does not grow with the file. On any error (or an interrupt) queued parts are
-    cancelled and the ones in flight finish before the caller aborts the upload: parts
-    that landed after an abort would be billed.
+    On any error (or an interrupt) queued parts are cancelled and the ones in flight finish
+    before the caller aborts the upload: a part landing after the abort would be billed.
+    The wait is in short steps so that a signal is handled at once.
     """
-    slots = threading.BoundedSemaphore(concurrency)
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="lovetv-part")
-    futures: list[Future[dict[str, Any]]] = []
+    pool = ThreadPoolExecutor(max_workers=PART_CONCURRENCY, thread_name_prefix="lovetv-part")
     try:
-        for number, block in enumerate(blocks, start=1):
-            while not slots.acquire(timeout=0.2):
-                _raise_first_failure(futures)
-            _raise_first_failure(futures)
-            future = pool.submit(send, number, block)
-            future.add_done_callback(lambda _done: slots.release())
-            futures.append(future)
-            del block  # the pool holds the only reference: freed when the part is sent
+        futures: list[Future[dict[str, Any]]] = [
+            pool.submit(send, number, offset, length)
+            for number, (offset, length) in enumerate(slices, start=1)
+        ]
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+            for future in done:
+                future.result()  # raises the first failure
         return [future.result() for future in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _raise_first_failure(futures: list[Future[dict[str, Any]]]) -> None:
-    for future in futures:
-        if future.done() and not future.cancelled() and future.exception() is not None:
-            future.result()
 
 
 def _abort(client: Any, bucket: str, key: str, upload_id: str) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -38,6 +37,9 @@ from mutagen.oggvorbis import OggVorbis
 from audio.artwork import Artwork
 from audio.chapters import Chapter, format_time
 from audio.probe import AudioInfo
+from audio.tagged_stream import TaggedStream, file_fingerprint
+
+__all__ = ["EpisodeTags", "TaggedStream", "tagged_stream", "write_tagged_copy"]
 
 GENRE = "Podcast"
 CHUNK = 1024 * 1024
@@ -59,46 +61,13 @@ class EpisodeTags:
     chapters: tuple[Chapter, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True)
-class TaggedStream:
-    """A tagged file as a recipe: `head` (bytes in memory), then `source[start:end]`."""
-
-    head: bytes
-    source: Path
-    start: int
-    end: int
-
-    @property
-    def size(self) -> int:
-        return len(self.head) + self.end - self.start
-
-    def chunks(self, size: int = CHUNK) -> Iterator[bytes]:
-        """The file's bytes in blocks of exactly `size` (the last may be shorter).
-
-        Exact sizes let the same reader feed a hash (small blocks) and S3 parts (one block
-        per part), each block read from the source in one allocation.
-        """
-        head, remaining = self.head, self.end - self.start
-        with open(self.source, "rb") as src:
-            src.seek(self.start)
-            while head or remaining > 0:
-                block, head = head[:size], head[size:]
-                want = min(size - len(block), remaining)
-                if want > 0:
-                    data = src.read(want)
-                    if len(data) < want:
-                        raise OSError(f"{self.source.name} became shorter while it was read")
-                    block += data  # b"" + data is data itself: no copy
-                    remaining -= want
-                yield block
-
-
 def tagged_stream(source: Path, info: AudioInfo, tags: EpisodeTags) -> TaggedStream:
     """An MP3 with `tags` as its only tag, without writing it anywhere (see the module doc)."""
     if info.format != "mp3":
         raise ValueError(f"only MP3 streams without a copy, not {info.format}")
+    fingerprint = file_fingerprint(source)
     start, end = mpeg_frames_range(source)
-    return TaggedStream(id3_tag_bytes(tags, info.duration), source, start, end)
+    return TaggedStream(id3_tag_bytes(tags, info.duration), source, start, end, fingerprint)
 
 
 def write_tagged_copy(source: Path, target: Path, info: AudioInfo, tags: EpisodeTags) -> None:

@@ -1,9 +1,9 @@
 """Publishing large episodes: peak memory and time against a bare boto3 upload.
 
-Targets (issue: "Producers publish episodes from the CLI"):
+Targets (issues "Producers publish episodes from the CLI" and "Producer-side speed"):
 - `lovetv episode publish` of a 500 MB MP3 peaks under 150 MB of resident memory;
-- `lovetv episode publish` of a 200 MB MP3 to the S3 test server takes at most 1.3x the
-  time of a bare boto3 `upload_file` of the same file to the same server.
+- `lovetv episode publish` of a 300 MB MP3 to the S3 test server takes at most 1.3x (goal
+  1.1x) the time of a bare boto3 `upload_file` of the same file to the same server.
 
 Both sides run as child processes (interpreter start included on both), alternately, and
 the medians are compared. Files live in a temporary folder removed afterwards.
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1000 * 1000
 MEMORY_SIZE, MEMORY_TARGET_MB = 500 * MB, 150
-TIMING_SIZE, TIMING_TARGET = 200 * MB, 1.3
+TIMING_SIZE, TIMING_TARGET, TIMING_GOAL = 300 * MB, 1.3, 1.1
 ROUNDS = 3
 BUCKET = "lovetv-bench"
 BARE_UPLOAD = (
@@ -44,7 +44,7 @@ def main() -> int:
         frames = _base_mp3(work)
         peak_mb = _peak_memory_mb(env, _long_mp3(work / "500.mp3", frames, MEMORY_SIZE))
         ratio, publish_s, bare_s = _time_ratio(
-            env, _long_mp3(work / "200.mp3", frames, TIMING_SIZE)
+            env, _long_mp3(work / "300.mp3", frames, TIMING_SIZE)
         )
     memory_ok, time_ok = peak_mb < MEMORY_TARGET_MB, ratio <= TIMING_TARGET
     print(
@@ -52,8 +52,9 @@ def main() -> int:
         f"(target < {MEMORY_TARGET_MB} MB: {'met' if memory_ok else 'MISSED'})"
     )
     print(
-        f"publish 200 MB MP3: {publish_s:.2f}s vs bare boto3 upload_file {bare_s:.2f}s, "
-        f"ratio {ratio:.2f}x (target <= {TIMING_TARGET}x: {'met' if time_ok else 'MISSED'})"
+        f"publish 300 MB MP3: {publish_s:.2f}s vs bare boto3 upload_file {bare_s:.2f}s, "
+        f"ratio {ratio:.2f}x (target <= {TIMING_TARGET}x: {'met' if time_ok else 'MISSED'}; "
+        f"goal {TIMING_GOAL}x)"
     )
     return 0 if memory_ok and time_ok else 1
 

@@ -9,8 +9,9 @@ stored is deleted again, so the producer can simply run the command again.
 An MP3 is never copied: its new tag and the upload's untouched frames are streamed
 straight into the store (`audio.tagging.tagged_stream`, `audio.streaming_upload`). The
 key names the content's SHA-256, which must be known before the upload starts, so the
-stream is hashed once first (while boto3 starts up in parallel) and hashed again as it is
-uploaded; the upload is only completed when both agree. M4A and Ogg are tagged in a copy
+stream is hashed first (while boto3 starts up in parallel), then uploaded from the page
+cache; the upload is only completed if the source did not change in between (size,
+modification time and inode, `TaggedStream.check_unchanged`). M4A and Ogg are tagged in a copy
 in a temporary folder (mutagen rewrites their atoms and pages in place), removed on every
 exit path, Ctrl-C and SIGTERM included.
 """
@@ -33,7 +34,8 @@ from audio.chapters import Chapter, read_chapters
 from audio.probe import AudioInfo, probe_audio
 from audio.storage import Storage, StorageError
 from audio.streaming_upload import sha256_of, start_storage
-from audio.tagging import EpisodeTags, TaggedStream, tagged_stream, write_tagged_copy
+from audio.tagged_stream import TaggedStream, file_fingerprint
+from audio.tagging import EpisodeTags, tagged_stream, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
 from publisher.catalog import get_season, get_show, refusals
 from publisher.db import DatabaseError
@@ -123,7 +125,7 @@ def _tagged(
         return tagged_stream(source, inputs.audio, tags), inputs
     copy = workdir / f"episode.{inputs.audio.extension}"
     write_tagged_copy(source, copy, inputs.audio, tags)
-    stream = TaggedStream(b"", copy, 0, copy.stat().st_size)
+    stream = TaggedStream(b"", copy, 0, copy.stat().st_size, file_fingerprint(copy))
     return stream, replace(inputs, audio=probe_audio(copy))
 
 
@@ -260,7 +262,6 @@ def _upload(
     keys["audio_key"] = uploads.put_stream(
         f"audio/{digest[:16]}/{guid}.{inputs.audio.extension}",
         tagged,
-        digest,
         inputs.audio.mime,
         progress.advance if progress else None,
     )

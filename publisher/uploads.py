@@ -74,18 +74,16 @@ class Uploads:
         self,
         key: str,
         stream: ByteStream,
-        sha256: str,
         content_type: str,
         progress: ProgressCallback | None = None,
     ) -> str:
-        """Stream bytes into the store (refused unless they hash to `sha256`), then check the
-        store holds exactly as many as were sent."""
+        """Stream bytes into the store (refused if their source changes meanwhile), then check
+        the store holds exactly as many as were sent."""
         self.created.append(key)
         put_stream(
             self.storage,
             key,
             stream,
-            expected_sha256=sha256,
             content_type=content_type,
             cache_control=IMMUTABLE,
             progress=progress,
