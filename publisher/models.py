@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -75,6 +76,9 @@ class Show(Base):
     explicit: Mapped[bool] = mapped_column(Boolean, default=False)
     podcast_guid: Mapped[str] = mapped_column(String(36), default=new_guid)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Markdown set by the producer, shown at /terms and /refunds (`publisher.show_policies`).
+    terms: Mapped[str] = mapped_column(Text, default="", server_default="")
+    refund_policy: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Season(Base):
@@ -152,6 +156,9 @@ class Member(Base):
     billing_version: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When `status` last changed (stamped by `_status_changed` below, whoever changes it):
+    # lapsed and revoked feed notices are dated at it and take their GUID from it.
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     tokens: Mapped[list[FeedToken]] = relationship(back_populates="member")
 
@@ -357,3 +364,11 @@ class SharingFlag(Base):
     requests: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+@event.listens_for(Member.status, "set", active_history=True)
+def _status_changed(target: Member, value: str, old: object, _initiator: object) -> None:
+    """Stamp `status_changed_at` whenever the stored status really changes, whoever sets it
+    (billing, `lovetv member revoke`/`restore`, sign-up), so no writer can forget it."""
+    if value != old:
+        target.status_changed_at = utcnow()
