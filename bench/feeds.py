@@ -1,10 +1,13 @@
-"""Member feeds under load: the cached route against a constant route, and memory per member.
+"""Member feeds under load, against a bare Flask app serving the same bytes (the ceiling).
 
-Prepares a SQLite database with 20 seasons of 100 episodes and 1,000 members, serves it
-with `lovetv serve --workers 2` (with `LOVETV_BENCH_ROUTES=1`), and loads it with `wrk`:
-the member feed against `/bench/constant/…` (the same bytes from memory), the 304 of each,
-and the naive figure (feedgen on every request). Then it adds members up to 100,000 and
-measures again, with each worker's resident memory before and after.
+For each database (SQLite, then PostgreSQL in a bench database created on the machine's
+server at 127.0.0.1:5432 as user postgres, dropped afterwards) it prepares 20 seasons of
+100 episodes and 1,000 members, serves them with `lovetv serve --workers 2` (with
+`LOVETV_BENCH_ROUTES=1`) and, beside it, `bench.bare_app` (a bare Flask app with the member
+feed's bytes, ETag and a 304 branch, under the same gunicorn settings). `wrk` loads one
+server at a time, in turns: the member feed against the bare app, their 304s, and the
+in-app constant route as a second figure. On SQLite it then also measures the naive figure
+(feedgen on every request) and 100,000 members with each worker's resident memory.
 """
 
 from __future__ import annotations
@@ -19,36 +22,73 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.feeds_data import add_members, prepare_catalog
 
 PORT = 5077
+BARE_PORT = 5078
 SECONDS = 4
 ROUNDS = 3
-TARGETS = {"member/constant": 0.6, "member 304/constant 304": 0.8}
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+TARGETS = {"member/bare": 0.7, "member 304/bare 304": 0.7}
 
 
 def main() -> int:
     wrk = _wrk()
-    with tempfile.TemporaryDirectory(prefix="lovetv-bench-") as tmp:
-        env = _environment(Path(tmp))
+    sqlite = _bench_database(wrk, "sqlite", full=True)
+    postgres = _bench_database(wrk, "postgresql", full=False)
+    return _report(sqlite, postgres)
+
+
+def _bench_database(wrk: str | None, kind: str, *, full: bool) -> dict[str, float]:
+    """Prepare, serve (service and bare app side by side) and measure one database."""
+    with (
+        tempfile.TemporaryDirectory(prefix="lovetv-bench-") as tmp,
+        _database(kind, Path(tmp)) as url,
+    ):
+        env = _environment(Path(tmp), url)
         prepare_catalog(env, seasons=20, episodes=100)
         tokens = add_members(env, 1_000)
         server = _serve(env)
+        bare = None
         try:
-            figures = _measure(wrk, Path(tmp), tokens, server)
+            body, etag = _member_feed(tokens[0])
+            (Path(tmp) / "feed.xml").write_bytes(body)
+            bare = _serve_bare(Path(tmp) / "feed.xml", etag)
+            return _measure(wrk, Path(tmp), env, tokens, server, full=full)
         finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-    return _report(figures)
+            for proc in (server, bare):
+                if proc is not None:
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(timeout=30)
 
 
-def _environment(tmp: Path) -> dict[str, str]:
+@contextmanager
+def _database(kind: str, tmp: Path) -> Iterator[str]:
+    """A SQLite file, or a PostgreSQL database created for the bench and dropped after."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'bench.db'}"
+        return
+    import psycopg
+
+    name = f"lovetv_bench_{os.getpid()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _environment(tmp: Path, database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        LOVETV_DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}",
+        LOVETV_DATABASE_URL=database_url,
         LOVETV_STORAGE_URL=f"file://{tmp / 'media'}",
         LOVETV_BASE_URL=f"http://127.0.0.1:{PORT}",
         LOVETV_SECRET_KEY="bench-secret-0123456789abcdefghijklmnop",
@@ -78,30 +118,59 @@ def _serve(env: dict[str, str]) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    _wait_for(PORT, "/healthz", server)
+    return server
+
+
+def _serve_bare(body_file: Path, etag: str) -> subprocess.Popen[bytes]:
+    """`bench.bare_app` on BARE_PORT with the member feed's bytes and ETag."""
+    bare = subprocess.Popen(
+        [sys.executable, "-m", "bench.bare_app", str(BARE_PORT), str(body_file), etag],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for(BARE_PORT, "/feeds/t/s.xml", bare)
+    return bare
+
+
+def _wait_for(port: int, path: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2).close()
-            return server
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2).close()
+            return
         except OSError:
             time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("lovetv serve did not start")
+    proc.kill()
+    raise RuntimeError(f"the server on port {port} did not start")
 
 
-def _get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
-    request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", headers=headers or {})
+def _get(
+    path: str, headers: dict[str, str] | None = None, port: int = PORT
+) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
     with urllib.request.urlopen(request, timeout=30) as response:
-        response.read()
-        return response.status, dict(response.headers)
+        return response.status, dict(response.headers), response.read()
+
+
+def _member_feed(token: str) -> tuple[bytes, str]:
+    status, headers, body = _get(f"/feeds/{token}/season-01.xml")
+    assert status == 200, status
+    return body, headers["ETag"]
 
 
 def _measure(
-    wrk: str | None, tmp: Path, tokens: list[str], server: subprocess.Popen[bytes]
+    wrk: str | None,
+    tmp: Path,
+    env: dict[str, str],
+    tokens: list[str],
+    server: subprocess.Popen[bytes],
+    *,
+    full: bool,
 ) -> dict[str, float]:
     from bench.load import requests_per_second
 
-    env = _environment(tmp)
     token, feed = tokens[0], "season-01.xml"
     member, constant = f"/feeds/{token}/{feed}", f"/bench/constant/{token}/{feed}"
     for path in (member, constant, f"/bench/naive/{token}/{feed}"):
@@ -109,9 +178,12 @@ def _measure(
             _get(path)
     etag = _get(member)[1]["ETag"]
     constant_etag = _get(constant)[1]["ETag"]
+    assert _get(member, port=BARE_PORT)[2] == _get(member)[2]  # the same bytes
 
-    def run(paths: list[str], header: str | None = None, seconds: int = SECONDS) -> float:
-        return requests_per_second(wrk, PORT, paths, seconds, tmp, header)
+    def run(
+        paths: list[str], header: str | None = None, port: int = PORT, seconds: int = SECONDS
+    ) -> float:
+        return requests_per_second(wrk, port, paths, seconds, tmp, header)
 
     def paired(first: Callable[[], float], second: Callable[[], float]) -> tuple[float, float]:
         """Alternate the two runs (the machine is shared): the median of each, side by side."""
@@ -119,14 +191,19 @@ def _measure(
         return statistics.median(a), statistics.median(b)
 
     members_1k = [f"/feeds/{t}/{feed}" for t in tokens]
+    if_match = f"If-None-Match: {etag}"
     figures: dict[str, float] = {}
-    figures["constant"], figures["member"] = paired(
-        lambda: run([constant]), lambda: run(members_1k)
+    figures["bare"], figures["member"] = paired(
+        lambda: run(members_1k, port=BARE_PORT), lambda: run(members_1k)
     )
-    figures["constant 304"], figures["member 304"] = paired(
-        lambda: run([constant], f"If-None-Match: {constant_etag}"),
-        lambda: run([member], f"If-None-Match: {etag}"),
+    figures["bare 304"], figures["member 304"] = paired(
+        lambda: run([member], if_match, port=BARE_PORT), lambda: run([member], if_match)
     )
+    figures["constant"], figures["constant 304"] = paired(
+        lambda: run([constant]), lambda: run([constant], f"If-None-Match: {constant_etag}")
+    )
+    if not full:
+        return figures
     figures["naive"] = run([f"/bench/naive/{token}/{feed}"], seconds=3)
     figures["rss 1k"] = _worker_rss_mb(server.pid)
     more = add_members(env, 99_000)
@@ -150,29 +227,41 @@ def _worker_rss_mb(master: int) -> float:
     return max(sizes)
 
 
-def _report(f: dict[str, float]) -> int:
+def _report(sq: dict[str, float], pg: dict[str, float]) -> int:
     ratios = {
-        "member/constant": f["member"] / f["constant"],
-        "member 304/constant 304": f["member 304"] / f["constant 304"],
+        "member/bare": sq["member"] / sq["bare"],
+        "member 304/bare 304": sq["member 304"] / sq["bare 304"],
     }
-    print(f"  constant route      {f['constant']:9.0f} req/s   304: {f['constant 304']:9.0f} req/s")
-    print(f"  member feed (1k)    {f['member']:9.0f} req/s   304: {f['member 304']:9.0f} req/s")
+    print(f"  {'req/s':28} {'SQLite':>9} {'PostgreSQL':>11}")
+    for name in ("bare", "member", "constant", "bare 304", "member 304", "constant 304"):
+        label = {"bare": "bare Flask, same bytes", "constant": "in-app constant route"}.get(
+            name.split()[0], "member feed (1k members)"
+        )
+        label += " 304" if name.endswith("304") else ""
+        print(f"  {label:28} {sq[name]:9.0f} {pg[name]:11.0f}")
+    for key, target in TARGETS.items():
+        top, bottom = key.split("/")
+        print(
+            f"  {key:28} {ratios[key]:9.2f} {pg[top] / pg[bottom]:11.2f}  (target on SQLite >= "
+            f"{target}: {'met' if ratios[key] >= target else 'MISSED'})"
+        )
     print(
-        f"  member feed (100k)  {f['member 100k']:9.0f} req/s   (1k measured beside it: "
-        f"{f['member 1k again']:.0f} req/s)"
+        f"  member/constant (in app)     {sq['member'] / sq['constant']:9.2f} "
+        f"{pg['member'] / pg['constant']:11.2f}"
     )
-    print(f"  naive (feedgen per request) {f['naive']:7.0f} req/s")
-    naive_ratio = f["naive"] / f["constant"]
     print(
-        f"  member/constant          {ratios['member/constant']:.2f}  (target >= 0.60; "
-        f"naive/constant {naive_ratio:.3f})"
+        f"  member 304/constant 304      {sq['member 304'] / sq['constant 304']:9.2f} "
+        f"{pg['member 304'] / pg['constant 304']:11.2f}"
     )
-    print(f"  member 304/constant 304  {ratios['member 304/constant 304']:.2f}  (target >= 0.80)")
-    scale = f["member 100k"] / f["member 1k again"]
+    print(
+        f"  member feed (100k, SQLite)   {sq['member 100k']:9.0f} req/s (1k beside it: "
+        f"{sq['member 1k again']:.0f}); naive (feedgen per request) {sq['naive']:.0f} req/s"
+    )
+    scale = sq["member 100k"] / sq["member 1k again"]
     print(f"  100k/1k members          {scale:.2f}  (target >= 0.85)")
-    growth = f["rss 100k"] - f["rss 1k"]
+    growth = sq["rss 100k"] - sq["rss 1k"]
     print(
-        f"  worker RSS               {f['rss 1k']:.1f} MB -> {f['rss 100k']:.1f} MB "
+        f"  worker RSS               {sq['rss 1k']:.1f} MB -> {sq['rss 100k']:.1f} MB "
         f"(+{growth:.1f} MB; target < 10 MB)"
     )
     met = all(ratios[k] >= v for k, v in TARGETS.items()) and scale >= 0.85 and growth < 10
