@@ -7,19 +7,28 @@ Podcasting 2.0: https://podcastindex.org/namespace/1.0
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from feeds import apple_extension, podcast_extension
-from feeds.model import EpisodeInfo, SeasonInfo, ShowInfo
+from feeds.model import NOTICE_DATE_PLACEHOLDER, EpisodeInfo, OtherSeason, SeasonInfo, ShowInfo
+from feeds.notes import notes_html, notes_text
 from feeds.text import clean_text, one_line
 
 GENERATOR = "Love TV publisher"
 EPISODE_TYPES = ("full", "trailer", "bonus")  # Apple's itunes:episodeType values
 _ARTWORK_SUFFIXES = (".jpg", ".png")  # all feedgen accepts; it drops anything else silently
+# Browsers show a feed through this stylesheet as a page (what it is, how to add it to an
+# app); podcast apps ignore processing instructions.
+STYLESHEET_URL = "/feeds/feed.xsl"
+_STYLESHEET = f'<?xml-stylesheet type="text/xsl" href="{STYLESHEET_URL}"?>\n'.encode()
+# What an item dated per request carries until `to_bytes` puts the placeholder there.
+_PER_REQUEST_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+_PER_REQUEST_PUBDATE = b"<pubDate>Thu, 01 Jan 1970 00:00:00 +0000</pubDate>"
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,15 @@ def _podcast_channel(fg: FeedGenerator, show: ShowInfo, channel: Channel) -> Non
     ext.podcast_locked(True, owner=one_line(show.owner_email))
     if channel.private:
         ext.podcast_block(True)
-    if show.join_url:
+    elif show.join_url:  # members already pay: only the public feed asks them to join
         ext.podcast_funding(show.join_url, "Become a member")
+
+
+def add_podroll(fg: FeedGenerator, seasons: Sequence[OtherSeason]) -> None:
+    """Name the other seasons (`podcast:podroll`), so apps that know the tag offer them."""
+    if seasons:
+        ext = getattr(fg, podcast_extension.EXTENSION_NAME)
+        ext.podcast_podroll([(s.podcast_guid, s.feed_url) for s in seasons])
 
 
 def _category(raw: str) -> dict[str, str]:
@@ -107,16 +123,31 @@ def add_episode(fg: FeedGenerator, episode: EpisodeInfo) -> FeedEntry:
     """Append one item with every tag Apple requires or recommends, and the podcast ones."""
     fe = fg.add_entry(order="append")
     fe.title(one_line(episode.title) or "Untitled episode")
-    description = episode.description if episode.own_text else clean_text(episode.description)
-    fe.description(description.strip() or one_line(episode.title))
+    _notes(fe, episode)
     fe.link(href=episode.link)
     fe.guid(episode.guid, permalink=False)  # never changes, so apps never re-download
-    fe.pubDate(episode.published)
+    fe.pubDate(_PER_REQUEST_DATE if episode.dated_per_request else episode.published)
     enclosure = episode.enclosure
     fe.enclosure(enclosure.url, str(enclosure.length), enclosure.mime)
     _itunes_item(fe, episode)
     _podcast_item(fe, episode)
     return fe
+
+
+def _notes(fe: FeedEntry, episode: EpisodeInfo) -> None:
+    """Notes as sanitized HTML in `content:encoded`, as text in description and summary.
+
+    The service's own notices are HTML already (links to the account page), and go in both.
+    """
+    if episode.own_text:
+        fe.description(episode.description)
+        fe.content(episode.description)
+        return
+    text = notes_text(episode.description)
+    fe.description(text or one_line(episode.title))
+    if text:
+        fe.content(notes_html(episode.description))
+        fe.podcast.itunes_summary(text)
 
 
 def _itunes_item(fe: FeedEntry, episode: EpisodeInfo) -> None:
@@ -146,8 +177,13 @@ def _podcast_item(fe: FeedEntry, episode: EpisodeInfo) -> None:
 
 
 def to_bytes(fg: FeedGenerator) -> bytes:
-    """The feed as UTF-8 RSS 2.0 with an XML declaration."""
-    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    """The feed as UTF-8 RSS 2.0 with an XML declaration and the browser stylesheet."""
+    body = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    declaration, rest = body.split(b"\n", 1)
+    rest = rest.replace(
+        _PER_REQUEST_PUBDATE, f"<pubDate>{NOTICE_DATE_PLACEHOLDER}</pubDate>".encode()
+    )
+    return b"\n".join((declaration, _STYLESHEET + rest))
 
 
 def season_channel(show: ShowInfo, season: SeasonInfo, updated: datetime) -> Channel:

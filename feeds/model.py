@@ -12,6 +12,12 @@ from datetime import datetime
 # Only [A-Za-z0-9_@] so XML escaping never touches it, and `feeds.text.clean_text` removes it
 # from producer text, so it stands only where a renderer put it. Tokens are [A-Za-z0-9_-]{32}.
 TOKEN_PLACEHOLDER = "@@LOVETV_TOKEN@@"
+# A notice item is dated at the member's own event (status change, rotation, failed renewal)
+# and its GUID names that event: both are put in per request, like the token, so a season's
+# notice feed is still rendered once, not once per member.
+NOTICE_DATE_PLACEHOLDER = "@@LOVETV_NOTICE_DATE@@"
+NOTICE_ID_PLACEHOLDER = "@@LOVETV_NOTICE_ID@@"
+PLACEHOLDERS = (TOKEN_PLACEHOLDER, NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER)
 
 
 @dataclass(frozen=True)
@@ -78,8 +84,11 @@ class EpisodeInfo:
     chapters_url: str | None = None
     transcripts: tuple[Transcript, ...] = field(default_factory=tuple)
     # The service's own wording (notices), whose links may carry the token placeholder;
-    # producer text never does (`feeds.text.clean_text` removes it).
+    # producer text never does (`feeds.text.clean_text` removes it). `description` is then
+    # already HTML, also written as `content:encoded`.
     own_text: bool = False
+    # Dated per request (`NOTICE_DATE_PLACEHOLDER`) instead of at `published`.
+    dated_per_request: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,3 +110,28 @@ class NoticeLinks:
     contact_email: str
     notice_audio_base: str  # `{base}/media/notice`: `/<kind>.mp3` is appended
     notice_audio_length: int
+
+
+@dataclass(frozen=True)
+class SeasonAnnouncement:
+    """Another season whose first episode came out lately, announced inside this feed.
+
+    `feed_url` and the `app_links` carry `TOKEN_PLACEHOLDER`: each member reads their own
+    private link to the new season.
+    """
+
+    title: str
+    podcast_guid: str
+    feed_url: str
+    page_url: str
+    first_published: datetime
+    app_links: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class OtherSeason:
+    """A season the listener may also follow: `podcast:podroll` names it by its guid."""
+
+    title: str
+    podcast_guid: str
+    feed_url: str

@@ -38,6 +38,7 @@ class PodcastIndexExtension(BaseExtension):
         self._block: bool | None = None
         self._funding: tuple[str, str] | None = None
         self._trailers: list[dict[str, str]] = []
+        self._podroll: list[tuple[str, str]] = []
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -61,6 +62,18 @@ class PodcastIndexExtension(BaseExtension):
         if not url.startswith(("http://", "https://")):
             raise ValueError("podcast:funding needs an http(s) URL")
         self._funding = (url, label)
+
+    def podcast_podroll(self, feeds: list[tuple[str, str]]) -> None:
+        """Other feeds the listener may follow, as (podcast:guid, feed URL).
+
+        `podcast:podroll` holds one `podcast:remoteItem` per feed, named by its guid.
+        """
+        for guid, url in feeds:
+            if not guid or any(c.isspace() for c in guid):
+                raise ValueError("podcast:remoteItem needs a feed guid without spaces")
+            if not url.startswith(("http://", "https://")):
+                raise ValueError("podcast:remoteItem needs an http(s) feed URL")
+        self._podroll = list(feeds)
 
     def podcast_trailer(
         self,
@@ -104,6 +117,10 @@ class PodcastIndexExtension(BaseExtension):
         for trailer in self._trailers:
             attrs = {k: v for k, v in trailer.items() if k != "title"}
             xml_elem(_tag("trailer"), channel, **attrs).text = trailer["title"]
+        if self._podroll:
+            podroll = xml_elem(_tag("podroll"), channel)
+            for guid, url in self._podroll:
+                xml_elem(_tag("remoteItem"), podroll, feedGuid=guid, feedUrl=url, medium="podcast")
         return rss_feed
 
 

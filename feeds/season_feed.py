@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from feeds.channel import add_episode, new_feed, season_channel, to_bytes
-from feeds.model import EpisodeInfo, NoticeLinks, SeasonInfo, ShowInfo
+from feeds.announcements import announcement_item
+from feeds.channel import add_episode, add_podroll, new_feed, season_channel, to_bytes
+from feeds.model import (
+    EpisodeInfo,
+    NoticeLinks,
+    OtherSeason,
+    SeasonAnnouncement,
+    SeasonInfo,
+    ShowInfo,
+)
 from feeds.notice_feed import COMING_SOON, PAYMENT_PROBLEM, notice_item
 
 
@@ -17,22 +25,26 @@ def render_season_feed(
     links: NoticeLinks,
     updated: datetime,
     payment_problem: bool = False,
+    announcements: Sequence[SeasonAnnouncement] = (),
+    other_seasons: Sequence[OtherSeason] = (),
 ) -> bytes:
     """RSS bytes of the season's published episodes, newest first.
 
-    `episodes` are already filtered to what members may hear now. A season with none yet
-    gets a "coming soon" item, because apps such as Overcast refuse to subscribe to an
-    empty feed. `payment_problem` adds a newest notice asking for a new card while the
-    episodes keep flowing.
+    `episodes` are already filtered to what members may hear now, `announcements` to the
+    other seasons announced now. A season with no episodes yet gets a "coming soon" item,
+    because apps such as Overcast refuse to subscribe to an empty feed. `payment_problem`
+    adds a newest notice (dated per request at the failed renewal) asking for a new card
+    while the episodes keep flowing.
     """
     fg = new_feed(show, season_channel(show, season, updated))
-    items = sorted(episodes, key=lambda e: (e.published, e.number or 0), reverse=True)
+    add_podroll(fg, other_seasons)
+    news = [announcement_item(show, season.podcast_guid, a, links) for a in announcements]
+    items = sorted([*episodes, *news], key=lambda e: (e.published, e.number or 0), reverse=True)
     if payment_problem:
-        newest = max([updated, *(e.published for e in items)])
         add_episode(
-            fg, notice_item(PAYMENT_PROBLEM, show, season.podcast_guid, season.title, links, newest)
+            fg, notice_item(PAYMENT_PROBLEM, show, season.podcast_guid, season.title, links, None)
         )
-    if not items and not payment_problem:
+    if not episodes and not payment_problem:
         add_episode(
             fg, notice_item(COMING_SOON, show, season.podcast_guid, season.title, links, updated)
         )

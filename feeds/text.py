@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from feeds.model import TOKEN_PLACEHOLDER
+from feeds.model import PLACEHOLDERS
 
 # Everything outside XML 1.0's Char production: C0 controls except tab, LF and CR; lone
 # surrogates; U+FFFE and U+FFFF.
@@ -18,11 +18,12 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(text: str | None) -> str:
-    """`text` without XML-illegal characters and without the token placeholder."""
+    """`text` without XML-illegal characters and without any per-request placeholder."""
     cleaned = _ILLEGAL.sub("", text or "")
     # Removing one placeholder could join two halves into a new one, so repeat until stable.
-    while TOKEN_PLACEHOLDER in cleaned:
-        cleaned = cleaned.replace(TOKEN_PLACEHOLDER, "")
+    while any(p in cleaned for p in PLACEHOLDERS):
+        for placeholder in PLACEHOLDERS:
+            cleaned = cleaned.replace(placeholder, "")
     return cleaned
 
 

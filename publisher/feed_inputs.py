@@ -41,6 +41,17 @@ class Urls:
     def media(self, who: str, name: str) -> str:
         return f"{self.base}/media/{who}/{name}"
 
+    def episode_page(self, guid: str) -> str:
+        """A teaser episode's public page: what its items' `<link>` points to."""
+        return f"{self.base}/episodes/{guid}"
+
+    def season_page(self, slug: str) -> str:
+        return f"{self.base}/seasons/{slug}"
+
+    def season_feed(self, slug: str) -> str:
+        """A season's private feed URL, with the token placeholder."""
+        return f"{self.base}/feeds/{TOKEN_PLACEHOLDER}/{slug}.xml"
+
     def artwork(self, key: str | None) -> str | None:
         if key and key.lower().endswith(_ARTWORK):
             return f"{self.base}/artwork/{key}"
@@ -94,7 +105,7 @@ def season_info(season: Season, urls: Urls) -> SeasonInfo:
         description=season.description or "",
         image_url=urls.artwork(season.image_key),
         podcast_guid=season.podcast_guid,
-        feed_url=f"{urls.base}/feeds/{TOKEN_PLACEHOLDER}/{season.slug}.xml",
+        feed_url=urls.season_feed(season.slug),
     )
 
 
@@ -155,7 +166,7 @@ def teaser_inputs(
     items: list[EpisodeInfo] = []
     trailers: dict[int, Trailer] = {}
     for episode, season in public_episodes(session, now):
-        info = episode_info(episode, season, TEASER, urls, f"{urls.base}/")
+        info = episode_info(episode, season, TEASER, urls, urls.episode_page(episode.guid))
         if episode.teaser:
             items.append(info)
         if episode.episode_type == "trailer" and season.id not in trailers:

@@ -33,15 +33,20 @@ def season_feed_key_sql(season_id: Any) -> ColumnElement[str]:
 
 
 def season_changed(session: Session, season_id: int) -> None:
-    """A season's episodes or details changed: its feed and the teaser feed are stale."""
+    """A season's episodes or details changed: every feed is stale.
+
+    Its own feed and the teaser show its episodes; every other season's feed announces it
+    once its first episode is out and names it in `podcast:podroll` (feed_rendering), so
+    those are re-rendered too (one render per season, never per member). The season's own
+    row is updated first, as before, so a concurrent change of it waits here.
+    """
     session.execute(
         update(Season).where(Season.id == season_id).values(revision=Season.revision + 1)
     )
     session.execute(
-        delete(RenderedFeed).where(
-            RenderedFeed.feed_key.in_([season_feed_key(season_id), TEASER_FEED_KEY])
-        )
+        update(Season).where(Season.id != season_id).values(revision=Season.revision + 1)
     )
+    session.execute(delete(RenderedFeed))
 
 
 def show_changed(session: Session) -> None:

@@ -17,6 +17,7 @@ from feeds.model import TOKEN_PLACEHOLDER
 from feeds.notice_feed import LOST_ACCESS, PAYMENT_PROBLEM, render_lost_access_feed
 from feeds.season_feed import render_season_feed
 from feeds.teaser_feed import render_teaser_feed
+from publisher.feed_announcements import season_news
 from publisher.feed_inputs import (
     Urls,
     episode_info,
@@ -26,7 +27,7 @@ from publisher.feed_inputs import (
     show_info,
     teaser_inputs,
 )
-from publisher.models import Season, Show
+from publisher.models import Episode, Season, Show
 
 _BEFORE_ANYTHING = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -66,15 +67,32 @@ def render_season(
     show = show_info(session, urls)
     info = season_info(season, urls)
     links = urls.notice_links(show.owner_email)
+    valid_until = next_change(session, now, season_id=season.id)
     if notice in LOST_ACCESS:
         body = render_lost_access_feed(notice, show, info, links, updated)
     else:
-        link = show.website
-        items = [episode_info(e, season, TOKEN_PLACEHOLDER, urls, link) for e in episodes]
+        news, others, news_change = season_news(session, season.id, urls, now)
+        valid_until = min((t for t in (valid_until, news_change) if t), default=None)
+        items = [
+            episode_info(e, season, TOKEN_PLACEHOLDER, urls, _link(e, urls, show.website))
+            for e in episodes
+        ]
         body = render_season_feed(
-            show, info, items, links, updated, payment_problem=notice == PAYMENT_PROBLEM
+            show,
+            info,
+            items,
+            links,
+            updated,
+            payment_problem=notice == PAYMENT_PROBLEM,
+            announcements=news,
+            other_seasons=others,
         )
-    return Rendered(body, next_change(session, now, season_id=season.id), season.id, revision)
+    return Rendered(body, valid_until, season.id, revision)
+
+
+def _link(episode: Episode, urls: Urls, website: str) -> str:
+    """A teaser episode's item links to its public page; a members-only one to the site."""
+    return urls.episode_page(episode.guid) if episode.teaser else website
 
 
 def render_teaser(session: Session, urls: Urls, now: datetime) -> Rendered:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import lxml.html
 import pytest
 from support.feed_checks import parse_feed
 
@@ -23,10 +25,12 @@ from feeds.season_feed import render_season_feed
 from feeds.teaser_feed import render_teaser_feed
 from feeds.template import FeedTemplate
 from feeds.text import clean_text
+from publisher.web.feed_http import notice_event
 
 BASE = "https://p.test"
 WHEN = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 TOKEN = "Abc_def-0123456789ABCDEFGHIJKLMN"
+CONTENT_NS = {"content": "http://purl.org/rss/1.0/modules/content/"}
 HOSTILE = 'Tom & Jerry\'s <b>"best"</b> 💞 \x00\x07\x1b\ufffe night \U0001f525'
 
 
@@ -131,14 +135,44 @@ def test_empty_season_still_offers_a_coming_soon_item() -> None:
     assert item["enclosures"][0]["file_size"] == 6687
 
 
+def at_event(body: bytes, moment: datetime) -> bytes:
+    """A rendered feed personalised for a member whose notice event happened at `moment`."""
+    return FeedTemplate.from_body(body).personalise(TOKEN, notice_event(moment))
+
+
 @pytest.mark.parametrize("kind", ["lapsed", "revoked", "rotated"])
-def test_lost_access_feed_has_only_its_notice_with_a_stable_guid(kind: str) -> None:
-    first = parse_feed(render_lost_access_feed(kind, show(), SEASON, LINKS, WHEN))
-    again = parse_feed(render_lost_access_feed(kind, show(), SEASON, LINKS, WHEN))
+def test_lost_access_notice_is_dated_and_named_by_the_members_event(kind: str) -> None:
+    body = render_lost_access_feed(kind, show(), SEASON, LINKS, WHEN)
+    event, later = WHEN + timedelta(days=3, microseconds=7), WHEN + timedelta(days=9)
+    first, again = parse_feed(at_event(body, event)), parse_feed(at_event(body, event))
     (item,) = first.gpodder["episodes"]
-    assert item["guid"] == again.gpodder["episodes"][0]["guid"] == f"season-guid-notice-{kind}"
+    assert item["guid"] == again.gpodder["episodes"][0]["guid"]
+    assert item["guid"].startswith(f"season-guid-notice-{kind}-")
+    assert item["published"] == int(event.timestamp())
+    (other,) = parse_feed(at_event(body, later)).gpodder["episodes"]
+    assert other["guid"] != item["guid"] and other["published"] == int(later.timestamp())
     assert item["enclosures"][0]["mime_type"] == "audio/mpeg"
     assert first.channel("itunes:block")[0].text == "Yes"
+
+
+@pytest.mark.parametrize("kind", ["lapsed", "revoked", "rotated"])
+def test_notice_text_links_to_the_account_page_in_description_and_content(kind: str) -> None:
+    links = replace(LINKS, account_url=f"{BASE}/account")
+    body = render_lost_access_feed(kind, show(), SEASON, links, WHEN)
+    feed = parse_feed(at_event(body, WHEN))
+    (item,) = feed.items()
+    for path in ("description", "content:encoded"):
+        text = item.xpath(path, namespaces=CONTENT_NS)[0].text
+        hrefs = lxml.html.fromstring(text).xpath("//a/@href")
+        assert f"{BASE}/account" in hrefs, (path, text)
+        assert TOKEN not in text
+
+
+def test_members_feeds_carry_no_funding_link_and_the_teaser_does() -> None:
+    member = parse_feed(render_season_feed(show(), SEASON, [episode(1)], LINKS, WHEN))
+    assert member.channel("podcast:funding") == []
+    teaser = render_teaser_feed(show(), [episode(1)], [], LINKS, WHEN, f"{BASE}/feeds/teaser.xml")
+    assert parse_feed(teaser).channel("podcast:funding/@url") == [f"{BASE}/"]
 
 
 def test_teaser_feed_names_trailers_and_is_not_blocked() -> None:
@@ -173,4 +207,9 @@ def test_hostile_text_reaches_the_parsers_intact_minus_control_characters() -> N
     assert feed.gpodder["episodes"][0]["title"] == expected
     assert feed.feedparser.entries[0].title == expected
     # Descriptions keep their spacing; only the control characters between are gone.
-    assert feed.root.findtext("channel/item/description") == expected.replace("💞 ", "💞  ")
+    # Notes are Markdown or HTML: <b> is emphasis in content:encoded, and gone from the text.
+    assert feed.root.findtext("channel/item/description") == expected.replace(
+        "💞 ", "💞  "
+    ).replace("<b>", "").replace("</b>", "")
+    content = feed.root.xpath("channel/item/content:encoded", namespaces=CONTENT_NS)[0].text
+    assert '<b>"best"</b>' in content

@@ -68,7 +68,9 @@ def test_an_active_member_hears_every_published_episode(client, catalog, clock: 
 def test_past_due_within_grace_keeps_listening_with_a_card_notice(
     client, catalog, clock: Clock
 ) -> None:
-    set_member(catalog, billing_state="past_due", grace_until=clock.now + timedelta(days=3))
+    # The renewal failed an hour ago (grace is 7 days): the notice is the newest item.
+    grace_until = clock.now + timedelta(days=7, hours=-1)
+    set_member(catalog, billing_state="past_due", grace_until=grace_until)
     assert heard(client, catalog) == ([PAYMENT_PROBLEM, *EPISODES], 200, 200)
 
 
@@ -76,7 +78,8 @@ def test_past_due_grace_ends_at_its_instant_with_no_event(client, catalog, clock
     grace_until = clock.now + timedelta(hours=5)  # before the scheduled episode
     set_member(catalog, billing_state="past_due", grace_until=grace_until)
     clock.now = grace_until - timedelta(microseconds=1)
-    assert heard(client, catalog) == ([PAYMENT_PROBLEM, *EPISODES], 200, 200)
+    # Dated at the failed renewal, seven days before the grace ends: older than the episodes.
+    assert heard(client, catalog) == ([*EPISODES, PAYMENT_PROBLEM], 200, 200)
     clock.now = grace_until
     assert heard(client, catalog) == ([ENDED], 403, 403)
     clock.advance(days=30)

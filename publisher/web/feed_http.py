@@ -6,19 +6,34 @@ Kept free of any database work so a conditional request that matches costs nothi
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import format_datetime
 
 from flask import Request, Response
 from werkzeug.http import parse_date
 
+from feeds.model import NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
 from publisher.feed_cache import Variant
 
 RSS = "application/rss+xml; charset=utf-8"
 
 
-def member_etag(variant: Variant, lookup_hash: str) -> str:
-    """Differs between members and between versions; reveals nothing about the token."""
-    return '"' + hashlib.sha256(f"{variant.etag}:{lookup_hash}".encode()).hexdigest()[:40] + '"'
+def member_etag(variant: Variant, lookup_hash: str, event: Mapping[str, str] | None = None) -> str:
+    """Differs between members, versions and notice events; reveals nothing about the token."""
+    event_id = (event or {}).get(NOTICE_ID_PLACEHOLDER, "")
+    seed = f"{variant.etag}:{lookup_hash}:{event_id}"
+    return '"' + hashlib.sha256(seed.encode()).hexdigest()[:40] + '"'
+
+
+def notice_event(moment: datetime | None) -> dict[str, str]:
+    """The per-request values of a notice dated at `moment`: its pubDate and GUID suffix."""
+    if moment is None:
+        return {}
+    return {
+        NOTICE_DATE_PLACEHOLDER: format_datetime(moment.astimezone(UTC)),
+        NOTICE_ID_PLACEHOLDER: f"{moment:%Y%m%dT%H%M%S%fZ}",
+    }
 
 
 def public_etag(variant: Variant) -> str:
@@ -39,22 +54,37 @@ def not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
 
 
 def feed_response(
-    request: Request, variant: Variant, etag: str, token: str | None, private: bool
+    request: Request,
+    variant: Variant,
+    etag: str,
+    token: str | None,
+    private: bool,
+    event: Mapping[str, str] | None = None,
+    changed_at: datetime | None = None,
 ) -> Response:
-    """The feed personalised with `token` (if any), or a 304 when the client has it."""
+    """The feed personalised with `token` and `event` (if any), or a 304 when the client has it.
+
+    `changed_at` is the member's latest change: Last-Modified is the later of it and the
+    feed's, so a client that polls with If-Modified-Since alone sees a notice the moment the
+    member's state changes what the feed says.
+    """
+    last_modified, http_date = variant.last_modified, variant.http_last_modified
+    if changed_at is not None and changed_at.replace(microsecond=0) > last_modified:
+        last_modified = changed_at
+        http_date = format_datetime(changed_at.astimezone(UTC), usegmt=True)
     headers = {
         "ETag": etag,
-        "Last-Modified": variant.http_last_modified,
+        "Last-Modified": http_date,
         "Cache-Control": "private, no-cache" if private else "public, max-age=300",
         "Referrer-Policy": "no-referrer",
         "Vary": "Accept-Encoding",
     }
-    if not_modified(request, etag, variant.last_modified):
+    if not_modified(request, etag, last_modified):
         return Response(status=304, headers=headers)
     template = variant.template
     if request.accept_encodings["gzip"] > 0:  # `gzip;q=0` means "not gzip" (RFC 9110 12.5.3)
         headers["Content-Encoding"] = "gzip"
-        body = template.personalise_gzip(token or "")
+        body = template.personalise_gzip(token or "", event)
     else:
-        body = template.personalise(token or "")
+        body = template.personalise(token or "", event)
     return Response(body, status=200, headers=headers, content_type=RSS)

@@ -17,7 +17,7 @@ from publisher.feed_cache import FeedCache
 from publisher.feed_inputs import Urls
 from publisher.feed_requests import SeasonRequests, teaser_state
 from publisher.models import utcnow
-from publisher.web.feed_http import feed_response, member_etag, public_etag
+from publisher.web.feed_http import feed_response, member_etag, notice_event, public_etag
 
 bp = Blueprint("feeds", __name__)
 
@@ -53,13 +53,20 @@ def member_feed(token: str, slug: str) -> Response:
     found = season_requests().find(slug, token)
     if found is None or found.listener is None:
         return not_found()
-    decision = found.listener.access(now)
+    listener = found.listener
+    decision = listener.access(now)
     try:
         variant = feed_cache().season(found.season_id, found.state, decision.notice, now)
     except LookupError:  # the season vanished between the query and the render
         return not_found()
-    etag = member_etag(variant, found.listener.lookup_hash)
-    return feed_response(request, variant, etag, token, private=True)
+    grace_days = services_of(current_app).config.past_due_grace_days
+    moment = listener.notice_moment(decision.notice, grace_days)
+    event = notice_event(moment or variant.last_modified if decision.notice else None)
+    etag = member_etag(variant, listener.lookup_hash, event)
+    changed_at = listener.changed_at(decision.notice, grace_days)
+    return feed_response(
+        request, variant, etag, token, private=True, event=event, changed_at=changed_at
+    )
 
 
 def init_app(app: Flask) -> None:
