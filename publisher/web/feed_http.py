@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from flask import Request, Response
@@ -53,6 +53,16 @@ def not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
     return False
 
 
+def _next_second(moment: datetime) -> datetime:
+    """`moment` rounded up to a whole second.
+
+    HTTP dates have whole seconds: a member change in the same second as the copy a client
+    holds must still read as later than it, or an If-Modified-Since poll would get 304.
+    """
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
+
+
 def feed_response(
     request: Request,
     variant: Variant,
@@ -69,9 +79,10 @@ def feed_response(
     member's state changes what the feed says.
     """
     last_modified, http_date = variant.last_modified, variant.http_last_modified
-    if changed_at is not None and changed_at.replace(microsecond=0) > last_modified:
-        last_modified = changed_at
-        http_date = format_datetime(changed_at.astimezone(UTC), usegmt=True)
+    member_second = _next_second(changed_at) if changed_at is not None else None
+    if member_second is not None and member_second > last_modified:
+        last_modified = member_second
+        http_date = format_datetime(member_second.astimezone(UTC), usegmt=True)
     headers = {
         "ETag": etag,
         "Last-Modified": http_date,
