@@ -42,7 +42,6 @@ from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.feed_invalidation import season_changed
 from publisher.field_limits import check_number, check_text
-from publisher.members.season_news import announce_season, season_has_episodes
 from publisher.models import Episode, Season, new_guid, utcnow
 from publisher.services import Services
 from publisher.uploads import Uploads, artwork_key
@@ -289,8 +288,11 @@ def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
     """Insert the episode and invalidate its season's feeds in one transaction.
 
     A season's first episode also queues its "new season" email to every member who can
-    hear it, in the same transaction (`publisher.members.season_news`).
+    hear it, in the same transaction (`publisher.members.season_news`, imported here: it
+    brings the mail templates, which the upload before it does not need).
     """
+    from publisher.members.season_news import announce_season, season_has_episodes
+
     try:
         with services.db.session() as session:
             first = not season_has_episodes(session, episode.season_id)
