@@ -8,32 +8,35 @@ changes a member. The rules, in order (issue 8):
 2. The checkout's customer already belongs to a member -> that member (`member`).
 3. A member holds the checkout's email -> `foreign`: never attached; the subscription is
    cancelled at once and the payment refunded in full through Stripe, and the member is
-   emailed what was bought with their address and how to sign in.
+   emailed what was bought with their address and how to sign in (`publisher.billing.undo`,
+   after the decision is committed).
 4. Otherwise a brand-new member with the checkout's email (`new_member`), emailed their links.
 
 The webhook and the welcome page both end in `provision_checkout`; its `Checkout` row is
 written in the same transaction as its effect, so a repeat (or the slower of two racing
-requests, after a unique-key collision) finds the row and does nothing again. Stripe calls
-carry idempotency keys, so even a rolled-back attempt never refunds twice.
+requests, after a unique-key collision) finds the row and does nothing again. Nothing here
+calls Stripe: the transaction reads answers fetched before it (`publisher.billing.reads`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from auth.stripe_api import CheckoutSummary, StripeGateway
+from auth.stripe_api import CheckoutSummary, Purchases
 from publisher.billing.refresh import (
     ConcurrentChange,
+    PurchaseReader,
     member_of_customer,
     member_with_email,
     refresh_member,
     refresh_own_customer,
 )
 from publisher.config import Config
-from publisher.members.emails import queue_foreign_purchase
 from publisher.members.members import current_token_row
 from publisher.models import Checkout, Member, utcnow
 
@@ -41,9 +44,17 @@ log = logging.getLogger(__name__)
 NEW_MEMBER, MEMBER, FOREIGN = "new_member", "member", "foreign"
 
 
+class CustomerReader(Protocol):
+    """The Stripe answers provisioning a customer's checkouts asks for."""
+
+    def purchases_of(self, customer_ids: Iterable[str]) -> Purchases: ...
+    def customer_email(self, customer_id: str) -> str | None: ...
+    def completed_checkouts(self, customer_id: str) -> list[CheckoutSummary]: ...
+
+
 def provision_checkout(
     session: Session,
-    gateway: StripeGateway,
+    reads: PurchaseReader,
     config: Config,
     checkout: CheckoutSummary,
     now: datetime | None = None,
@@ -52,24 +63,32 @@ def provision_checkout(
     recorded = session.get(Checkout, checkout.id)
     if recorded is not None or not checkout.complete or not checkout.customer_id:
         return recorded
-    owner = _trusted_member(session, checkout) or member_of_customer(session, checkout.customer_id)
+    owner = owner_of_checkout(session, checkout)
     if owner is not None:
-        record = _members_purchase(session, gateway, config, owner, checkout, now)
+        record = _members_purchase(session, reads, config, owner, checkout, now)
     else:
         holder = member_with_email(session, checkout.email)
         if holder is not None and holder.stripe_customer_id == checkout.customer_id:
             # Made from this very customer by a concurrent request since we looked: rule 2.
             raise ConcurrentChange("the checkout's customer became a member meanwhile")
         if holder is not None:
-            record = _foreign_purchase(session, gateway, config, holder, checkout)
+            record = _foreign_purchase(holder, checkout)
         else:
-            record = _new_member(session, gateway, config, checkout, now)
+            record = _new_member(session, reads, config, checkout, now)
     if record is None:
         return None
     record.completed_at = now or utcnow()
     session.add(record)
     session.flush()
     return record
+
+
+def owner_of_checkout(session: Session, checkout: CheckoutSummary) -> Member | None:
+    """The member a checkout is a purchase of (rules 1 and 2), or None."""
+    owner = _trusted_member(session, checkout)
+    if owner is None and checkout.customer_id:
+        owner = member_of_customer(session, checkout.customer_id)
+    return owner
 
 
 def _trusted_member(session: Session, checkout: CheckoutSummary) -> Member | None:
@@ -81,7 +100,7 @@ def _trusted_member(session: Session, checkout: CheckoutSummary) -> Member | Non
 
 def _members_purchase(
     session: Session,
-    gateway: StripeGateway,
+    reads: PurchaseReader,
     config: Config,
     member: Member,
     checkout: CheckoutSummary,
@@ -96,39 +115,20 @@ def _members_purchase(
         # Only a race between two checkouts of one member gets here; their own customer
         # stays the one we read from, and the operator can see the stray purchase.
         log.warning("checkout of member %s was paid under another Stripe customer", member.id)
-    refresh_own_customer(session, gateway, config, member, version=checkout.created, now=now)
+    refresh_own_customer(session, reads, config, member, version=checkout.created, now=now)
     return Checkout(id=checkout.id, member_id=member.id, outcome=MEMBER)
 
 
-def _foreign_purchase(
-    session: Session,
-    gateway: StripeGateway,
-    config: Config,
-    holder: Member,
-    checkout: CheckoutSummary,
-) -> Checkout:
-    """Rule 3: undo the purchase at Stripe and tell the address's owner; attach nothing."""
-    refunded = undo_purchase(gateway, checkout)
-    queue_foreign_purchase(session, config, holder, checkout.plan or "membership", refunded)
-    log.info("a checkout paid with a member's address was refunded (member %s)", holder.id)
+def _foreign_purchase(holder: Member, checkout: CheckoutSummary) -> Checkout:
+    """Rule 3: attach nothing; record the decision so that, once committed, the purchase is
+    undone at Stripe and the address's owner told (`publisher.billing.undo`)."""
+    log.info("a checkout paid with a member's address is to be refunded (member %s)", holder.id)
     return Checkout(id=checkout.id, member_id=holder.id, outcome=FOREIGN)
-
-
-def undo_purchase(gateway: StripeGateway, checkout: CheckoutSummary) -> bool:
-    """Cancel the checkout's subscription now and refund its payment; True if refunded."""
-    intent = checkout.payment_intent_id
-    if checkout.subscription_id:
-        intent = gateway.first_payment_of_subscription(checkout.subscription_id)
-        gateway.cancel_subscription_now(checkout.subscription_id)
-    if intent is None:
-        return False
-    gateway.refund_payment(intent)
-    return True
 
 
 def _new_member(
     session: Session,
-    gateway: StripeGateway,
+    reads: PurchaseReader,
     config: Config,
     checkout: CheckoutSummary,
     now: datetime | None,
@@ -138,7 +138,7 @@ def _new_member(
         session,
         config,
         None,
-        gateway.purchases_of([checkout.customer_id or ""]),
+        reads.purchases_of([checkout.customer_id or ""]),
         email=checkout.email,
         version=checkout.created,
         now=now,
@@ -152,7 +152,7 @@ def _new_member(
 
 def provision_customer(
     session: Session,
-    gateway: StripeGateway,
+    reads: CustomerReader,
     config: Config,
     customer_id: str,
     version: int,
@@ -164,18 +164,18 @@ def provision_customer(
     Otherwise its completed checkouts go through the rules; a customer with none (made
     outside Checkout) becomes a member when a purchase gives access, as before.
     """
-    email = gateway.customer_email(customer_id)
+    email = reads.customer_email(customer_id)
     if email is None or member_with_email(session, email) is not None:
         return
-    checkouts = gateway.completed_checkouts(customer_id)
+    checkouts = reads.completed_checkouts(customer_id)
     for checkout in checkouts:
-        provision_checkout(session, gateway, config, checkout, now)
+        provision_checkout(session, reads, config, checkout, now)
     if not checkouts:
         refresh_member(
             session,
             config,
             None,
-            gateway.purchases_of([customer_id]),
+            reads.purchases_of([customer_id]),
             email=email,
             version=version,
             now=now,

@@ -1,7 +1,8 @@
 """Members from Stripe: provision them and keep their stored state equal to Stripe's.
 
 Every path that learns about a purchase (a webhook, the welcome page, `lovetv stripe sync`)
-ends in `refresh_member`: read what the member's own Stripe customer has bought *now*, let
+ends in `refresh_member`: given what the member's own Stripe customer has bought *now* (read
+before the transaction, `publisher.billing.reads`), let
 `auth.billing_rules.decide_membership` decide, and store the outcome on the member row.
 Reading the current state instead of applying an event's payload is what makes unordered,
 repeated deliveries harmless (https://docs.stripe.com/webhooks#event-ordering);
@@ -19,8 +20,10 @@ creates, `membership_ended` when a stored status goes from active to lapsed or r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -67,6 +70,13 @@ def make_gateway(config: Config) -> StripeGateway:
 
 class ConcurrentChange(RuntimeError):
     """Another transaction created the same member first; run the work again to find it."""
+
+
+class PurchaseReader(Protocol):
+    """What customers bought: inside a transaction, answers read from Stripe before it
+    (`publisher.billing.reads.StripeReads`), never Stripe itself."""
+
+    def purchases_of(self, customer_ids: Iterable[str]) -> Purchases: ...
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,7 @@ def member_with_email(session: Session, email: str | None) -> Member | None:
 
 def refresh_own_customer(
     session: Session,
-    gateway: StripeGateway,
+    reads: PurchaseReader,
     config: Config,
     member: Member,
     *,
@@ -163,7 +173,7 @@ def refresh_own_customer(
         session,
         config,
         member,
-        gateway.purchases_of([member.stripe_customer_id]),
+        reads.purchases_of([member.stripe_customer_id]),
         email=member.email,
         version=version,
         now=now,
