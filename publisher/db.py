@@ -17,17 +17,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-import migrations
 from publisher.db_deadlines import install_deadlines
+from publisher.schema_check import head_revision, stored_revision
+
+if TYPE_CHECKING:  # Alembic costs ~0.2 s of imports; only migrations and a stale schema need it
+    from alembic.config import Config as AlembicConfig
 
 # Seconds. A frozen database answers a request with 503 after at most
 # PING (a pooled connection's check) + CONNECT (a new one), or STATEMENT + its grace.
@@ -86,6 +86,10 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 def alembic_config(engine: Engine) -> AlembicConfig:
     """An Alembic configuration that works from an installed package, no alembic.ini needed."""
+    from alembic.config import Config as AlembicConfig
+
+    import migrations
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
     cfg.attributes["engine"] = engine
@@ -115,6 +119,8 @@ class Database:
 
     def upgrade(self) -> None:
         """Apply every pending migration (on an engine without the statement limit)."""
+        from alembic import command
+
         engine = make_engine(self.url, bounded=False) if self.dialect == "postgresql" else None
         try:
             command.upgrade(alembic_config(engine or self.engine), "head")
@@ -129,14 +135,25 @@ class Database:
         return self.engine.dialect.name
 
     def current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def head_revision(self) -> str | None:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
 
     def require_current_schema(self) -> None:
-        """Stop start-up with one clear line when the database is unreachable or not migrated."""
+        """Stop start-up with one clear line when the database is unreachable or not migrated.
+
+        The usual answer ("current") comes from one SELECT against the newest migration file;
+        Alembic is asked only when they differ, to say what is wrong.
+        """
+        head = head_revision()
+        if head is not None and stored_revision(self.engine) == head:
+            return
         try:
             current = self.current_revision()
         except SQLAlchemyError as exc:

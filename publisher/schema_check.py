@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Protocol
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,14 +24,6 @@ VERSIONS = Path(__file__).resolve().parent.parent / "migrations" / "versions"
 _REVISION = re.compile(r"""^revision(?:\s*:\s*str)?\s*=\s*["']([^"']+)["']""", re.MULTILINE)
 _DOWN = re.compile(r"""^down_revision(?:\s*:[^=]+)?\s*=\s*(.+)$""", re.MULTILINE)
 _QUOTED = re.compile(r"""["']([^"']+)["']""")
-
-
-class CheckedDatabase(Protocol):
-    """What `require_current_schema` needs of `publisher.db.Database`."""
-
-    engine: Engine
-
-    def require_current_schema(self) -> None: ...
 
 
 @cache
@@ -60,12 +51,3 @@ def stored_revision(engine: Engine) -> str | None:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError:
         return None
-
-
-def require_current_schema(database: CheckedDatabase) -> None:
-    """Return at once when the stored revision is the head; otherwise let Alembic decide
-    (and raise its one-line `DatabaseError`)."""
-    head = head_revision()
-    if head is not None and stored_revision(database.engine) == head:
-        return
-    database.require_current_schema()

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from publisher.cli import COMMANDS, main
 from publisher.db import Database, DatabaseError, alembic_config
-from publisher.schema_check import head_revision, require_current_schema, stored_revision
+from publisher.schema_check import head_revision, stored_revision
 
 HEAVY = ("alembic", "boto3", "botocore", "stripe", "feedgen", "flask", "PIL", "mutagen")
 
@@ -63,9 +63,9 @@ def test_a_current_database_passes_and_an_old_one_is_refused_by_alembic(
 ) -> None:
     database.upgrade()
     assert stored_revision(database.engine) == head_revision()
-    require_current_schema(database)
+    database.require_current_schema()
     with database.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     with pytest.raises(DatabaseError) as info:
-        require_current_schema(database)
+        database.require_current_schema()
     assert "run `lovetv db upgrade` first" in str(info.value)

@@ -102,9 +102,7 @@ class CliState:
 
             self._services = Services.from_config(load_config())
         if migrated:
-            from publisher.schema_check import require_current_schema
-
-            require_current_schema(self._services.db)
+            self._services.db.require_current_schema()
         return self._services
 
 
