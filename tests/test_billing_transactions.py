@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +31,10 @@ from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture
 from support.stripe_store import StripeRequestError
 from werkzeug.wrappers import Request
 
+from auth.stripe_api import Purchases, StripeGateway
 from publisher.billing.events import DUPLICATE, handle_event
 from publisher.billing.refresh import make_gateway
+from publisher.members.members import add_member
 from publisher.models import Checkout, Member
 
 VICTIM = "vic@example.com"
@@ -240,3 +242,54 @@ def test_a_repeated_delivery_asks_stripe_nothing(shop: Shop, watch: TransactionW
     assert len(watch.seen) == asked
     with services.db.session() as session:
         assert session.scalar(select(Checkout.outcome)) == "new_member"
+
+
+class RivalDuringPurchases(StripeGateway):
+    """Stripe's API, except that the first read of purchases lets a rival finish first."""
+
+    def __init__(self, base: StripeGateway, rival: Callable[[], object]) -> None:
+        self.__dict__.update(base.__dict__)
+        self.rival: Callable[[], object] | None = rival
+        self.asked: list[str] = []
+
+    def purchases_of(self, customer_ids: Iterable[str]) -> Purchases:
+        rival, self.rival = self.rival, None
+        if rival is not None:
+            rival()
+        ids = list(customer_ids)
+        self.asked += ids
+        return super().purchases_of(ids)
+
+
+def test_a_rival_changing_whose_customer_is_read_makes_the_unit_read_again(
+    shop: Shop, watch: TransactionWatch
+) -> None:
+    services = shop.services
+    with services.db.session() as session:
+        member_id = add_member(session, services.config.secret_key, "dee@example.com").id
+    # Two checkouts of one signed-in member, each paid under a customer of its own.
+    first = shop.stripe.checkout_for("lifetime", member_id=member_id)
+    first_events = shop.stripe.pay_checkout(first, "dee@example.com")
+    second = shop.stripe.checkout_for("monthly", member_id=member_id)
+    second_events = shop.stripe.pay_checkout(second, "dee@example.com")
+    first_customer = shop.stripe.get(first, "checkout.session")["customer"]
+    second_customer = shop.stripe.get(second, "checkout.session")["customer"]
+    assert first_customer != second_customer
+    plain = make_gateway(services.config)
+
+    def rival() -> None:  # the second checkout lands first, giving the member its customer
+        handle_event(services.db, plain, services.config, completed_event(second_events))
+
+    racing = RivalDuringPurchases(plain, rival)
+    outcome = handle_event(services.db, racing, services.config, completed_event(first_events))
+    assert outcome == "applied" and racing.rival is None
+    # The first attempt read only the first customer; the transaction needed the member's own
+    # (now the second), so the whole unit ran again and read it.
+    assert racing.asked == [first_customer, first_customer, second_customer]
+    with services.db.session() as session:
+        member = session.get(Member, member_id)
+        assert member is not None and member.stripe_customer_id == second_customer
+        assert member.plan == "monthly" and member.status == "active"
+        outcomes = dict(session.execute(select(Checkout.id, Checkout.outcome)).all())
+    assert outcomes == {first: "member", second: "member"}
+    assert watch.held_open() == []
