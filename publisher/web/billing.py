@@ -24,13 +24,18 @@ from flask import (
 from sqlalchemy import select
 
 from auth.stripe_api import StripeFailure, StripeGateway
+from feeds.notes import notes_html
 from publisher.accounts.account_page import holds_lifetime, subscribed
 from publisher.app import services_of
 from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.config import PLANS
 from publisher.members.plans import PLAN_PRICES
-from publisher.models import Member, Show
+from publisher.models import Member, Show, utcnow
+from publisher.public_catalog import seasons_with_episodes, show_view, teaser_episodes
+from publisher.web import public
 from publisher.web.account_cookie import current_member
+from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
+from publisher.web.public import PAGE_URLS
 
 bp = Blueprint("billing", __name__, template_folder="templates")
 SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
@@ -77,14 +82,27 @@ def show_title() -> str:
 
 @bp.get("/")
 def landing() -> Response:
-    """The show and its three memberships, each linking to /join/<plan>."""
-    config = services_of(current_app).config
+    """The show: cover, description, the three memberships (each linking to /join/<plan>),
+    the teaser episodes with a player, and the free feed with app buttons and a copy button."""
+    services = services_of(current_app)
+    teaser_url = f"{services.config.base_url}/feeds/teaser.xml"
+    now = utcnow()
+    with services.db.session() as session:
+        show = show_view(session, PAGE_URLS)
+        teasers = teaser_episodes(session, PAGE_URLS, now)
+        seasons = seasons_with_episodes(session, now)
     html = render_template(
         "billing_landing.html",
-        show_title=show_title(),
+        show=show,
+        show_title=show.title,
+        description_html=notes_html(show.description),
         plans=[o for o in OFFERS if o.slug in PLANS],
-        joining_open=billing_unavailable(config) is None,
-        teaser_url=f"{config.base_url}/feeds/teaser.xml",
+        joining_open=billing_unavailable(services.config) is None,
+        teaser_url=teaser_url,
+        teaser_apps=podcast_app_links(teaser_url),
+        other_apps=OTHER_APPS,
+        teasers=teasers,
+        seasons=seasons,
     )
     return Response(html, mimetype="text/html")
 
@@ -176,3 +194,7 @@ def _portal(customer_id: str, base_url: str) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    # The public pages belong with the landing page; registered here until
+    # `publisher.web.register_blueprints` lists `public` itself.
+    if "public" not in app.blueprints:
+        public.init_app(app)

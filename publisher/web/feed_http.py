@@ -17,6 +17,9 @@ from feeds.model import NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
 from publisher.feed_cache import Variant
 
 RSS = "application/rss+xml; charset=utf-8"
+# A browser shows `application/rss+xml` as plain text and applies the feed's stylesheet only
+# to an XML type, so a page load that prefers HTML gets the same bytes labelled as XML.
+BROWSER_XML = "application/xml; charset=utf-8"
 
 
 def member_etag(variant: Variant, lookup_hash: str, event: Mapping[str, str] | None = None) -> str:
@@ -88,7 +91,7 @@ def feed_response(
         "Last-Modified": http_date,
         "Cache-Control": "private, no-cache" if private else "public, max-age=300",
         "Referrer-Policy": "no-referrer",
-        "Vary": "Accept-Encoding",
+        "Vary": "Accept-Encoding, Accept",
     }
     if not_modified(request, etag, last_modified):
         return Response(status=304, headers=headers)
@@ -98,4 +101,18 @@ def feed_response(
         body = template.personalise_gzip(token or "", event)
     else:
         body = template.personalise(token or "", event)
-    return Response(body, status=200, headers=headers, content_type=RSS)
+    return Response(body, status=200, headers=headers, content_type=feed_content_type(request))
+
+
+def feed_content_type(request: Request) -> str:
+    """RSS for apps; XML for a browser's page load (Accept names text/html, preferred).
+
+    Podcast apps send `*/*`, an RSS or XML type, or nothing: they always get RSS.
+    """
+    accept = request.accept_mimetypes
+    if (
+        "text/html" in accept.values()
+        and accept.best_match(("application/rss+xml", "text/html")) == "text/html"
+    ):
+        return BROWSER_XML
+    return RSS
