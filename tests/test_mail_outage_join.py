@@ -13,9 +13,8 @@ from support.fake_stripe import (  # noqa: F401
     fake_stripe_server_fixture,
     stripe_account_fixture,
 )
-from support.network import free_port
 from support.smtp import SmtpTestServer, new_mail_domain
-from support.stripe_app import SECRET_KEY, WEBHOOK_SECRET, Shop, live_url_fixture, shop_fixture  # noqa: F401
+from support.stripe_app import Shop, billing_env, live_url_fixture, shop_fixture  # noqa: F401
 
 from publisher.mail.sender import backoff, send_pending
 from publisher.mail.transports import open_transport
@@ -37,18 +36,7 @@ def env_fixture(
     stripe_account: FakeStripeAccount,
     smtp: SmtpTestServer,
 ) -> dict[str, str]:
-    return {
-        "LOVETV_DATABASE_URL": database_url,
-        "LOVETV_STORAGE_URL": local_storage_url,
-        "LOVETV_BASE_URL": f"http://127.0.0.1:{free_port()}",
-        "LOVETV_SECRET_KEY": SECRET_KEY,
-        "LOVETV_ENV": "production",
-        "STRIPE_API_KEY": stripe_account.api_key,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": stripe_account.base_url,
-        "LOVETV_STRIPE_PRICES": PRICES_SETTING,
-        "LOVETV_SMTP_URL": smtp.url,
-    }
+    return billing_env(database_url, local_storage_url, stripe_account, LOVETV_SMTP_URL=smtp.url)
 
 
 def test_smtp_down_while_a_member_joins_delays_the_welcome_email_and_loses_nothing(

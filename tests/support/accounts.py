@@ -16,10 +16,9 @@ from publisher.mail.sender import send_pending
 from publisher.mail.transports import open_transport
 from publisher.models import OutboxMessage
 from publisher.services import Services
-from support.fake_stripe import PRICES_SETTING, FakeStripeAccount
-from support.network import free_port
+from support.fake_stripe import FakeStripeAccount
 from support.smtp import shared_smtp_server
-from support.stripe_app import SECRET_KEY, WEBHOOK_SECRET, csrf_token_of
+from support.stripe_app import billing_env, csrf_token_of
 
 LINK = re.compile(r"https?://[^\s\"<>]+/account/sign-in/([A-Za-z0-9_-]+)")
 
@@ -95,18 +94,12 @@ def smtp_env_fixture(
     database_url: str, local_storage_url: str, stripe_account: FakeStripeAccount
 ) -> dict[str, str]:
     """The billing test environment, delivering mail to this process's real SMTP server."""
-    return {
-        "LOVETV_DATABASE_URL": database_url,
-        "LOVETV_STORAGE_URL": local_storage_url,
-        "LOVETV_BASE_URL": f"http://127.0.0.1:{free_port()}",
-        "LOVETV_SECRET_KEY": SECRET_KEY,
-        "LOVETV_ENV": "production",
-        "STRIPE_API_KEY": stripe_account.api_key,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": stripe_account.base_url,
-        "LOVETV_STRIPE_PRICES": PRICES_SETTING,
-        "LOVETV_SMTP_URL": shared_smtp_server().url,
-    }
+    return billing_env(
+        database_url,
+        local_storage_url,
+        stripe_account,
+        LOVETV_SMTP_URL=shared_smtp_server().url,
+    )
 
 
 def deliver_mail(services: Services) -> int:

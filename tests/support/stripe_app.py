@@ -49,9 +49,17 @@ def env_fixture(
     database_url: str, local_storage_url: str, stripe_account: FakeStripeAccount
 ) -> dict:
     """The environment of an app wired to this test's fake Stripe account."""
+    return billing_env(database_url, local_storage_url, stripe_account)
+
+
+def billing_env(
+    database_url: str, storage_url: str, stripe_account: FakeStripeAccount, **extra: str
+) -> dict[str, str]:
+    """The variables of an app wired to a fake Stripe account (plus `extra` ones)."""
     return {
+        **extra,
         "LOVETV_DATABASE_URL": database_url,
-        "LOVETV_STORAGE_URL": local_storage_url,
+        "LOVETV_STORAGE_URL": storage_url,
         "LOVETV_BASE_URL": f"http://127.0.0.1:{free_port()}",
         "LOVETV_SECRET_KEY": SECRET_KEY,
         "LOVETV_ENV": "production",
