@@ -65,8 +65,8 @@ class SeasonView:
 
 
 def clock(seconds: float) -> str:
-    """`1:02:03` or `2:03`: how players write a time."""
-    total = max(0, round(seconds))
+    """`1:02:03` or `2:03`: how players write a time (whole seconds, counted down)."""
+    total = max(0, int(seconds))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
