@@ -24,12 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.stripe_api import CheckoutSummary, StripeGateway
-from publisher.accounts.account_page import show_title
 from publisher.billing.checkouts import FOREIGN
 from publisher.config import Config
 from publisher.db import Database
-from publisher.mail.outbox import queue_email
-from publisher.members.emails import urls
+from publisher.members.emails import queue_foreign_purchase
 from publisher.models import Checkout, Member, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -110,20 +108,11 @@ def queue_undone_email(session: Session, config: Config, undo: PendingUndo, refu
     holder = session.get(Member, undo.member_id) if undo.member_id is not None else None
     if holder is None:
         return  # the member is gone; a later sight undoes again, harmlessly
-    links = urls(config)
-    context = {
-        "show_title": show_title(session),
-        "plan": undo.checkout.plan or "membership",
-        "refunded": refunded,
-        "sign_in_url": links["sign_in_url"],
-        "join_url": links["join_url"],
-    }
-    queue_email(
+    queue_foreign_purchase(
         session,
         config,
-        "foreign_purchase",
-        holder.email,
-        context,
-        member_id=holder.id,
+        holder,
+        undo.checkout.plan or "membership",
+        refunded,
         dedupe_key=undone_marker(undo.checkout.id),
     )

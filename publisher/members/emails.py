@@ -81,7 +81,12 @@ def queue_membership_ended(
 
 
 def queue_foreign_purchase(
-    session: Session, config: Config, member: Member, plan: str, refunded: bool
+    session: Session,
+    config: Config,
+    member: Member,
+    plan: str,
+    refunded: bool,
+    dedupe_key: str | None = None,
 ) -> None:
     """Tell a member that someone paid with their address, and that nothing of theirs changed."""
     links = urls(config)
@@ -92,4 +97,12 @@ def queue_foreign_purchase(
         "sign_in_url": links["sign_in_url"],
         "join_url": links["join_url"],
     }
-    queue_email(session, config, "foreign_purchase", member.email, context, member_id=member.id)
+    queue_email(
+        session,
+        config,
+        "foreign_purchase",
+        member.email,
+        context,
+        member_id=member.id,
+        dedupe_key=dedupe_key,
+    )

@@ -93,14 +93,21 @@ def _gateway(services: Services) -> StripeGateway:
 
 
 def restore(services: Services, email: str, gateway: StripeGateway | None = None) -> dict[str, Any]:
-    """Lift a revoke; a Stripe member's access then follows what Stripe says now."""
+    """Lift a revoke; a Stripe member's access then follows what Stripe says now.
+
+    Stripe is read with no transaction open (a short lookup first), then the member is
+    changed in one short transaction.
+    """
     with services.db.session() as session:
-        member = find_by_part(session, email)
-        if member.status != REVOKED:
-            raise UserError(f"{member.email} is not revoked (status {member.status})")
-        if member.stripe_customer_id:
-            gateway = gateway or _gateway(services)
-            purchases = gateway.purchases_of([member.stripe_customer_id])
+        customer_id = _revoked(find_by_part(session, email)).stripe_customer_id
+    purchases = None
+    if customer_id:
+        purchases = (gateway or _gateway(services)).purchases_of([customer_id])
+    with services.db.session() as session:
+        member = _revoked(find_by_part(session, email))
+        if member.stripe_customer_id != customer_id:
+            raise UserError(f"{member.email} changed while Stripe was read: run the command again")
+        if purchases is not None:
             # Lapsed first, so the refresh decides afresh and sends no "ended" email.
             member.status, member.status_reason = LAPSED, RESTORED_REASON
             refresh_member(
@@ -113,6 +120,12 @@ def restore(services: Services, email: str, gateway: StripeGateway | None = None
         if member.status == ACTIVE:
             queue_restored(session, services, member)
         return admin.describe_member(session, services, member)
+
+
+def _revoked(member: Member) -> Member:
+    if member.status != REVOKED:
+        raise UserError(f"{member.email} is not revoked (status {member.status})")
+    return member
 
 
 def queue_restored(session: Session, services: Services, member: Member) -> None:
