@@ -200,3 +200,18 @@ def test_the_stylesheet_keeps_a_private_link_out_of_the_page(client, catalog) ->
     assert catalog.token not in private and "Opening up" in private
     public = str(transform(etree.fromstring(client.get("/feeds/teaser.xml").data)))
     assert TEASER_FEED in public and "don't share" not in public
+
+
+def test_policy_files_are_read_as_utf8_or_refused_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from publisher.errors import UserError
+    from publisher.show_policies import read_policy_file
+
+    good = tmp_path / "terms.md"
+    good.write_text("\ufeff# Terms\n\nBe kind.\n", encoding="utf-8")
+    assert read_policy_file(good, "--terms") == "# Terms\n\nBe kind."
+    bad = tmp_path / "refunds.md"
+    bad.write_bytes(b"\xff\xfe\x00not utf-8")
+    with pytest.raises(UserError, match=r"refunds.md is not UTF-8 text \(--refund-policy\)"):
+        read_policy_file(bad, "--refund-policy")
+    with pytest.raises(UserError, match="cannot read"):
+        read_policy_file(tmp_path / "missing.md", "--terms")
