@@ -74,8 +74,18 @@ def read_artwork_refusing(image: Path | None) -> Artwork | None:
         return read_artwork(image)
 
 
-def set_show(services: Services, changes: Mapping[str, Any], image: Path | None = None) -> Show:
-    """Create the show or change the given fields (and artwork); the rest stays as it was."""
+def set_show(
+    services: Services,
+    changes: Mapping[str, Any],
+    image: Path | None = None,
+    policies: Mapping[str, str | None] | None = None,
+) -> Show:
+    """Create the show or change the given fields (and artwork); the rest stays as it was.
+
+    `policies` carries the terms and refund-policy Markdown (`terms`, `refund_policy`).
+    """
+    from publisher.show_policies import set_policies
+
     _check_show_changes(changes)
     artwork = read_artwork_refusing(image)
     with Uploads(services.storage) as uploads, services.db.session() as session:
@@ -91,6 +101,9 @@ def set_show(services: Services, changes: Mapping[str, Any], image: Path | None 
         if artwork is not None:
             key = artwork_key(artwork.data, artwork.extension)
             show.image_key = uploads.put_shared(key, artwork.data, artwork.mime)
+        if policies:
+            session.flush()
+            set_policies(session, **policies)
         show.updated_at = utcnow()
         show_changed(session)
     return show

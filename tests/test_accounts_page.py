@@ -71,7 +71,8 @@ def test_the_account_page_lists_every_published_season_newest_first_with_working
         answer = requests.get(link, timeout=30)
         assert answer.status_code == 200
         assert answer.headers["Content-Type"].startswith("application/rss+xml")
-        assert feedparser.parse(answer.content).entries[0].title in ("One", "Two")
+        titles = [e.title for e in feedparser.parse(answer.content).entries]
+        assert any(title in ("One", "Two") for title in titles)
 
 
 def test_each_feed_has_app_links_that_keep_the_whole_url_and_a_qr_code_of_it(
@@ -119,7 +120,8 @@ def test_reset_rotates_emails_and_signs_out_every_other_browser(shop: Shop, mp3_
     assert new_token != old_token and new_token in page.text and old_token not in page.text
     titles = [title for title, _ in shop.listen(old_token)]
     assert titles == ["This private link was replaced by a newer one"]
-    assert [title for title, _ in shop.listen(new_token)] == ["One"]
+    episodes = [t for t, _ in shop.listen(new_token) if not t.startswith("New season:")]
+    assert episodes == ["One"]
     (email,) = queued(shop.services, "links_replaced", "dee@example.com")
     assert new_token in email.body_text and old_token not in email.body_text
 

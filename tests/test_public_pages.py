@@ -172,8 +172,6 @@ def test_terms_and_refund_policy_show_the_producers_markdown_sanitized(client, c
     html, doc = page(client, "/refunds")
     assert doc.xpath("//strong")[0].text_content() == "14 days"
     assert doc.xpath("//a[@href='mailto:hi@lovetv.test']")
-    join_page = client.get("/join/monthly")  # without Stripe it is closed, so read the template
-    assert join_page.status_code in (200, 503)
 
 
 def test_feeds_name_the_stylesheet_and_a_browser_gets_them_as_xml(client, catalog) -> None:

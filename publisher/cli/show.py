@@ -28,12 +28,31 @@ def show() -> None:
 @click.option("--category", help="Apple Podcasts category, e.g. 'Health & Fitness'.")
 @click.option("--website", help="The show's web page.")
 @click.option("--explicit/--clean", default=None, help="Whether episodes are explicit.")
+@click.option("--terms", type=_FILE, help="Terms page text (Markdown), shown at /terms.")
+@click.option(
+    "--refund-policy", type=_FILE, help="Refund policy text (Markdown), shown at /refunds."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the show as JSON.")
 @pass_state
-def set_command(state: CliState, image: Path | None, as_json: bool, **fields: object) -> None:
+def set_command(
+    state: CliState,
+    image: Path | None,
+    terms: Path | None,
+    refund_policy: Path | None,
+    as_json: bool,
+    **fields: object,
+) -> None:
     """Create the show or change the given details; unnamed ones stay as they are."""
+    from publisher.show_policies import read_policy_file
+
     changes = {name: value for name, value in fields.items() if value is not None}
-    result = set_show(state.services(), changes, image)
+    policies = {
+        "terms": read_policy_file(terms, "--terms") if terms else None,
+        "refund_policy": read_policy_file(refund_policy, "--refund-policy")
+        if refund_policy
+        else None,
+    }
+    result = set_show(state.services(), changes, image, policies)
     if as_json:
         click.echo(json.dumps({f: getattr(result, f) for f in (*fields, "image_key")}))
     else:

@@ -14,12 +14,13 @@ def register_blueprints(app: Flask) -> None:
         feeds,
         health,
         media,
+        public,
         site,
         webhooks,
         welcome,
     )
 
     csrf.init_app(app)
-    for module in (health, site, billing, welcome, account, webhooks, feeds, media):
+    for module in (health, site, billing, public, welcome, account, webhooks, feeds, media):
         module.init_app(app)
     csrf.csrf.exempt(webhooks.bp)  # signed by Stripe instead

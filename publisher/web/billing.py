@@ -32,7 +32,6 @@ from publisher.config import PLANS
 from publisher.members.plans import PLAN_PRICES
 from publisher.models import Member, Show, utcnow
 from publisher.public_catalog import seasons_with_episodes, show_view, teaser_episodes
-from publisher.web import public
 from publisher.web.account_cookie import current_member
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 from publisher.web.public import PAGE_URLS
@@ -194,7 +193,3 @@ def _portal(customer_id: str, base_url: str) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    # The public pages belong with the landing page; registered here until
-    # `publisher.web.register_blueprints` lists `public` itself.
-    if "public" not in app.blueprints:
-        public.init_app(app)
