@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from publisher.catalog import set_show
+from publisher.catalog.catalog import set_show
+from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.members.demo_member import DEMO_MEMBER_EMAIL, ensure_demo_member
 from publisher.models import Episode, Season, Show
-from publisher.publishing import EpisodeDraft, publish_episode
 from publisher.services import Services
 
 DEMO_SHOW = {

@@ -76,7 +76,7 @@ class Show(Base):
     explicit: Mapped[bool] = mapped_column(Boolean, default=False)
     podcast_guid: Mapped[str] = mapped_column(String(36), default=new_guid)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # Markdown set by the producer, shown at /terms and /refunds (`publisher.show_policies`).
+    # Markdown set by the producer, shown at /terms and /refunds (catalog/show_policies.py).
     terms: Mapped[str] = mapped_column(Text, default="", server_default="")
     refund_policy: Mapped[str] = mapped_column(Text, default="", server_default="")
 

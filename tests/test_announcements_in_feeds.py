@@ -18,8 +18,8 @@ from support.feed_checks import NS, parse_feed
 
 from feeds.announcements import ANNOUNCEMENT_DAYS
 from publisher.app import services_of
+from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.models import Episode, Season
-from publisher.publishing import EpisodeDraft, publish_episode
 
 BASE = "http://podcasts.lovetv.test"
 CONTENT = {"content": "http://purl.org/rss/1.0/modules/content/", **NS}

@@ -9,17 +9,17 @@ from sqlalchemy import select
 from support.media import make_png
 from support.publishing import set_up_season
 
-from publisher.catalog import (
+from publisher.catalog.catalog import (
     add_season,
     find_season,
     list_seasons,
     set_show,
     unpublish_episode,
 )
+from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.errors import UserError
-from publisher.feed_invalidation import TEASER_FEED_KEY, season_feed_key
+from publisher.listening.invalidation import TEASER_FEED_KEY, season_feed_key
 from publisher.models import RenderedFeed, Show, utcnow
-from publisher.publishing import EpisodeDraft, publish_episode
 from publisher.services import Services
 
 

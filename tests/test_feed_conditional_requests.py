@@ -19,7 +19,7 @@ from werkzeug.test import EnvironBuilder
 
 from publisher.app import services_of
 from publisher.config import load_config
-from publisher.feed_invalidation import season_changed
+from publisher.listening.invalidation import season_changed
 from publisher.web.feed_http import not_modified
 
 ETAG = '"0123456789abcdef"'

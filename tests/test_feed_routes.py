@@ -154,7 +154,7 @@ HOSTILE = 'Tom & Jerry\'s <b>"best"</b> 💞\x07\x1b\x0b night 🔥 ]]> &amp;'
 
 
 def test_hostile_titles_and_descriptions_survive_the_whole_path(client, catalog) -> None:
-    from publisher.feed_invalidation import show_changed
+    from publisher.listening.invalidation import show_changed
     from publisher.models import Episode, Season, Show
 
     with catalog.services.db.session() as session:

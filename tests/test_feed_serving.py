@@ -20,9 +20,9 @@ from support.feed_checks import parse_feed
 from publisher.app import services_of
 from publisher.config import load_config
 from publisher.db import Database
-from publisher.feed_cache import body_etag, store_rendered
-from publisher.feed_invalidation import season_changed, season_feed_key
-from publisher.feed_rendering import Rendered
+from publisher.listening.cache import body_etag, store_rendered
+from publisher.listening.invalidation import season_changed, season_feed_key
+from publisher.listening.rendering import Rendered
 from publisher.models import Member, RenderedFeed, utcnow
 
 

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from audio.storage import open_storage
+from publisher.catalog.field_limits import DESCRIPTION_MAX, NUMBER_MAX, column_length
 from publisher.cli import main
-from publisher.field_limits import DESCRIPTION_MAX, NUMBER_MAX, column_length
 from publisher.models import Episode, Season, Show
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from publisher.db import Database
-from publisher.feed_cache import store_rendered
-from publisher.feed_inputs import Urls
-from publisher.feed_invalidation import (
+from publisher.listening.cache import store_rendered
+from publisher.listening.inputs import Urls
+from publisher.listening.invalidation import (
     TEASER_FEED_KEY,
     season_changed,
     season_feed_key,
     season_feed_key_sql,
     show_changed,
 )
-from publisher.feed_rendering import render_season, render_teaser
+from publisher.listening.rendering import render_season, render_teaser
 from publisher.models import RenderedFeed, Season, utcnow
 
 URLS = Urls("http://podcasts.lovetv.test")

@@ -15,7 +15,7 @@ from support.catalog_factory import Catalog
 
 from publisher.app import services_of
 from publisher.config import load_config
-from publisher.notice_audio import NOTICE_AUDIO_LENGTH
+from publisher.listening.notice_audio import NOTICE_AUDIO_LENGTH
 
 
 @pytest.fixture

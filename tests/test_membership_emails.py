@@ -12,11 +12,11 @@ from support.publishing import set_up_season
 
 from auth.tokens import derive_token, lookup_hash, new_nonce
 from publisher.accounts.sessions import start_session
+from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.members import admin
 from publisher.members.members import add_member, current_token, find_member
 from publisher.members.season_news import announce_season
 from publisher.models import AccountSession, FeedToken, Member, OutboxMessage, Season, utcnow
-from publisher.publishing import EpisodeDraft, publish_episode
 from publisher.services import Services
 
 

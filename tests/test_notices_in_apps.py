@@ -209,7 +209,7 @@ def test_restored_member_gets_the_episodes_back_with_a_later_last_modified(clien
 
 def test_notice_moment_never_uses_the_wall_clock_for_an_old_event() -> None:
     """A notice read long after its event keeps the event's date (a fixed instant)."""
-    from publisher.listeners import Listener
+    from publisher.listening.listeners import Listener
 
     event = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     listener = Listener(1, "h", True, "revoked", None, None, status_changed_at=event)

@@ -16,8 +16,8 @@ from support.catalog_factory import Catalog, make_episode
 from support.feed_checks import parse_feed
 
 from publisher.app import services_of
+from publisher.catalog.show_policies import set_policies
 from publisher.models import Episode, Season, utcnow
-from publisher.show_policies import set_policies
 
 BASE = "http://podcasts.lovetv.test"
 TEASER_FEED = f"{BASE}/feeds/teaser.xml"
@@ -201,8 +201,8 @@ def test_the_stylesheet_keeps_a_private_link_out_of_the_page(client, catalog) ->
 
 
 def test_policy_files_are_read_as_utf8_or_refused_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from publisher.catalog.show_policies import read_policy_file
     from publisher.errors import UserError
-    from publisher.show_policies import read_policy_file
 
     good = tmp_path / "terms.md"
     good.write_text("\ufeff# Terms\n\nBe kind.\n", encoding="utf-8")

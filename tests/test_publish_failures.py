@@ -15,10 +15,10 @@ from sqlalchemy.exc import OperationalError
 from support.publishing import make_long_mp3, set_up_season
 
 from audio.storage import IMMUTABLE, MIN_PART_SIZE, StorageError
+from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.models import Episode, Season
-from publisher.publishing import EpisodeDraft, publish_episode
 from publisher.services import Services
 
 

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from support.media import make_png
 from support.publishing import SHOW, fetch, make_wav, set_up_season
 
-from publisher.catalog import list_episodes
+from publisher.catalog.catalog import list_episodes
+from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.errors import UserError
 from publisher.models import Episode, Show
-from publisher.publishing import EpisodeDraft, publish_episode
 from publisher.services import Services
 
 CHAPTERS = "00:00:00 Don't build a case\n00:00:01 Look at ourselves\n00:00:02 Identify patterns\n"

@@ -19,8 +19,8 @@ from audio.probe import probe_audio
 from audio.storage import MIN_PART_SIZE, S3Storage, StorageError
 from audio.streaming_upload import ContentChanged, sha256_of
 from audio.tagging import EpisodeTags, tagged_stream, write_tagged_copy
+from publisher.catalog.publishing import EpisodeDraft, _place, publish_episode, read_inputs
 from publisher.models import Episode
-from publisher.publishing import EpisodeDraft, _place, publish_episode, read_inputs
 from publisher.services import Services
 
 DEMO_MP3 = Path(__file__).resolve().parent.parent / "publisher/demo_media/push-and-pull.mp3"

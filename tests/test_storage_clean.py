@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from audio.storage import LocalStorage, S3Storage
+from publisher.catalog.storage_clean import clean_storage, parse_age
 from publisher.cli import main
 from publisher.errors import UserError
-from publisher.storage_clean import clean_storage, parse_age
 
 
 def _old(path: Path, days: float = 2) -> Path:

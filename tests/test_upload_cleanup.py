@@ -18,11 +18,11 @@ from support.media import make_png
 from support.publishing import set_up_season
 
 from audio.storage import LocalStorage, Storage, StorageError, open_storage
+from publisher.catalog.publishing import EpisodeDraft, publish_episode
+from publisher.catalog.uploads import Uploads, artwork_key
 from publisher.db import DatabaseError
 from publisher.models import Show
-from publisher.publishing import EpisodeDraft, publish_episode
 from publisher.services import Services
-from publisher.uploads import Uploads, artwork_key
 
 
 class Boom(Exception):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from publisher.accounts.sessions import end_sessions
 from publisher.config import Config
-from publisher.feed_inputs import published
+from publisher.listening.inputs import published
 from publisher.mail.outbox import queue_email
 from publisher.members.members import current_token, issue_token
 from publisher.models import Episode, Member, Season, Show

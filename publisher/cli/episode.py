@@ -11,11 +11,11 @@ from typing import Any
 
 import click
 
-from publisher.catalog import list_episodes, unpublish_episode
+from publisher.catalog.catalog import list_episodes, unpublish_episode
+from publisher.catalog.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
 from publisher.cli import CliState, pass_state
 from publisher.cli.signals import sigterm_as_interrupt
 from publisher.errors import UserError
-from publisher.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -125,7 +125,7 @@ def edit_command(
 ) -> None:
     """Change a published episode in place: the GUID stays, so apps keep the listener's
     place; feeds are re-rendered and the stored audio re-tagged (all or nothing)."""
-    from publisher.episode_edit import EpisodeEdit, edit_episode
+    from publisher.catalog.episode_edit import EpisodeEdit, edit_episode
 
     text = None if description is None and notes is None else _description(description, notes)
     edit = EpisodeEdit(description=text, publish_at=_publish_time(publish_at), **options)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from publisher.catalog import add_season, edit_season, list_seasons
+from publisher.catalog.catalog import add_season, edit_season, list_seasons
 from publisher.cli import CliState, pass_state
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from publisher.catalog import set_show
+from publisher.catalog.catalog import set_show
 from publisher.cli import CliState, pass_state
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -43,7 +43,7 @@ def set_command(
     **fields: object,
 ) -> None:
     """Create the show or change the given details; unnamed ones stay as they are."""
-    from publisher.show_policies import read_policy_file
+    from publisher.catalog.show_policies import read_policy_file
 
     changes = {name: value for name, value in fields.items() if value is not None}
     policies = {

@@ -26,7 +26,7 @@ def storage() -> None:
 def clean_command(state: CliState, older_than: str, as_json: bool) -> None:
     """Abort pending S3 multipart uploads and remove stray lovetv-publish-* temporary
     folders (and half-written files in a storage folder) left by killed publishes."""
-    from publisher.storage_clean import clean_storage, parse_age
+    from publisher.catalog.storage_clean import clean_storage, parse_age
 
     age = parse_age(older_than)
     report = clean_storage(state.services(migrated=False).storage, age)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from auth.tokens import derive_token, lookup_hash, new_nonce
 from publisher.errors import UserError
-from publisher.listeners import find_listener
+from publisher.listening.listeners import find_listener
 from publisher.models import FeedToken, Member, Season, utcnow
 
 ACTIVE, LAPSED, REVOKED = "active", "lapsed", "revoked"

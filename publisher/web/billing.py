@@ -28,10 +28,10 @@ from feeds.notes import notes_html
 from publisher.accounts.account_page import holds_lifetime, subscribed
 from publisher.app import services_of
 from publisher.billing.refresh import billing_unavailable, make_gateway
+from publisher.catalog.public_pages import seasons_with_episodes, show_view, teaser_episodes
 from publisher.config import PLANS
 from publisher.members.plans import PLAN_PRICES
 from publisher.models import Member, Show, utcnow
-from publisher.public_catalog import seasons_with_episodes, show_view, teaser_episodes
 from publisher.web.account_cookie import current_member
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 from publisher.web.public import PAGE_URLS

@@ -14,7 +14,7 @@ from flask import Request, Response
 from werkzeug.http import parse_date
 
 from feeds.model import NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
-from publisher.feed_cache import Variant
+from publisher.listening.cache import Variant
 
 RSS = "application/rss+xml; charset=utf-8"
 # A browser shows `application/rss+xml` as plain text and applies the feed's stylesheet only

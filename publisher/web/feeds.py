@@ -13,9 +13,9 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from auth.tokens import looks_like_token
 from publisher.app import services_of
-from publisher.feed_cache import FeedCache
-from publisher.feed_inputs import Urls
-from publisher.feed_requests import SeasonRequests, teaser_state
+from publisher.listening.cache import FeedCache
+from publisher.listening.inputs import Urls
+from publisher.listening.requests import SeasonRequests, teaser_state
 from publisher.models import utcnow
 from publisher.web.feed_http import feed_response, member_etag, notice_event, public_etag
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from feeds.notice_feed import NOTICES
 from publisher.app import services_of
-from publisher.feed_inputs import public, published
-from publisher.listeners import Listener, find_listener
-from publisher.media_names import (
+from publisher.listening.inputs import public, published
+from publisher.listening.listeners import Listener, find_listener
+from publisher.listening.media_names import (
     AUDIO,
     CHAPTERS,
     MediaName,
@@ -26,8 +26,8 @@ from publisher.media_names import (
     parse_media_name,
     transcript_type,
 )
+from publisher.listening.notice_audio import DEFAULT_COVER, NOTICE_AUDIO
 from publisher.models import Episode, Season, Show, utcnow
-from publisher.notice_audio import DEFAULT_COVER, NOTICE_AUDIO
 from publisher.stats.ingest import write_batch
 from publisher.stats.recorder import MediaHit, Recorder
 from publisher.web.stored_files import send_local, serve_stored

@@ -13,10 +13,16 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, send_file
 
 from publisher.app import services_of
-from publisher.feed_inputs import Urls
+from publisher.catalog.public_pages import public_episode, season_view, show_view
+from publisher.catalog.show_policies import (
+    POLICY_TITLES,
+    REFUND_POLICY,
+    TERMS,
+    policy_html,
+    policy_text,
+)
+from publisher.listening.inputs import Urls
 from publisher.models import utcnow
-from publisher.public_catalog import public_episode, season_view, show_view
-from publisher.show_policies import POLICY_TITLES, REFUND_POLICY, TERMS, policy_html, policy_text
 
 bp = Blueprint("public", __name__, template_folder="templates")
 PAGE_URLS = Urls("")  # relative links and artwork: pages work on whatever host serves them

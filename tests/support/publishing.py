@@ -6,7 +6,7 @@ import wave
 from pathlib import Path
 
 from audio.storage import Storage
-from publisher.catalog import add_season, set_show
+from publisher.catalog.catalog import add_season, set_show
 from publisher.services import Services
 from support.media import SAMPLE_RATE, make_png, tone_pcm
 

@@ -1,7 +1,7 @@
 """Rows to the plain values `feeds/` renders: which episodes a feed shows, and their URLs.
 
 Only episodes whose time has come (`publish_at <= now`) and that are not unpublished ever
-reach a renderer. Member URLs carry `TOKEN_PLACEHOLDER`; `publisher.feed_cache` puts the
+reach a renderer. Member URLs carry `TOKEN_PLACEHOLDER`; `publisher.listening.cache` puts the
 token in per request.
 """
 
@@ -23,9 +23,9 @@ from feeds.model import (
     Trailer,
     Transcript,
 )
-from publisher.media_names import CHAPTERS_SUFFIX, audio_extension, transcript_type
+from publisher.listening.media_names import CHAPTERS_SUFFIX, audio_extension, transcript_type
+from publisher.listening.notice_audio import NOTICE_AUDIO_LENGTH
 from publisher.models import Episode, Season, Show
-from publisher.notice_audio import NOTICE_AUDIO_LENGTH
 
 DEFAULT_COVER = "media/cover.png"
 TEASER = "teaser"

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feeds.notes import notes_html
-from publisher.feed_inputs import DEFAULT_COVER, TEASER, Urls, public, published
-from publisher.media_names import audio_extension, transcript_type
+from publisher.listening.inputs import DEFAULT_COVER, TEASER, Urls, public, published
+from publisher.listening.media_names import audio_extension, transcript_type
 from publisher.models import Episode, Season, Show
 
 TEASERS_ON_LANDING = 12  # newest first; the teaser feed has them all

@@ -17,8 +17,8 @@ from feeds.model import TOKEN_PLACEHOLDER
 from feeds.notice_feed import LOST_ACCESS, PAYMENT_PROBLEM, render_lost_access_feed
 from feeds.season_feed import render_season_feed
 from feeds.teaser_feed import render_teaser_feed
-from publisher.feed_announcements import season_news
-from publisher.feed_inputs import (
+from publisher.listening.announcements import season_news
+from publisher.listening.inputs import (
     Urls,
     episode_info,
     next_change,

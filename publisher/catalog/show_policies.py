@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from feeds.notes import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS
 from feeds.text import clean_text
 from publisher.errors import UserError
-from publisher.feed_invalidation import show_changed
+from publisher.listening.invalidation import show_changed
 from publisher.models import Show, utcnow
 
 TERMS, REFUND_POLICY = "terms", "refund_policy"

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from feeds.template import FeedTemplate
 from publisher.db import Database
-from publisher.feed_inputs import Urls
-from publisher.feed_invalidation import TEASER_FEED_KEY, season_feed_key
-from publisher.feed_rendering import Rendered, render_season, render_teaser
+from publisher.listening.inputs import Urls
+from publisher.listening.invalidation import TEASER_FEED_KEY, season_feed_key
+from publisher.listening.rendering import Rendered, render_season, render_teaser
 from publisher.models import RenderedFeed, Season
 
 _HTTP_DATES: dict[datetime, str] = {}  # one entry per feed version, like the variants

@@ -1,6 +1,6 @@
 """The show, its seasons and the episode list, as the producer's CLI edits and reads them.
 
-Every change that a feed shows calls `publisher.feed_invalidation` in the same
+Every change that a feed shows calls `publisher.listening.invalidation` in the same
 transaction, so no worker serves a stale feed after the command returns.
 """
 
@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from publisher.catalog.field_limits import check_number, check_text
+from publisher.catalog.uploads import Uploads, artwork_key
 from publisher.errors import UserError
-from publisher.feed_invalidation import season_changed, show_changed
-from publisher.field_limits import check_number, check_text
+from publisher.listening.invalidation import season_changed, show_changed
 from publisher.models import Episode, Season, Show, utcnow
 from publisher.services import Services
-from publisher.uploads import Uploads, artwork_key
 
 if TYPE_CHECKING:
     from audio.artwork import Artwork
@@ -84,7 +84,7 @@ def set_show(
 
     `policies` carries the terms and refund-policy Markdown (`terms`, `refund_policy`).
     """
-    from publisher.show_policies import set_policies
+    from publisher.catalog.show_policies import set_policies
 
     _check_show_changes(changes)
     artwork = read_artwork_refusing(image)

@@ -6,7 +6,7 @@ same transaction, so the next request anywhere renders afresh.
 
 Each change also bumps the season's `revision` (first, so the season row is locked before
 the stored feed is deleted): a render that read an older revision then finds it changed
-when it comes to store its result, and drops it (`publisher.feed_cache.store_rendered`),
+when it comes to store its result, and drops it (`publisher.listening.cache.store_rendered`),
 instead of keeping a stale feed until the season's next change.
 """
 

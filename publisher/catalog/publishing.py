@@ -37,14 +37,14 @@ from audio.streaming_upload import sha256_of, start_storage
 from audio.tagged_stream import TaggedStream, file_fingerprint
 from audio.tagging import EpisodeTags, tagged_stream, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
-from publisher.catalog import get_season, get_show, refusals
+from publisher.catalog.catalog import get_season, get_show, refusals
+from publisher.catalog.field_limits import check_number, check_text
+from publisher.catalog.uploads import Uploads, artwork_key
 from publisher.db import DatabaseError
 from publisher.errors import UserError
-from publisher.feed_invalidation import season_changed
-from publisher.field_limits import check_number, check_text
+from publisher.listening.invalidation import season_changed
 from publisher.models import Episode, Season, new_guid, utcnow
 from publisher.services import Services
-from publisher.uploads import Uploads, artwork_key
 
 # Apple's itunes:episodeType values:
 # https://help.apple.com/itc/podcasts_connect/#/itcb54353390

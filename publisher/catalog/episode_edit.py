@@ -28,15 +28,15 @@ from audio.probe import AudioInfo, probe_audio
 from audio.storage import StorageError
 from audio.tagging import EpisodeTags, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
-from publisher.catalog import get_show, refusals
+from publisher.catalog.catalog import get_show, refusals
+from publisher.catalog.field_limits import check_number, check_text
+from publisher.catalog.publishing import EPISODE_TYPES, _stored_cover, _summary
+from publisher.catalog.uploads import Uploads, artwork_key, sha256_file
 from publisher.db import DatabaseError
 from publisher.errors import UserError
-from publisher.feed_invalidation import season_changed
-from publisher.field_limits import check_number, check_text
+from publisher.listening.invalidation import season_changed
 from publisher.models import Episode, Season
-from publisher.publishing import EPISODE_TYPES, _stored_cover, _summary
 from publisher.services import Services
-from publisher.uploads import Uploads, artwork_key, sha256_file
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, bindparam, select
 
 from auth.tokens import lookup_hash
-from publisher.feed_cache import FeedState
-from publisher.feed_invalidation import TEASER_FEED_KEY, season_feed_key_sql
-from publisher.hot_query import HotQuery
-from publisher.listeners import LISTENER_COLUMNS, Listener, listener_from_row
+from publisher.listening.cache import FeedState
+from publisher.listening.hot_query import HotQuery
+from publisher.listening.invalidation import TEASER_FEED_KEY, season_feed_key_sql
+from publisher.listening.listeners import LISTENER_COLUMNS, Listener, listener_from_row
 from publisher.models import FeedToken, Member, RenderedFeed, Season
 
 _FEED_COLUMNS = (RenderedFeed.etag, RenderedFeed.last_modified, RenderedFeed.valid_until)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from feeds.announcements import ANNOUNCEMENT_WINDOW, announced
 from feeds.model import TOKEN_PLACEHOLDER, OtherSeason, SeasonAnnouncement
-from publisher.feed_inputs import Urls, published
+from publisher.listening.inputs import Urls, published
 from publisher.models import Episode, Season
 from publisher.web.podcast_apps import podcast_app_links
 

@@ -1,0 +1,1 @@
+"""The catalog: the show, its seasons and episodes; publishing and editing them."""

@@ -1,0 +1,1 @@
+"""Listening: feeds rendered once per change, personalised per request, and who may hear media."""
