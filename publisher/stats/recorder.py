@@ -107,9 +107,12 @@ class Recorder:
         return lost
 
     def close(self) -> None:
-        """Stop the thread and write what waits (at exit)."""
+        """Stop the thread and write what waits (at exit, or when the app is torn down)."""
         self._stopped = True
         self._wake.set()
+        if self._exit_hook:
+            atexit.unregister(self.close)
+            self._exit_hook = False
         self.flush()
 
     def _start(self) -> None:
