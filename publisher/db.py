@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from publisher.db_deadlines import install_deadlines
 from publisher.schema_check import head_revision, stored_revision
 
 if TYPE_CHECKING:  # Alembic costs ~0.2 s of imports; only migrations and a stale schema need it
     from alembic.config import Config as AlembicConfig
+    from sqlalchemy.orm import Session, sessionmaker
 
 # Seconds. A frozen database answers a request with 503 after at most
 # PING (a pooled connection's check) + CONNECT (a new one), or STATEMENT + its grace.
@@ -102,7 +102,17 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions: sessionmaker[Session] | None = None
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory, made on first use: commands that only read with Core (and
+        their start-up time) never import the ORM."""
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessions
 
     @contextmanager
     def session(self) -> Iterator[Session]:

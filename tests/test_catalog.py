@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,11 @@ from support.publishing import set_up_season
 from publisher.catalog.catalog import (
     add_season,
     find_season,
-    list_seasons,
     set_show,
     unpublish_episode,
 )
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
+from publisher.catalog.season_list import list_seasons
 from publisher.errors import UserError
 from publisher.listening.invalidation import TEASER_FEED_KEY, season_feed_key
 from publisher.models import RenderedFeed, Show, utcnow
@@ -83,12 +84,32 @@ def test_seasons_are_added_once_and_listed_with_their_episodes(
         add_season(services, "season-3", "Three", number=2)
     with pytest.raises(UserError, match="is not a season slug"):
         add_season(services, "Season Three!", "Three")
-    listed = list_seasons(services)
+    listed = list_seasons(services.db, utcnow())
     assert [(s["slug"], s["number"], s["episodes"]) for s in listed] == [
         ("season-1", 1, 1),
         ("season-2", 2, 0),
     ]
     assert services.storage.get_bytes(listed[1]["image_key"]) == art.read_bytes()
+
+
+def test_season_list_counts_published_scheduled_and_unpublished_apart(
+    services: Services, mp3_file: Path, tmp_path: Path
+) -> None:
+    set_up_season(services, tmp_path)
+    now = utcnow()
+    publish_episode(services, EpisodeDraft("season-1", mp3_file, "Out"))
+    gone = publish_episode(services, EpisodeDraft("season-1", mp3_file, "Gone"))
+    unpublish_episode(services, gone["guid"])
+    later = now + timedelta(days=1)
+    publish_episode(services, EpisodeDraft("season-1", mp3_file, "Soon", publish_at=later))
+    add_season(services, "season-2", "Empty", number=2)
+    listed = {s["slug"]: s for s in list_seasons(services.db, now + timedelta(minutes=1))}
+    counts = [listed["season-1"][k] for k in ("published", "scheduled", "unpublished")]
+    assert counts == [1, 1, 1] and listed["season-1"]["episodes"] == 1
+    assert [listed["season-2"][k] for k in ("published", "scheduled", "unpublished")] == [0, 0, 0]
+    # Once its time comes, the scheduled one counts as published.
+    after = {s["slug"]: s for s in list_seasons(services.db, later + timedelta(seconds=1))}
+    assert (after["season-1"]["published"], after["season-1"]["scheduled"]) == (2, 0)
 
 
 def test_unpublish_takes_an_episode_out_of_its_feeds_but_keeps_the_audio(

@@ -192,32 +192,6 @@ def get_season(session: Session, slug: str) -> Season:
     return season
 
 
-def list_seasons(services: Services) -> list[dict[str, Any]]:
-    """Every season with its episodes counted as published, scheduled and unpublished."""
-    now = utcnow()
-    with services.db.session() as session:
-        counts: dict[int, dict[str, int]] = {}
-        for episode in session.scalars(select(Episode)):
-            by_status = counts.setdefault(
-                episode.season_id, {"published": 0, "scheduled": 0, "unpublished": 0}
-            )
-            by_status[episode_status(episode, now)] += 1
-        seasons = session.scalars(select(Season).order_by(Season.number, Season.id)).all()
-        empty = {"published": 0, "scheduled": 0, "unpublished": 0}
-        return [
-            {
-                "slug": s.slug,
-                "title": s.title,
-                "number": s.number,
-                "description": s.description,
-                "image_key": s.image_key,
-                "episodes": counts.get(s.id, empty)["published"],
-                **counts.get(s.id, empty),
-            }
-            for s in seasons
-        ]
-
-
 def edit_season(
     services: Services,
     slug: str,

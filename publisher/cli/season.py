@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from publisher.catalog.catalog import add_season, edit_season, list_seasons
 from publisher.cli import CliState, pass_state
 
 
@@ -36,6 +35,8 @@ def add_command(
     image: Path | None,
 ) -> None:
     """Add a season; SLUG (e.g. season-2) names it in feed URLs."""
+    from publisher.catalog.catalog import add_season
+
     added = add_season(state.services(), slug, title, number, description, image)
     click.echo(f"season {added.slug!r} added")
 
@@ -45,7 +46,11 @@ def add_command(
 @pass_state
 def list_command(state: CliState, as_json: bool) -> None:
     """List the seasons with their episode counts."""
-    seasons = list_seasons(state.services())
+    from datetime import UTC, datetime
+
+    from publisher.catalog.season_list import list_seasons
+
+    seasons = list_seasons(state.services().db, datetime.now(UTC))
     if as_json:
         click.echo(json.dumps(seasons))
         return
@@ -79,6 +84,8 @@ def edit_command(
     image: Path | None,
 ) -> None:
     """Change a season; its feeds are re-rendered (the slug, and so its URLs, stay)."""
+    from publisher.catalog.catalog import edit_season
+
     edit_season(
         state.services(), slug, title=title, description=description, number=number, image=image
     )
