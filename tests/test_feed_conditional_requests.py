@@ -164,3 +164,15 @@ def test_the_public_teaser_feed_is_cacheable_and_conditional(client, catalog) ->
     assert first.headers["Vary"] == "Accept-Encoding, Accept"  # browsers get it as XML
     again = client.get("/feeds/teaser.xml", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
+
+
+def test_entity_tags_are_strong_forty_hex_digits_that_differ_between_members() -> None:
+    from publisher.listening.cache import Variant
+    from publisher.web.feed_http import member_etag, public_etag
+
+    variant = Variant(template=None, etag="ab" * 32, last_modified=CHANGED, source_etag="")  # type: ignore[arg-type]
+    tags = [member_etag(variant, "a" * 64), member_etag(variant, "b" * 64), public_etag(variant)]
+    for tag in tags:
+        assert len(tag) == 42 and tag[0] == tag[-1] == '"' and not tag.startswith("W/")
+        int(tag[1:-1], 16)
+    assert len(set(tags)) == 3
