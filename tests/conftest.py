@@ -188,6 +188,16 @@ def client(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def catalog(app, mp3_file):  # type: ignore[no-untyped-def]
+    """A show with a season of every kind of episode and one member, in the test's `app`."""
+    from support.catalog_factory import Catalog
+
+    from publisher.app import services_of
+
+    return Catalog(services_of(app), mp3_file)
+
+
+@pytest.fixture
 def runner(env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """Runs `lovetv` in-process with the test's environment, from an empty folder."""
     monkeypatch.chdir(tmp_path)

@@ -17,7 +17,6 @@ from support.clock import Clock, clock_fixture  # noqa: F401
 from support.feed_checks import NS, parse_feed
 
 from feeds.announcements import ANNOUNCEMENT_DAYS
-from publisher.app import services_of
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.models import Episode, Season
 
@@ -28,11 +27,6 @@ CONTENT = {"content": "http://purl.org/rss/1.0/modules/content/", **NS}
 @pytest.fixture
 def storage_url(local_storage_url: str) -> str:
     return local_storage_url
-
-
-@pytest.fixture
-def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
-    return Catalog(services_of(app), mp3_file)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import built_app, service_env
 from flask import Request
-from support.catalog_factory import Catalog, make_episode
+from support.catalog_factory import make_episode
 from werkzeug.test import EnvironBuilder
 
 from publisher.app import services_of
@@ -93,16 +93,6 @@ def test_an_unreadable_date_is_modified(junk: str) -> None:
 def app(sqlite_url: str, local_storage_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     env = service_env(sqlite_url, local_storage_url)
     yield from built_app(load_config(environ=env, instance_path=tmp_path / "i"))
-
-
-@pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
-    return app.test_client()
-
-
-@pytest.fixture
-def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
-    return Catalog(services_of(app), mp3_file)
 
 
 def test_an_app_with_an_older_copy_gets_the_new_episode(app, client, catalog, mp3_file) -> None:

@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import requests
-from support.catalog_factory import Catalog, make_member
+from support.catalog_factory import make_member
 from support.feed_checks import parse_feed
 
-from publisher.app import services_of
 from publisher.members import admin as membership_admin
 from publisher.models import Member
-
-
-@pytest.fixture
-def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
-    return Catalog(services_of(app), mp3_file)
 
 
 def audio_bytes(client, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

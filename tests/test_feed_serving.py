@@ -13,7 +13,7 @@ import pytest
 from conftest import TEST_SECRET, built_app, service_env
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-from support.catalog_factory import Catalog, make_episode, make_member
+from support.catalog_factory import make_episode, make_member
 from support.clock import Clock, clock_fixture  # noqa: F401
 from support.feed_checks import parse_feed
 
@@ -30,16 +30,6 @@ from publisher.models import Member, RenderedFeed, utcnow
 def app(sqlite_url: str, local_storage_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     env = service_env(sqlite_url, local_storage_url)
     yield from built_app(load_config(environ=env, instance_path=tmp_path / "i"))
-
-
-@pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
-    return app.test_client()
-
-
-@pytest.fixture
-def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
-    return Catalog(services_of(app), mp3_file)
 
 
 def titles(response) -> list[str]:  # type: ignore[no-untyped-def]

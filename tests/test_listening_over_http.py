@@ -26,7 +26,6 @@ from support.stripe_app import (  # noqa: F401
     shop_fixture,
 )
 
-from publisher.app import services_of
 from publisher.members.members import current_token, issue_token
 from publisher.models import Member
 
@@ -35,11 +34,6 @@ ENDED = "Your membership has ended: renew to keep listening"
 WITHDRAWN = "Access to this feed was withdrawn"
 REPLACED = "This private link was replaced by a newer one"
 EPISODES = ["Trailer", "Opening up", "Free taste"]  # as the catalog orders them
-
-
-@pytest.fixture
-def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
-    return Catalog(services_of(app), mp3_file)
 
 
 def set_member(catalog: Catalog, **fields) -> None:  # type: ignore[no-untyped-def]

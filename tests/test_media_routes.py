@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import built_app, service_env
-from support.catalog_factory import Catalog
 
 from publisher.app import services_of
 from publisher.config import load_config
@@ -22,16 +21,6 @@ from publisher.listening.notice_audio import NOTICE_AUDIO_LENGTH
 def app(sqlite_url: str, storage_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     env = service_env(sqlite_url, storage_url)
     yield from built_app(load_config(environ=env, instance_path=tmp_path / "i"))
-
-
-@pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
-    return app.test_client()
-
-
-@pytest.fixture
-def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
-    return Catalog(services_of(app), mp3_file)
 
 
 def is_s3(app) -> bool:  # type: ignore[no-untyped-def]

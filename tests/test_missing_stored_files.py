@@ -9,13 +9,7 @@ import requests
 from conftest import TEST_SECRET
 from support.catalog_factory import Catalog, make_member
 
-from publisher.app import services_of
 from publisher.models import Member, Show
-
-
-@pytest.fixture
-def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
-    return Catalog(services_of(app), mp3_file)
 
 
 def remove_stored(catalog: Catalog, key: str) -> None:

@@ -17,7 +17,6 @@ from support.feed_checks import parse_feed
 
 from auth.billing_rules import SubscriptionState
 from auth.stripe_api import Purchases
-from publisher.app import services_of
 from publisher.billing.refresh import refresh_member
 from publisher.members import admin
 from publisher.members.members import issue_token
@@ -30,11 +29,6 @@ AN_HOUR_AGO = timedelta(hours=1)
 def storage_url(local_storage_url: str) -> str:
     """Notices do not depend on the store: the local one is enough."""
     return local_storage_url
-
-
-@pytest.fixture
-def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
-    return Catalog(services_of(app), mp3_file)
 
 
 def member_since_an_hour(catalog: Catalog, email: str) -> str:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import lxml.html
 import pytest
-from support.catalog_factory import Catalog
 from support.feed_checks import parse_feed
 
 from feeds.notes import notes_html, notes_text
-from publisher.app import services_of
 from publisher.models import Episode
 
 CONTENT = {"content": "http://purl.org/rss/1.0/modules/content/"}
@@ -97,11 +95,6 @@ def test_links_paragraphs_lists_and_emphasis_survive() -> None:
 @pytest.fixture
 def storage_url(local_storage_url: str) -> str:
     return local_storage_url
-
-
-@pytest.fixture
-def catalog(app, mp3_file) -> Catalog:  # type: ignore[no-untyped-def]
-    return Catalog(services_of(app), mp3_file)
 
 
 def test_hostile_notes_never_reach_a_feed_or_a_page(client, catalog) -> None:
