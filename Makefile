@@ -44,7 +44,7 @@ bench: install
 # pyproject.toml; slow, so not part of `make test`. Prints the survivors and the score.
 mutate: install
 	$(BIN)/mutmut run --max-children 2
-	$(BIN)/python tools/mutation_score.py
+	$(BIN)/python tests/mutation_score.py
 
 # Property-based fuzzing of the audio inspector for longer than the suite's fixed budget
 # (FUZZ_EXAMPLES=5000, random seeds each run). Keep every crash it finds as a regression test.
