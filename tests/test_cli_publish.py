@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from mutagen import id3
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
+from support.cli_results import refused as _refused
+from support.cli_results import succeeded as _ok
 from support.media import make_png
 from support.publishing import make_long_mp3
 
@@ -38,19 +40,6 @@ CONTRACT_KEYS = {
     "duration": float,
     "teaser": bool,
 }
-
-
-def _ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def _refused(result) -> str:  # type: ignore[no-untyped-def]
-    """A refusal: exit 1, nothing on stdout, exactly one `error: …` line on stderr."""
-    assert result.exit_code == 1, result.output
-    assert result.stdout == ""
-    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
-    return result.stderr
 
 
 @pytest.fixture

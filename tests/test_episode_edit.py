@@ -11,15 +11,11 @@ from click.testing import CliRunner
 from mutagen import id3
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
+from support.cli_results import succeeded as _ok
 from support.media import make_png
 
 from audio.storage import open_storage
 from publisher.cli import main
-
-
-def _ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
+from support.cli_results import refused as _refused
+from support.cli_results import succeeded as _ok
 
 from audio.storage import open_storage
 from publisher.catalog.field_limits import DESCRIPTION_MAX, NUMBER_MAX, column_length
@@ -26,18 +28,6 @@ def storage_url(tmp_path: Path) -> str:
 
 
 TITLE_MAX = column_length(Episode, "title")
-
-
-def _ok(result) -> str:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def _refused(result) -> str:  # type: ignore[no-untyped-def]
-    assert result.exit_code == 1, result.output
-    assert result.stdout == ""
-    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
-    return result.stderr
 
 
 @pytest.fixture
