@@ -121,6 +121,13 @@ def test_a_published_mp3_is_stored_exactly_as_the_tagged_copy_would_have_been(
     digest = hashlib.sha256(expected).hexdigest()
     assert published["audio_key"] == f"audio/{digest[:16]}/{published['guid']}.mp3"
     assert _no_pending_uploads(services)
+    if size and isinstance(services.storage, S3Storage):  # every part was sent with its CRC32
+        head = services.storage.client.head_object(
+            Bucket=services.storage.bucket,
+            Key=services.storage.prefix + published["audio_key"],
+            ChecksumMode="ENABLED",
+        )
+        assert head.get("ChecksumCRC32")
 
 
 def test_an_opus_episode_keeps_its_copy_and_carries_its_tags(

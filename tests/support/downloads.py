@@ -47,7 +47,9 @@ def served_fixture(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app over real HTTP on a loopback port (any 127.x source may connect)."""
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()

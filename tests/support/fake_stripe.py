@@ -170,7 +170,9 @@ def fake_stripe_server_fixture() -> Iterator[FakeStripe]:
     fake = FakeStripe()
     server = make_server("127.0.0.1", 0, fake, threaded=True)
     fake.base_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield fake
     server.shutdown()

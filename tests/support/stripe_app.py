@@ -75,7 +75,9 @@ def live_url_fixture(app, env: dict) -> Iterator[str]:  # type: ignore[no-untype
     """The app served over real HTTP at its own LOVETV_BASE_URL."""
     port = urlsplit(env["LOVETV_BASE_URL"]).port
     server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield env["LOVETV_BASE_URL"]
     server.shutdown()
