@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from flask import Request, Response
 from werkzeug.http import parse_date
+from werkzeug.wrappers import Request, Response
 
 from feeds.model import NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
 from publisher.listening.cache import Variant

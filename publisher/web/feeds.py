@@ -2,14 +2,17 @@
 
 Per request: one query (token and stored feed together), the access decision, then bytes
 from this worker's cache with the token substituted. A member who lost access gets 200
-and a notice feed; an unknown token or season gets 404.
+and a notice feed; an unknown token or season gets 404. Nothing about a member is kept
+between requests: a revoked token is refused on its very next poll.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, current_app, request
+from werkzeug.wrappers import Request, Response
 
 from auth.tokens import looks_like_token
 from publisher.app import services_of
@@ -17,6 +20,7 @@ from publisher.listening.cache import FeedCache
 from publisher.listening.inputs import Urls
 from publisher.listening.requests import SeasonRequests, teaser_state
 from publisher.models import utcnow
+from publisher.web import feed_fast_path
 from publisher.web.feed_http import feed_response, member_etag, notice_event, public_etag
 
 bp = Blueprint("feeds", __name__)
@@ -26,8 +30,8 @@ def not_found() -> Response:
     return Response("no such feed\n", status=404, content_type="text/plain; charset=utf-8")
 
 
-def feed_cache() -> FeedCache:
-    return current_app.extensions["lovetv_feed_cache"]
+def feed_cache(app: Flask | None = None) -> FeedCache:
+    return (app or current_app).extensions["lovetv_feed_cache"]
 
 
 def season_requests() -> SeasonRequests:
@@ -46,36 +50,60 @@ def teaser_feed() -> Response:
 
 @bp.get("/feeds/<token>/<slug>.xml")
 def member_feed(token: str, slug: str) -> Response:
-    """A member's private feed of one season, or the notice feed if they lost access."""
-    if not looks_like_token(token):
-        return not_found()
-    now = utcnow()
-    found = season_requests().find(slug, token)
-    if found is None or found.listener is None:
-        return not_found()
-    listener = found.listener
-    decision = listener.access(now)
-    try:
-        variant = feed_cache().season(found.season_id, found.state, decision.notice, now)
-    except LookupError:  # the season vanished between the query and the render
-        return not_found()
-    grace_days = services_of(current_app).config.past_due_grace_days
-    moment = listener.notice_moment(decision.notice, grace_days)
-    event = notice_event(moment or variant.last_modified if decision.notice else None)
-    etag = member_etag(variant, listener.lookup_hash, event)
-    changed_at = listener.changed_at(decision.notice, grace_days)
-    return feed_response(
-        request, variant, etag, token, private=True, event=event, changed_at=changed_at
-    )
+    """A member's private feed of one season (usually answered before Flask, see below)."""
+    return member_feeds(current_app).answer(request, token, slug)
+
+
+def member_feeds(app: Flask) -> MemberFeeds:
+    return app.extensions["lovetv_member_feeds"]
+
+
+@dataclass(frozen=True)
+class MemberFeeds:
+    """The member feed, answerable from the Flask route or straight from WSGI.
+
+    `publisher.web.feed_fast_path` calls `answer` without Flask around it (podcast apps
+    poll this URL all day); the route above is the same answer inside Flask.
+    """
+
+    cache: FeedCache
+    requests: SeasonRequests
+    grace_days: int
+
+    def answer(self, asked: Request, token: str, slug: str) -> Response:
+        """The season's feed, or the notice feed if they lost access; 404 if unknown."""
+        if not looks_like_token(token):
+            return not_found()
+        now = utcnow()
+        found = self.requests.find(slug, token)
+        if found is None or found.listener is None:
+            return not_found()
+        listener = found.listener
+        decision = listener.access(now)
+        try:
+            variant = self.cache.season(found.season_id, found.state, decision.notice, now)
+        except LookupError:  # the season vanished between the query and the render
+            return not_found()
+        moment = listener.notice_moment(decision.notice, self.grace_days)
+        event = notice_event(moment or variant.last_modified if decision.notice else None)
+        etag = member_etag(variant, listener.lookup_hash, event)
+        changed_at = listener.changed_at(decision.notice, self.grace_days)
+        return feed_response(
+            asked, variant, etag, token, private=True, event=event, changed_at=changed_at
+        )
 
 
 def init_app(app: Flask) -> None:
     services = services_of(app)
     app.extensions["lovetv_feed_cache"] = FeedCache(services.db, Urls(services.config.base_url))
-    app.extensions["lovetv_season_requests"] = SeasonRequests(
+    app.extensions["lovetv_season_requests"] = requests = SeasonRequests(
         services.db.engine, services.config.secret_key
     )
+    app.extensions["lovetv_member_feeds"] = feeds = MemberFeeds(
+        feed_cache(app), requests, services.config.past_due_grace_days
+    )
     app.register_blueprint(bp)
+    feed_fast_path.init_app(app, feeds)
     if os.environ.get("LOVETV_BENCH_ROUTES") == "1":  # `make bench` only; see the README
         from publisher.web import bench_routes
 

@@ -12,9 +12,12 @@ in a page) is ever built on a host an attacker chose.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from publisher.app import services_of
 
@@ -49,14 +52,23 @@ def host_name(host_header: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+def host_allowed(environ: Mapping[str, Any], allowed: frozenset[str]) -> bool:
+    """Whether the request's Host names one of the `allowed` hosts."""
+    return host_name(environ.get("HTTP_HOST", "")) in allowed
+
+
+def trusted_hosts_of(app: Flask) -> frozenset[str]:
+    return app.extensions["lovetv_trusted_hosts"]
+
+
 def _refuse_foreign_host() -> Response | None:
-    allowed = current_app.extensions["lovetv_trusted_hosts"]
-    if host_name(request.environ.get("HTTP_HOST", "")) not in allowed:
+    if not host_allowed(request.environ, trusted_hosts_of(current_app)):
         return Response("unknown host\n", status=400, mimetype="text/plain")
     return None
 
 
-def _secure_headers(response: Response) -> Response:
+def secure_headers(response: BaseResponse) -> BaseResponse:
+    """The headers every response carries; CSP and a Referrer-Policy on pages."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -67,4 +79,4 @@ def _secure_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.extensions["lovetv_trusted_hosts"] = trusted_hosts(services_of(app).config.base_url)
     app.before_request(_refuse_foreign_host)
-    app.after_request(_secure_headers)
+    app.after_request(secure_headers)

@@ -7,11 +7,13 @@ rest), never the error's text (hosts, ports, SQL). The full error goes to the lo
 
 from __future__ import annotations
 
+import json
 import logging
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.wrappers import Request, Response
 
 from audio.storage_errors import StorageUnavailable
 
@@ -19,13 +21,16 @@ log = logging.getLogger(__name__)
 
 # Seconds a client should wait before trying again: about one failed database attempt.
 RETRY_AFTER_SECONDS = 5
+# Connection refused or lost, statement timeouts, a locked SQLite, no free pool slot.
+DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
 
-def unavailable(what: str) -> Response:
-    """The 503 every outage answers with."""
+def unavailable(what: str, asked: Request | None = None) -> Response:
+    """The 503 every outage answers with (`asked` defaults to Flask's current request)."""
+    asked = asked if asked is not None else request
     message = f"the {what} is briefly unavailable; try again in a few seconds"
-    if request.path.startswith("/webhooks/") or request.accept_mimetypes.best == "application/json":
-        response = jsonify(error=message)
+    if asked.path.startswith("/webhooks/") or asked.accept_mimetypes.best == "application/json":
+        response = Response(json.dumps({"error": message}), mimetype="application/json")
     else:
         response = Response(message + "\n", mimetype="text/plain")
     response.status_code = 503
@@ -34,9 +39,10 @@ def unavailable(what: str) -> Response:
     return response
 
 
-def _database_error(exc: Exception) -> Response:
+def database_unavailable(exc: Exception, asked: Request | None = None) -> Response:
+    """Log the outage in one line (never the SQL's parameters) and answer 503."""
     log.warning("database unavailable: %s", _first_line(exc))
-    return unavailable("database")
+    return unavailable("database", asked)
 
 
 def _storage_error(exc: StorageUnavailable) -> Response:
@@ -51,7 +57,6 @@ def _first_line(exc: BaseException) -> str:
 
 
 def init_app(app: Flask) -> None:
-    # Connection refused or lost, statement timeouts, a locked SQLite, no free pool slot.
-    for kind in (OperationalError, InterfaceError, PoolTimeout):
-        app.register_error_handler(kind, _database_error)
+    for kind in DATABASE_ERRORS:
+        app.register_error_handler(kind, database_unavailable)
     app.register_error_handler(StorageUnavailable, _storage_error)
