@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MB = 1000 * 1000
 MEMORY_SIZE, MEMORY_TARGET_MB = 500 * MB, 150
 TIMING_SIZE, TIMING_TARGET, TIMING_GOAL = 300 * MB, 1.3, 1.1
-ROUNDS = 3
+ROUNDS = 5
 BUCKET = "lovetv-bench"
 BARE_UPLOAD = (
     "import sys, boto3; "

@@ -294,3 +294,11 @@ def unpublish_episode(services: Services, guid: str) -> bool:
         episode.unpublished_at = utcnow()
         season_changed(session, episode.season_id)
         return True
+
+
+def season_has_episodes(session: Session, season_id: int) -> bool:
+    """Whether the season already has a published or scheduled episode."""
+    query = select(Episode.id).where(
+        Episode.season_id == season_id, Episode.unpublished_at.is_(None)
+    )
+    return session.scalar(query.limit(1)) is not None

@@ -193,8 +193,9 @@ def _upload(
 ) -> dict[str, str]:
     """Store the tagged audio, and new artwork and transcript, under fresh keys.
 
-    Identical tagged bytes land on the same key as today's object: then nothing is
-    uploaded (and so nothing live could be deleted by a failure).
+    The key names the tagged bytes' hash (the copy is on disk, so hashing it is cheap):
+    an edit that leaves them as an earlier edit stored them lands on today's key, and then
+    nothing is uploaded (and so nothing live could be deleted by a failure).
     """
     guid = episode.guid
     keys: dict[str, str] = {}

@@ -6,18 +6,22 @@ stored; then the tagged audio is streamed into the store and the episode row is 
 in one transaction. If any step after the first upload fails, every object this publish
 stored is deleted again, so the producer can simply run the command again.
 
-An MP3 is never copied: its new tag and the upload's untouched frames are streamed
-straight into the store (`audio.tagging.tagged_stream`, `audio.streaming_upload`). The
-key names the content's SHA-256, which must be known before the upload starts, so the
-stream is hashed first (while boto3 starts up in parallel), then uploaded from the page
-cache; the upload is only completed if the source did not change in between (size,
-modification time and inode, `TaggedStream.check_unchanged`). M4A and Ogg are tagged in a copy
-in a temporary folder (mutagen rewrites their atoms and pages in place), removed on every
-exit path, Ctrl-C and SIGTERM included.
+An MP3 is never copied or read twice: its new tag and the upload's untouched frames are
+streamed straight into the store (`audio.tagging.tagged_stream`, `audio.streaming_upload`),
+each S3 part with its CRC32, which the store checks. The key is
+`audio/<16 random hex digits>/<guid>.<ext>`: new for every upload, so a cached copy of an
+old object is never mistaken for a new one, and known before the first byte is read (a key
+naming the content's hash meant reading the whole file once before uploading it). The
+upload is only completed if the source did not change meanwhile (size, modification time
+and inode, `TaggedStream.check_unchanged`). The store's client (boto3 takes a moment to
+import) starts in the background while the inputs are checked. M4A and Ogg are tagged in a
+copy in a temporary folder (mutagen rewrites their atoms and pages in place), removed on
+every exit path, Ctrl-C and SIGTERM included.
 """
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -33,11 +37,11 @@ from audio.artwork import Artwork, check_artwork, read_artwork
 from audio.chapters import Chapter, read_chapters
 from audio.probe import AudioInfo, probe_audio
 from audio.storage import Storage, StorageError
-from audio.streaming_upload import sha256_of, start_storage
+from audio.streaming_upload import start_storage
 from audio.tagged_stream import TaggedStream, file_fingerprint
 from audio.tagging import EpisodeTags, tagged_stream, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
-from publisher.catalog.catalog import get_season, get_show, refusals
+from publisher.catalog.catalog import get_season, get_show, refusals, season_has_episodes
 from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.uploads import Uploads, artwork_key
 from publisher.db import DatabaseError
@@ -100,14 +104,17 @@ def publish_episode(
 ) -> dict[str, Any]:
     """Tag, store and record one episode; return what `episode publish --json` prints."""
     draft = _checked(draft)
-    inputs = read_inputs(draft)
-    with services.db.session() as session:
-        placement = _place(session, services.storage, draft, inputs)
-    guid = new_guid()
-    with tempfile.TemporaryDirectory(prefix="lovetv-publish-") as workdir:
-        with refusals():
-            tagged, inputs = _tagged(draft.audio, Path(workdir), inputs, placement.tags)
-        episode = _store_and_record(services, draft, inputs, placement, guid, tagged, progress)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lovetv-store") as pool:
+        storage_ready = pool.submit(start_storage, services.storage)
+        inputs = read_inputs(draft)
+        with services.db.session() as session:
+            placement = _place(session, services.storage, draft, inputs)
+        guid = new_guid()
+        with tempfile.TemporaryDirectory(prefix="lovetv-publish-") as workdir:
+            with refusals():
+                tagged, inputs = _tagged(draft.audio, Path(workdir), inputs, placement.tags)
+            storage_ready.result()
+            episode = _store_and_record(services, draft, inputs, placement, guid, tagged, progress)
     return _summary(episode, draft.season)
 
 
@@ -253,13 +260,12 @@ def _upload(
     tagged: TaggedStream,
     progress: UploadProgress | None,
 ) -> dict[str, str | None]:
-    """Store the audio (under its content hash and GUID, so keys never collide) and extras."""
-    digest = _hash_while_storage_starts(uploads, tagged)
+    """Store the audio (under a fresh key, see the module's docstring) and extras."""
     keys: dict[str, str | None] = {"image_key": None, "transcript_key": None}
     if progress is not None:
         progress.begin(tagged.size)
     keys["audio_key"] = uploads.put_stream(
-        f"audio/{digest[:16]}/{guid}.{inputs.audio.extension}",
+        f"audio/{secrets.token_hex(8)}/{guid}.{inputs.audio.extension}",
         tagged,
         inputs.audio.mime,
         progress.advance if progress else None,
@@ -275,24 +281,13 @@ def _upload(
     return keys
 
 
-def _hash_while_storage_starts(uploads: Uploads, tagged: TaggedStream) -> str:
-    """The stored file's SHA-256 (its key needs it before the upload), read while the store's
-    client starts (importing boto3 takes about as long as hashing 300 MB)."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lovetv-hash") as pool:
-        digest = pool.submit(sha256_of, tagged)
-        start_storage(uploads.storage)
-        return digest.result()
-
-
 def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
     """Insert the episode and invalidate its season's feeds in one transaction.
 
     A season's first episode also queues its "new season" email to every member who can
-    hear it, in the same transaction (`publisher.members.season_news`, imported here: it
-    brings the mail templates, which the upload before it does not need).
+    hear it, in the same transaction (`publisher.members.season_news`, imported only then:
+    it brings the mail templates, which every other publish does without).
     """
-    from publisher.members.season_news import announce_season, season_has_episodes
-
     try:
         with services.db.session() as session:
             first = not season_has_episodes(session, episode.season_id)
@@ -300,6 +295,8 @@ def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
             session.flush()
             season_changed(session, episode.season_id)
             if first:
+                from publisher.members.season_news import announce_season
+
                 season = session.get_one(Season, episode.season_id)
                 announce_season(session, services.config, season, episode.publish_at)
     except IntegrityError as exc:

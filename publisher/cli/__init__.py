@@ -12,6 +12,8 @@ with the help line `lovetv --help` shows), and each module imports its heavy lib
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import os
 import sys
@@ -21,6 +23,12 @@ import click
 
 if TYPE_CHECKING:
     from publisher.services import Services
+
+# On exit Python runs its garbage collector over every object once more before freeing
+# them: with SQLAlchemy and boto3 loaded that pass took 0.2 s, longer than many commands.
+# Freezing the heap after the other exit handlers skips it (the OS reclaims the memory);
+# registered first, so it runs last, after `weakref.finalize` callbacks and log flushing.
+atexit.register(gc.freeze)
 
 # name: (module, attribute, the help line of `lovetv --help`). A test checks each line
 # against the command's own docstring, so the two cannot drift apart.

@@ -21,15 +21,7 @@ from auth.tokens import derive_token
 from publisher.accounts.account_page import show_title
 from publisher.config import Config
 from publisher.mail.outbox import Message, queue_many
-from publisher.models import Episode, FeedToken, Member, Season, utcnow
-
-
-def season_has_episodes(session: Session, season_id: int) -> bool:
-    """Whether the season already has a published or scheduled episode."""
-    query = select(Episode.id).where(
-        Episode.season_id == season_id, Episode.unpublished_at.is_(None)
-    )
-    return session.scalar(query.limit(1)) is not None
+from publisher.models import FeedToken, Member, Season, utcnow
 
 
 def announce_season(
