@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from publisher.web.request_ids import HEADER as REQUEST_ID_HEADER
 from publisher.web.request_ids import request_id_from
-from publisher.web.security import host_allowed, secure_headers, trusted_hosts_of
+from publisher.web.security import NOSNIFF, host_allowed, secure_headers, trusted_hosts_of
 from publisher.web.unavailable import DATABASE_ERRORS, database_unavailable
 
 if TYPE_CHECKING:
@@ -49,17 +49,18 @@ class MemberFeedFastPath:
         if match is None:
             return self.app(environ, start_response)
         asked = Request(environ)
-        response: Response | None
+        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
         try:
-            response = self.feeds.answer(asked, match[1], match[2])
+            reply = self.feeds.answer(asked, match[1], match[2])
         except DATABASE_ERRORS as exc:
             response = database_unavailable(exc, asked)
+            response.headers[REQUEST_ID_HEADER] = request_id
+            return secure_headers(response)(environ, start_response)
         except Exception:
-            response = None
-        if response is None:  # a bug: Flask answers it again, with its own 500 and logging
+            reply = None
+        if reply is None:  # a bug: Flask answers it again, with its own 500 and logging
             return self.app(environ, start_response)
-        response.headers[REQUEST_ID_HEADER] = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
-        return secure_headers(response)(environ, start_response)
+        return reply.send(environ, start_response, [(REQUEST_ID_HEADER, request_id), NOSNIFF])
 
     def _member_feed(self, environ: dict[str, Any]) -> re.Match[str] | None:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):

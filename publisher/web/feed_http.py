@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
-from werkzeug.http import parse_date
+from werkzeug.http import HTTP_STATUS_CODES, parse_date
 from werkzeug.wrappers import Request, Response
 
 from feeds.model import NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
@@ -20,6 +22,8 @@ RSS = "application/rss+xml; charset=utf-8"
 # A browser shows `application/rss+xml` as plain text and applies the feed's stylesheet only
 # to an XML type, so a page load that prefers HTML gets the same bytes labelled as XML.
 BROWSER_XML = "application/xml; charset=utf-8"
+# Status lines as werkzeug writes them.
+_STATUS_LINES = {code: f"{code} {HTTP_STATUS_CODES[code].upper()}" for code in (200, 304, 404)}
 
 
 def member_etag(variant: Variant, lookup_hash: str, event: Mapping[str, str] | None = None) -> str:
@@ -66,6 +70,37 @@ def _next_second(moment: datetime) -> datetime:
     return whole if whole == moment else whole + timedelta(seconds=1)
 
 
+@dataclass(frozen=True)
+class FeedReply:
+    """A feed answer as its status, final headers and body.
+
+    The member route sends it straight to WSGI (`publisher.web.feed_fast_path`, with no
+    `Response` object, whose header bookkeeping cost more than the 304 itself) or through
+    Flask (`response()`). The headers are already what werkzeug would send: a 304 carries
+    no entity headers (RFC 9110 15.4.5), a 200 its Content-Type and Content-Length.
+    """
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+    def response(self) -> Response:
+        return Response(self.body, status=self.status, headers=self.headers)
+
+    def send(
+        self, environ: Mapping[str, Any], start_response: Any, extra: list[tuple[str, str]]
+    ) -> list[bytes]:
+        """Start the WSGI response with `extra` headers added; the body unless HEAD."""
+        start_response(_STATUS_LINES[self.status], self.headers + extra)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [self.body]
+
+
+def plain_reply(status: int, text: str) -> FeedReply:
+    body = text.encode()
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    return FeedReply(status, headers, body)
+
+
 def feed_response(
     request: Request,
     variant: Variant,
@@ -74,7 +109,7 @@ def feed_response(
     private: bool,
     event: Mapping[str, str] | None = None,
     changed_at: datetime | None = None,
-) -> Response:
+) -> FeedReply:
     """The feed personalised with `token` and `event` (if any), or a 304 when the client has it.
 
     `changed_at` is the member's latest change: Last-Modified is the later of it and the
@@ -86,22 +121,26 @@ def feed_response(
     if member_second is not None and member_second > last_modified:
         last_modified = member_second
         http_date = format_datetime(member_second.astimezone(UTC), usegmt=True)
-    headers = {
-        "ETag": etag,
-        "Last-Modified": http_date,
-        "Cache-Control": "private, no-cache" if private else "public, max-age=300",
-        "Referrer-Policy": "no-referrer",
-        "Vary": "Accept-Encoding, Accept",
-    }
+    headers = [
+        ("ETag", etag),
+        ("Cache-Control", "private, no-cache" if private else "public, max-age=300"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Vary", "Accept-Encoding, Accept"),
+    ]
     if not_modified(request, etag, last_modified):
-        return Response(status=304, headers=headers)
+        return FeedReply(304, headers)
     template = variant.template
     if request.accept_encodings["gzip"] > 0:  # `gzip;q=0` means "not gzip" (RFC 9110 12.5.3)
-        headers["Content-Encoding"] = "gzip"
+        headers.append(("Content-Encoding", "gzip"))
         body = template.personalise_gzip(token or "", event)
     else:
         body = template.personalise(token or "", event)
-    return Response(body, status=200, headers=headers, content_type=feed_content_type(request))
+    headers += [
+        ("Last-Modified", http_date),
+        ("Content-Type", feed_content_type(request)),
+        ("Content-Length", str(len(body))),
+    ]
+    return FeedReply(200, headers, body)
 
 
 def feed_content_type(request: Request) -> str:

@@ -21,13 +21,23 @@ from publisher.listening.inputs import Urls
 from publisher.listening.requests import SeasonRequests, teaser_state
 from publisher.models import utcnow
 from publisher.web import feed_fast_path
-from publisher.web.feed_http import feed_response, member_etag, notice_event, public_etag
+from publisher.web.feed_http import (
+    FeedReply,
+    feed_response,
+    member_etag,
+    notice_event,
+    plain_reply,
+    public_etag,
+)
 
 bp = Blueprint("feeds", __name__)
 
 
+NOT_FOUND = plain_reply(404, "no such feed\n")
+
+
 def not_found() -> Response:
-    return Response("no such feed\n", status=404, content_type="text/plain; charset=utf-8")
+    return NOT_FOUND.response()
 
 
 def feed_cache(app: Flask | None = None) -> FeedCache:
@@ -45,13 +55,13 @@ def teaser_feed() -> Response:
     with services_of(current_app).db.engine.connect() as conn:
         state = teaser_state(conn)
     variant = feed_cache().teaser(state, now)
-    return feed_response(request, variant, public_etag(variant), None, private=False)
+    return feed_response(request, variant, public_etag(variant), None, private=False).response()
 
 
 @bp.get("/feeds/<token>/<slug>.xml")
 def member_feed(token: str, slug: str) -> Response:
     """A member's private feed of one season (usually answered before Flask, see below)."""
-    return member_feeds(current_app).answer(request, token, slug)
+    return member_feeds(current_app).answer(request, token, slug).response()
 
 
 def member_feeds(app: Flask) -> MemberFeeds:
@@ -70,20 +80,20 @@ class MemberFeeds:
     requests: SeasonRequests
     grace_days: int
 
-    def answer(self, asked: Request, token: str, slug: str) -> Response:
+    def answer(self, asked: Request, token: str, slug: str) -> FeedReply:
         """The season's feed, or the notice feed if they lost access; 404 if unknown."""
         if not looks_like_token(token):
-            return not_found()
+            return NOT_FOUND
         now = utcnow()
         found = self.requests.find(slug, token)
         if found is None or found.listener is None:
-            return not_found()
+            return NOT_FOUND
         listener = found.listener
         decision = listener.access(now)
         try:
             variant = self.cache.season(found.season_id, found.state, decision.notice, now)
         except LookupError:  # the season vanished between the query and the render
-            return not_found()
+            return NOT_FOUND
         moment = listener.notice_moment(decision.notice, self.grace_days)
         event = notice_event(moment or variant.last_modified if decision.notice else None)
         etag = member_etag(variant, listener.lookup_hash, event)

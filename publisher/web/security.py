@@ -35,6 +35,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 DEFAULT_REFERRER_POLICY = "strict-origin-when-cross-origin"
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
@@ -69,7 +70,7 @@ def _refuse_foreign_host() -> Response | None:
 
 def secure_headers(response: BaseResponse) -> BaseResponse:
     """The headers every response carries; CSP and a Referrer-Policy on pages."""
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault(*NOSNIFF)
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Referrer-Policy", DEFAULT_REFERRER_POLICY)
