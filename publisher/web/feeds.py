@@ -60,7 +60,8 @@ def teaser_feed() -> Response:
 
 @bp.get("/feeds/<token>/<slug>.xml")
 def member_feed(token: str, slug: str) -> Response:
-    """A member's private feed of one season (usually answered before Flask, see below)."""
+    """A member's private feed of one season (usually answered before Flask, by
+    `publisher.web.feed_fast_path`, with this same `MemberFeeds.answer`)."""
     return member_feeds(current_app).answer(request, token, slug).response()
 
 
