@@ -28,7 +28,13 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from support.stripe_controls import FakeStripeAccount
-from support.stripe_store import PRICES_SETTING, StripeRequestError, new_id
+from support.stripe_store import (
+    PRICES_SETTING,
+    SentRequest,
+    StripeRefusal,
+    StripeRequestError,
+    new_id,
+)
 
 __all__ = ["PRICES_SETTING", "FakeStripe", "FakeStripeAccount"]
 
@@ -66,6 +72,7 @@ class FakeStripe:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
+        final = False
         try:
             account = self._account(request)
             status, body = self._dispatch(account, request)
@@ -75,8 +82,12 @@ class FakeStripe:
             if exc.code:
                 error["code"] = exc.code
             status, body = exc.status, {"error": error}
+            final = isinstance(exc, StripeRefusal)
         response = Response(json.dumps(body), status=status, mimetype="application/json")
         response.headers["Request-Id"] = new_id("req")
+        if final:
+            # Stripe's word that a retry would get the same answer: stripe-python does not retry.
+            response.headers["Stripe-Should-Retry"] = "false"
         return response(environ, start_response)
 
     def _account(self, request: Request) -> FakeStripeAccount:
@@ -88,8 +99,12 @@ class FakeStripe:
     def _dispatch(self, account: FakeStripeAccount, request: Request) -> tuple[int, dict[str, Any]]:
         key = request.headers.get("Idempotency-Key")
         account.requests.append((request.method, request.path, key))
+        account.sent.append(SentRequest(request.method, request.path, key, _params(request)))
         if account.outage:
             raise StripeRequestError(500, "the fake Stripe API is having an outage")
+        refusal = account.refusals.get((request.method, request.path))
+        if refusal is not None:
+            raise refusal
         with account.lock:
             if key and (request.method, request.path, key) in account.idempotent:
                 return account.idempotent[(request.method, request.path, key)]
@@ -141,6 +156,13 @@ def _page(request: Request, found: list[dict[str, Any]]) -> dict[str, Any]:
         "has_more": len(found) > limit,
         "data": [public(o) for o in found[:limit]],
     }
+
+
+def _params(request: Request) -> dict[str, Any]:
+    """What the request asked with: its form body (POST) or its query string."""
+    if request.method == "POST":
+        return decode_form(request.get_data(as_text=True))
+    return dict(request.args)
 
 
 def decode_form(body: str) -> dict[str, Any]:

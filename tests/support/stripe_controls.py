@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from support.stripe_store import PERIOD_SECONDS, PRICES, StripeStore, new_id, price_object
+from support.stripe_store import (
+    PERIOD_SECONDS,
+    PRICES,
+    StripeRefusal,
+    StripeStore,
+    new_id,
+    price_object,
+)
 
 
 class FakeStripeAccount(StripeStore):
@@ -46,12 +53,15 @@ class FakeStripeAccount(StripeStore):
     def _start_subscription(self, session: dict[str, Any]) -> list[dict[str, Any]]:
         price_id = session["_price"]
         start = self.now()
+        # A free trial (subscription_data[trial_period_days]) starts with an invoice for 0.
+        trial_days = int(session["_subscription_data"].get("trial_period_days") or 0)
+        period = trial_days * 86400 or PERIOD_SECONDS[PRICES[price_id]["interval"]]
         sub = self.add(
             "sub",
             {
                 "object": "subscription",
                 "customer": session["customer"],
-                "status": "active",
+                "status": "trialing" if trial_days else "active",
                 "cancel_at_period_end": False,
                 "canceled_at": None,
                 "metadata": session["_subscription_data"].get("metadata") or {},
@@ -64,8 +74,7 @@ class FakeStripeAccount(StripeStore):
                             "price": price_object(price_id),
                             "quantity": 1,
                             "current_period_start": start,
-                            "current_period_end": start
-                            + PERIOD_SECONDS[PRICES[price_id]["interval"]],
+                            "current_period_end": start + period,
                         }
                     ],
                     "has_more": False,
@@ -73,7 +82,7 @@ class FakeStripeAccount(StripeStore):
             },
         )
         session["subscription"] = sub["id"]
-        invoice = self._invoice(sub, paid=True)
+        invoice = self._invoice(sub, paid=True, amount=0 if trial_days else None)
         return [
             self.event("customer.subscription.created", sub),
             self.event("invoice.paid", invoice),
@@ -96,9 +105,11 @@ class FakeStripeAccount(StripeStore):
             },
         )
 
-    def _invoice(self, sub: dict[str, Any], paid: bool) -> dict[str, Any]:
+    def _invoice(
+        self, sub: dict[str, Any], paid: bool, amount: int | None = None
+    ) -> dict[str, Any]:
         item = sub["items"]["data"][0]
-        amount = item["price"]["unit_amount"]
+        amount = item["price"]["unit_amount"] if amount is None else amount
         invoice = self.add(
             "in",
             {
@@ -113,7 +124,7 @@ class FakeStripeAccount(StripeStore):
                 "parent": {"subscription_details": {"subscription": sub["id"]}},
             },
         )
-        if paid:
+        if paid and amount:  # an invoice for 0 is paid without a charge
             self._pay_invoice(invoice)
         sub["latest_invoice"] = invoice["id"]
         return invoice
@@ -122,6 +133,9 @@ class FakeStripeAccount(StripeStore):
         """A charge for the invoice and the InvoicePayment that links them (API 2025-03-31+)."""
         charge = self._charge(invoice["customer"], invoice["amount_due"])
         invoice["charge"] = charge["id"]
+        if self.legacy_invoices:
+            invoice["payment_intent"] = charge["payment_intent"]
+            return
         self.add(
             "inpay",
             {
@@ -220,6 +234,25 @@ class FakeStripeAccount(StripeStore):
                 },
             )
             return [self.event("charge.dispute.created", dispute)]
+
+    def decline_charge(self, customer_id: str, amount: int = 7700) -> dict[str, Any]:
+        """A payment the customer's bank declines: a failed charge, never paid."""
+        with self.lock:
+            charge = self._charge(customer_id, amount)
+            charge.update(paid=False, status="failed")
+            return charge
+
+    def delete_customer(self, customer_id: str) -> None:
+        """The customer is deleted; Stripe then answers only id, object and `deleted`."""
+        with self.lock:
+            self.get(customer_id, "customer")
+            self.objects[customer_id] = {"id": customer_id, "object": "customer", "deleted": True}
+
+    def refuse(
+        self, method: str, path: str, message: str, status: int = 400, code: str | None = None
+    ) -> None:
+        """From now on Stripe answers `method path` with this error (and says not to retry)."""
+        self.refusals[(method, path)] = StripeRefusal(status, message, code)
 
     # --- lookups for tests -----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import itertools
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 PRICES: dict[str, dict[str, Any]] = {
@@ -33,6 +34,20 @@ class StripeRequestError(Exception):
         self.status, self.message, self.code = status, message, code
 
 
+class StripeRefusal(StripeRequestError):
+    """An error a test told the fake to answer (`refuse`); Stripe says not to retry it."""
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """One request as the fake received it, with its query (GET, DELETE) or form (POST)."""
+
+    method: str
+    path: str
+    idempotency_key: str | None
+    params: dict[str, Any]
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}_test{next(_ids):06d}{uuid.uuid4().hex[:10]}"
 
@@ -47,6 +62,12 @@ class StripeStore:
         self.idempotent: dict[tuple[str, str, str], tuple[int, dict[str, Any]]] = {}
         self.events: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str, str | None]] = []  # method, path, idempotency key
+        self.sent: list[SentRequest] = []  # the same requests with their decoded parameters
+        # Answers to give instead of the real one, by (method, path): see `refuse`.
+        self.refusals: dict[tuple[str, str], StripeRequestError] = {}
+        # Invoices as before API version 2025-03-31: the invoice names its PaymentIntent
+        # itself and there are no InvoicePayment objects.
+        self.legacy_invoices = False
         self.time_offset = 0
         self.outage = False  # when set, every API call answers 500 (Stripe having a bad day)
         self.lock = threading.RLock()
