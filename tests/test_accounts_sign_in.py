@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import requests
 from sqlalchemy import select, update
 from support.accounts import ask_for_link, finish_sign_in, link_in, queued, sign_in
+from support.catalog_factory import make_show
 from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
 from support.stripe_app import Shop, csrf_token_of, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
 
 from publisher.accounts import sign_in as sign_in_module
 from publisher.accounts.rate_limits import key_hash
+from publisher.accounts.sign_in import LINK_LIFETIME, link_usable, request_link, use_link
 from publisher.app import create_app, services_of
 from publisher.members.members import add_member
 from publisher.models import AccountSession, Member, RateLimitHit, SignInLink
+from publisher.services import Services
 
 
 def add(shop: Shop, email: str, **fields: object) -> int:
-    with shop.services.db.session() as session:
-        member = add_member(session, shop.services.config.secret_key, email)
+    return add_to(shop.services, email, **fields)
+
+
+def add_to(services: Services, email: str, **fields: object) -> int:
+    """A member with `fields` stored; their id."""
+    with services.db.session() as session:
+        member = add_member(session, services.config.secret_key, email)
         for name, value in fields.items():
             setattr(member, name, value)
         return member.id
@@ -220,3 +231,100 @@ def test_behind_a_trusted_proxy_each_forwarded_client_is_counted_apart(config) -
     same = [_ask(client, f"r{i}@example.com", "10.0.0.99") for i in range(11)]
     services_of(app).db.dispose()
     assert codes == [200] * 11 and same[-1] == 429
+
+
+# --- the link functions themselves, with the time passed in ---------------------------------
+
+# Long before the wall clock: a request counted at the wall clock's time instead would show.
+ASKED = datetime(2020, 2, 3, 4, 5, 6, tzinfo=UTC)
+TICK = timedelta(microseconds=1)
+
+
+def request_at(
+    services: Services, address: str, now: datetime, client: str = "192.0.2.1"
+) -> int | None:
+    """Ask for a link as of `now`; the seconds to wait when refused, else None."""
+    with services.db.session() as session:
+        return request_link(session, services.config, address, client, now).retry_after
+
+
+def token_sent_to(services: Services, address: str, now: datetime = ASKED) -> str:
+    """Ask for a link as of `now` and read its token from the queued email."""
+    assert request_at(services, address, now) is None
+    return link_in(queued(services, "sign_in", address)[-1].body_text).rsplit("/", 1)[1]
+
+
+def used_by(services: Services, token: str, now: datetime = ASKED) -> int | None:
+    with services.db.session() as session:
+        return use_link(session, token, now)
+
+
+def usable(services: Services, token: str, now: datetime = ASKED) -> bool:
+    with services.db.session() as session:
+        return link_usable(session, token, now)
+
+
+def test_each_limit_counts_requests_at_the_time_they_were_asked(services: Services) -> None:
+    later = ASKED + timedelta(minutes=1)
+    assert [request_at(services, "ann@example.com", ASKED) for _ in range(3)] == [None] * 3
+    assert request_at(services, "ann@example.com", later) == 14 * 60
+    assert request_at(services, "ann@example.com", ASKED + timedelta(minutes=15)) is None
+    office = "203.0.113.9"
+    asked = [request_at(services, f"n{i}@example.com", ASKED, office) for i in range(10)]
+    assert asked == [None] * 10
+    assert request_at(services, "n10@example.com", later, office) == 14 * 60
+
+
+@pytest.mark.parametrize(
+    ("show_title", "named"),
+    [("Night Radio", "Night Radio"), (None, "Love TV")],
+    ids=["the-shows-title", "no-show-yet"],
+)
+def test_the_email_names_the_show_and_carries_a_fresh_link_for_15_minutes(
+    services: Services, show_title: str | None, named: str
+) -> None:
+    if show_title is not None:
+        with services.db.session() as session:
+            make_show(session, title=show_title)
+    member_id = add_to(services, "ann@example.com")
+    token = token_sent_to(services, "ann@example.com")
+    (email,) = queued(services, "sign_in")
+    assert email.subject == f"Your sign-in link for {named}"
+    assert f"sign in to {named} with this address" in email.body_text
+    assert "It works once, for 15 minutes." in email.body_text
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # token_urlsafe(32): 256 random bits
+    assert email.member_id == member_id
+
+
+def test_a_link_works_until_its_expiry_and_not_at_it(services: Services) -> None:
+    member_id = add_to(services, "ann@example.com")
+    token = token_sent_to(services, "ann@example.com")
+    expiry = ASKED + LINK_LIFETIME
+    assert usable(services, token, expiry - TICK) and not usable(services, token, expiry)
+    assert used_by(services, token, expiry) is None
+    assert used_by(services, token, expiry - TICK) == member_id
+
+
+def test_a_malformed_or_unknown_link_is_neither_usable_nor_used(services: Services) -> None:
+    add_to(services, "ann@example.com")
+    token = token_sent_to(services, "ann@example.com")
+    for stranger in ("short", "not/a/token" * 3, token + "!", secrets.token_urlsafe(32)):
+        assert not usable(services, stranger) and used_by(services, stranger) is None
+    assert usable(services, token)
+
+
+def test_using_one_link_never_uses_up_another(services: Services) -> None:
+    ann, bea = add_to(services, "ann@example.com"), add_to(services, "bea@example.com")
+    anns = token_sent_to(services, "ann@example.com")
+    assert used_by(services, secrets.token_urlsafe(32)) is None  # a guess uses nothing up
+    beas = token_sent_to(services, "bea@example.com")
+    assert used_by(services, anns) == ann
+    assert used_by(services, beas) == bea
+
+
+def test_a_member_revoked_after_asking_cannot_use_the_link(services: Services) -> None:
+    member_id = add_to(services, "ann@example.com")
+    token = token_sent_to(services, "ann@example.com")
+    with services.db.session() as session:
+        session.get(Member, member_id).status = "revoked"
+    assert used_by(services, token) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from publisher.config import Config
 from publisher.db import Database
 from publisher.mail import sender as sender_module
 from publisher.mail.outbox import queue_email
-from publisher.mail.sender import backoff, send_pending
+from publisher.mail.sender import backoff, one_line_error, send_pending
 from publisher.mail.transports import SmtpTransport
 from publisher.models import OutboxMessage, utcnow
 
@@ -100,6 +101,35 @@ def test_a_refused_recipient_is_retried_later_without_stopping_the_others(
     assert bounced.next_attempt_at == now + timedelta(seconds=30)
     assert "550" in bounced.last_error and "\n" not in bounced.last_error
     assert bounced.body_text  # kept until it is delivered
+
+
+def test_a_failed_send_is_logged_with_its_address_attempt_and_error(
+    db: Database,
+    config: Config,
+    transport: SmtpTransport,
+    domain: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _queue(db, config, f"bounce@{domain}")
+    with caplog.at_level(logging.WARNING, logger="publisher.mail"):
+        assert send_pending(db, config, transport).failed == 1
+    [row] = _rows(db)
+    assert "550" in row.last_error
+    assert [r.getMessage() for r in caplog.records if r.name == "publisher.mail"] == [
+        f"mail to bounce@{domain} not sent (attempt 1): {row.last_error}"
+    ]
+
+
+def test_an_error_is_stored_as_its_type_and_first_line() -> None:
+    assert one_line_error(OSError("refused\nsecond line")) == "OSError: refused"
+    assert one_line_error(ConnectionResetError()) == "ConnectionResetError: "
+    assert one_line_error(TimeoutError("  \n ")) == "TimeoutError: "
+
+
+def test_an_error_line_is_cut_to_three_hundred_characters() -> None:
+    line = one_line_error(RuntimeError("x" * 400))
+    assert line == "RuntimeError: " + "x" * (300 - len("RuntimeError: "))
+    assert len(line) == 300
 
 
 def test_backoff_doubles_from_thirty_seconds_to_an_hour() -> None:

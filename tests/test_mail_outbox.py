@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from jinja2 import UndefinedError
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session
 from support.mail_contexts import BASE, CONTEXTS, FEEDS, context_of
 from support.mail_env import mail_config
 
 from publisher.config import Config
 from publisher.db import Database
-from publisher.mail.outbox import queue_email, queue_many
+from publisher.mail.claim import claim_due
+from publisher.mail.outbox import CHUNK, Message, queue_email, queue_many
 from publisher.mail.render import KINDS, render_email
-from publisher.models import Member, OutboxMessage
+from publisher.models import Member, OutboxMessage, utcnow
 
 
 @pytest.fixture
@@ -169,3 +172,103 @@ def test_queue_many_queues_ten_thousand_each_with_its_own_message_id(
     with database.session() as session:
         ids = set(session.scalars(select(OutboxMessage.message_id)))
     assert len(ids) == 10_000  # its speed is measured by make bench, not asserted here
+
+
+def announcements(count: int) -> list[Message]:
+    """A season's announcement to `count` members, each once ever (its own dedupe key)."""
+    context = context_of("season_out")
+    return [(f"member{i}@x.test", context, None, f"season-3:{i}") for i in range(count)]
+
+
+class OutboxTraffic:
+    """What queueing asks of the database in one session: the dedupe keys each lookup asks
+    about and each INSERT carries (keys are how messages are told apart here)."""
+
+    def __init__(self, session: Session) -> None:
+        self.lookups: list[list[str]] = []
+        self.inserts: list[list[str | None]] = []
+        event.listen(session, "do_orm_execute", self._record)
+
+    def _record(self, state: ORMExecuteState) -> None:
+        if state.is_select:
+            (keys,) = state.statement.compile().params.values()
+            self.lookups.append(list(keys))
+        elif state.is_insert:
+            self.inserts.append([row["dedupe_key"] for row in state.parameters or []])
+
+
+def test_one_message_over_a_chunk_goes_in_two_chunks_all_counted_and_held_until_send_after(
+    database: Database, config: Config
+) -> None:
+    """Chunks keep each statement's bind parameters under the drivers' limits."""
+    later = utcnow() + timedelta(days=1)
+    with database.session() as session:
+        traffic = OutboxTraffic(session)
+        messages = announcements(CHUNK + 1)
+        queued = queue_many(session, config, "season_out", messages, send_after=later)
+    assert queued == CHUNK + 1
+    assert [len(keys) for keys in traffic.lookups] == [CHUNK, 1]
+    assert [len(keys) for keys in traffic.inserts] == [CHUNK, 1]
+    assert claim_due(database, later - timedelta(seconds=1), CHUNK + 1) == []
+    assert len(claim_due(database, later, CHUNK + 1)) == CHUNK + 1
+
+
+def test_keys_already_queued_or_repeated_are_dropped_before_the_insert(
+    database: Database, config: Config
+) -> None:
+    """One lookup per chunk; only new rows are rendered and sent, the first of a repeat kept."""
+    context = context_of("season_out")
+    with database.session() as session:
+        queue_email(session, config, "season_out", "m1@x.test", context, dedupe_key="s:1")
+    batch: list[Message] = [(f"m{i}@x.test", context, None, f"s:{i}") for i in (1, 2, 3)]
+    batch += [("again@x.test", context, None, "s:3"), ("any@x.test", context, None, None)]
+    with database.session() as session:
+        traffic = OutboxTraffic(session)
+        assert queue_many(session, config, "season_out", batch) == 3
+    assert [sorted(set(keys)) for keys in traffic.lookups] == [["s:1", "s:2", "s:3"]]
+    assert traffic.inserts == [["s:2", "s:3", None]]
+    with database.session() as session:
+        rows = session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.to_address))
+        assert dict(rows.all()) == {
+            "s:1": "m1@x.test",
+            "s:2": "m2@x.test",
+            "s:3": "m3@x.test",
+            None: "any@x.test",
+        }
+
+
+def test_a_key_queued_by_another_process_meanwhile_is_skipped_and_the_callers_work_kept(
+    database: Database, config: Config
+) -> None:
+    """The key appears after this call's lookup and before its INSERT, as when two
+    announcement runs race: ON CONFLICT DO NOTHING skips it instead of failing the caller."""
+    context = context_of("season_out")
+
+    def race_in_first(state: ORMExecuteState) -> None:
+        if state.is_insert and not racers:
+            racers.append("racer@x.test")
+            with database.session() as other:
+                queue_email(other, config, "season_out", "racer@x.test", context, dedupe_key="s:1")
+
+    racers: list[str] = []
+    batch: list[Message] = [("a@x.test", context, None, "s:1"), ("b@x.test", context, None, "s:2")]
+    with database.session() as session:
+        event.listen(session, "do_orm_execute", race_in_first)
+        assert queue_many(session, config, "season_out", batch) == 1
+        session.add(Member(email="kept@x.test"))
+    assert racers == ["racer@x.test"]
+    with database.session() as session:
+        rows = session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.to_address))
+        assert dict(rows.all()) == {"s:1": "racer@x.test", "s:2": "b@x.test"}
+        assert session.scalar(select(Member.email)) == "kept@x.test"
+
+
+def test_queue_many_records_each_messages_member(database: Database, config: Config) -> None:
+    with database.session() as session:
+        member = Member(email="ann@x.test")
+        session.add(member)
+        session.flush()
+        message = ("ann@x.test", context_of("season_out"), member.id, "s:ann")
+        assert queue_many(session, config, "season_out", [message]) == 1
+    with database.session() as session:
+        assert session.scalar(select(OutboxMessage.member_id)) == member.id

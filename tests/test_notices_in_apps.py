@@ -18,6 +18,7 @@ from support.feed_checks import parse_feed
 from auth.billing_rules import SubscriptionState
 from auth.stripe_api import Purchases
 from publisher.billing.refresh import refresh_member
+from publisher.listening.listeners import Listener
 from publisher.members import admin
 from publisher.members.members import issue_token
 from publisher.models import FeedToken, Member, utcnow
@@ -211,3 +212,152 @@ def test_notice_moment_never_uses_the_wall_clock_for_an_old_event() -> None:
     grace = Listener(1, "h", True, "active", "past_due", event + timedelta(days=7))
     assert grace.notice_moment("payment_problem", 7) == event
     assert grace.notice_moment("lapsed", 7) == event + timedelta(days=7)
+
+
+# --- when each notice happened, read from the stored rows -------------------------------------
+
+
+def hours_ago(hours: float) -> datetime:
+    """A stored time `hours` before now, to the second (what a feed's pubDate carries)."""
+    return (utcnow() - timedelta(hours=hours)).replace(microsecond=0)
+
+
+def restate(catalog: Catalog, email: str, **fields: object) -> None:
+    """Store the member's fields as given; `status` first, since setting it stamps
+    `status_changed_at` and a test may want to store another time there."""
+    with catalog.services.db.session() as session:
+        member = session.query(Member).filter_by(email=email).one()
+        if "status" in fields:
+            member.status = fields.pop("status")
+        for name, value in fields.items():
+            setattr(member, name, value)
+
+
+def published_notice(client, token: str) -> int:  # type: ignore[no-untyped-def]
+    return notice_of(poll(client, token))["published"]
+
+
+def test_a_revocation_is_dated_at_the_status_change_not_at_a_later_edit(client, catalog) -> None:
+    token = member_since_an_hour(catalog, "rita@lovetv.test")
+    revoked_at = hours_ago(3)
+    restate(
+        catalog,
+        "rita@lovetv.test",
+        status="revoked",
+        status_changed_at=revoked_at,
+        updated_at=hours_ago(2),  # e.g. the reason was reworded later
+    )
+    assert published_notice(client, token) == int(revoked_at.timestamp())
+
+
+def test_a_notice_with_no_stored_status_change_time_is_dated_at_the_last_update(
+    client, catalog
+) -> None:
+    """`status_changed_at` may be empty (only the ORM stamps it, not an SQL UPDATE)."""
+    token = member_since_an_hour(catalog, "rita@lovetv.test")
+    updated_at = hours_ago(2)
+    restate(
+        catalog,
+        "rita@lovetv.test",
+        status="revoked",
+        status_changed_at=None,
+        updated_at=updated_at,
+    )
+    assert published_notice(client, token) == int(updated_at.timestamp())
+
+
+def test_a_replaced_link_is_dated_at_its_retirement_not_at_a_status_change(client, catalog) -> None:
+    old_token = member_since_an_hour(catalog, "rob@lovetv.test")  # status changed an hour ago
+    retired_at = hours_ago(2)
+    with catalog.services.db.session() as session:
+        member = session.query(Member).filter_by(email="rob@lovetv.test").one()
+        issue_token(session, catalog.services.config.secret_key, member)
+        old = session.query(FeedToken).filter(FeedToken.retired_at.is_not(None)).one()
+        old.retired_at = retired_at
+    assert published_notice(client, old_token) == int(retired_at.timestamp())
+
+
+# --- the same rules on plain values: a table of every notice and what dates it ----------------
+
+EVENT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+BEFORE = EVENT - timedelta(days=1)
+# A grace end neither at the event nor seven days after it, so a wrong branch shows.
+OTHER_GRACE = EVENT + timedelta(days=2)
+
+
+def listener(
+    status: str = "active",
+    billing_state: str | None = None,
+    grace_until: datetime | None = None,
+    **times: datetime | None,
+) -> Listener:
+    """The listener of a token in the given state (retired when `times` has `retired_at`)."""
+    current = times.get("retired_at") is None
+    return Listener(1, "h", current, status, billing_state, grace_until, **times)
+
+
+NOTICE_MOMENTS = [
+    pytest.param(
+        listener("revoked", status_changed_at=EVENT, updated_at=EVENT + timedelta(hours=1)),
+        "revoked",
+        EVENT,
+        id="revoked-at-the-status-change-not-a-later-update",
+    ),
+    pytest.param(
+        listener("revoked", updated_at=EVENT),
+        "revoked",
+        EVENT,
+        id="revoked-with-no-status-change-time-at-the-last-update",
+    ),
+    pytest.param(
+        listener("revoked", "past_due", OTHER_GRACE, status_changed_at=EVENT),
+        "revoked",
+        EVENT,
+        id="revoked-within-a-grace-at-the-revocation",
+    ),
+    pytest.param(
+        listener(retired_at=EVENT, status_changed_at=BEFORE, updated_at=BEFORE),
+        "rotated",
+        EVENT,
+        id="rotated-at-the-retirement",
+    ),
+    pytest.param(
+        listener("active", "past_due", EVENT + timedelta(days=7), status_changed_at=BEFORE),
+        "payment_problem",
+        EVENT,
+        id="payment-problem-at-the-failed-renewal",
+    ),
+    pytest.param(
+        listener("active", "past_due", EVENT, status_changed_at=BEFORE),
+        "lapsed",
+        EVENT,
+        id="lapsed-by-a-grace-running-out-at-its-end",
+    ),
+    pytest.param(
+        listener("lapsed", "canceled", OTHER_GRACE, status_changed_at=EVENT),
+        "lapsed",
+        EVENT,
+        id="lapsed-by-stripe-at-the-status-change-not-the-old-grace",
+    ),
+    pytest.param(listener(status_changed_at=EVENT), None, None, id="no-notice-no-moment"),
+]
+
+
+@pytest.mark.parametrize(("member", "notice", "moment"), NOTICE_MOMENTS)
+def test_each_notice_is_dated_at_its_own_event(
+    member: Listener, notice: str | None, moment: datetime | None
+) -> None:
+    assert member.notice_moment(notice, 7) == moment
+
+
+def test_a_grace_running_out_changes_the_feed_at_its_end_though_no_row_changed() -> None:
+    """Last-Modified follows the notice's moment too, or an If-Modified-Since poll misses it."""
+    grace_end = EVENT + timedelta(days=7)
+    member = listener("active", "past_due", grace_end, status_changed_at=BEFORE, updated_at=BEFORE)
+    assert member.changed_at(None, 7) == BEFORE
+    assert member.changed_at("payment_problem", 7) == EVENT
+    assert member.changed_at("lapsed", 7) == grace_end
+
+
+def test_a_listener_built_without_stored_times_has_no_change_time() -> None:
+    assert listener().changed_at(None, 7) is None
