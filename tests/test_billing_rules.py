@@ -34,28 +34,41 @@ def sub(status: str, plan: str = "monthly", created: int = 100, **fields) -> Sub
 
 
 @pytest.mark.parametrize(
-    ("status", "expected", "notice"),
+    ("status", "expected", "notice", "reason"),
     [
-        ("active", "active", None),
-        ("trialing", "active", None),
-        ("past_due", "active", "payment_problem"),
-        ("canceled", "lapsed", "lapsed"),
-        ("unpaid", "lapsed", "lapsed"),
-        ("incomplete", "lapsed", "lapsed"),
-        ("incomplete_expired", "lapsed", "lapsed"),
-        ("paused", "lapsed", "lapsed"),
-        ("some_future_status", "lapsed", "lapsed"),
+        ("active", "active", None, "subscription active"),
+        ("trialing", "active", None, "trial"),
+        ("past_due", "active", "payment_problem", "payment problem: update your card"),
+        ("canceled", "lapsed", "lapsed", "subscription canceled"),
+        ("unpaid", "lapsed", "lapsed", "subscription unpaid"),
+        ("incomplete", "lapsed", "lapsed", "first payment not completed"),
+        ("incomplete_expired", "lapsed", "lapsed", "first payment never completed"),
+        ("paused", "lapsed", "lapsed", "subscription paused"),
+        ("some_future_status", "lapsed", "lapsed", "unrecognised subscription status"),
     ],
 )
 def test_each_subscription_status_decides_access(
-    status: str, expected: str, notice: str | None
+    status: str, expected: str, notice: str | None, reason: str
 ) -> None:
-    outcome = subscription_outcome(sub(status), NOW, GRACE_DAYS)
+    subscription = sub(status)
+    outcome = subscription_outcome(subscription, NOW, GRACE_DAYS)
     assert outcome.status == expected
     assert outcome.billing_state == status
+    # The reason is what the member and the operator read; the id is what the portal uses.
+    assert (outcome.reason, outcome.subscription_id) == (reason, subscription.id)
     decision = listening_access(outcome.status, outcome.billing_state, outcome.grace_until, NOW)
     assert decision.notice == notice
     assert decision.allowed == (expected == "active")
+
+
+@pytest.mark.parametrize("status", ["canceled", "past_due", "unpaid"])
+def test_cancelling_at_period_end_says_so_only_while_the_subscription_grants_access(
+    status: str,
+) -> None:
+    # A cancellation scheduled on a subscription that no longer pays changes nothing.
+    plain = subscription_outcome(sub(status), NOW, GRACE_DAYS)
+    scheduled = subscription_outcome(sub(status, cancel_at_period_end=True), NOW, GRACE_DAYS)
+    assert (scheduled.status, scheduled.reason) == (plain.status, plain.reason)
 
 
 def test_the_table_names_every_status_stripe_documents() -> None:
@@ -101,6 +114,39 @@ def test_cancelled_at_period_end_keeps_access_until_then() -> None:
 
 
 @pytest.mark.parametrize(
+    ("since_failure", "status", "reason"),
+    [
+        (
+            timedelta(days=GRACE_DAYS) - timedelta(seconds=1),
+            "active",
+            "payment problem: update your card",
+        ),
+        (timedelta(days=GRACE_DAYS), "lapsed", "payment problem: grace period ran out"),
+    ],
+)
+def test_the_grace_period_ends_exactly_grace_days_after_the_failed_renewal(
+    since_failure: timedelta, status: str, reason: str
+) -> None:
+    outcome = subscription_outcome(sub("past_due", start=NOW - since_failure), NOW, GRACE_DAYS)
+    assert (outcome.status, outcome.reason) == (status, reason)
+
+
+@pytest.mark.parametrize(
+    ("until_end", "status", "reason"),
+    [
+        (timedelta(seconds=1), "active", "cancels at period end"),
+        (timedelta(0), "lapsed", "subscription ended at period end"),
+    ],
+)
+def test_a_cancelled_subscription_ends_exactly_at_its_period_end(
+    until_end: timedelta, status: str, reason: str
+) -> None:
+    cancelled = sub("active", cancel_at_period_end=True, end=NOW + until_end)
+    outcome = subscription_outcome(cancelled, NOW, GRACE_DAYS)
+    assert (outcome.status, outcome.reason, outcome.period_end) == (status, reason, NOW + until_end)
+
+
+@pytest.mark.parametrize(
     ("refunded", "disputed", "status"),
     [(False, False, "active"), (True, False, "revoked"), (False, True, "revoked")],
 )
@@ -110,6 +156,7 @@ def test_lifetime_lasts_until_a_full_refund_or_a_dispute(
     purchase = LifetimePurchase("cs_1", "cus_1", 100, refunded=refunded, disputed=disputed)
     outcome = lifetime_outcome(purchase)
     assert (outcome.status, outcome.plan) == (status, "lifetime")
+    assert outcome.billing_state == purchase.state  # the stored state says why it was revoked
 
 
 def test_a_new_subscription_after_a_lapse_gives_access_again() -> None:
@@ -146,3 +193,19 @@ def test_without_access_the_newest_purchase_says_why() -> None:
 
 def test_nothing_bought_decides_nothing() -> None:
     assert decide_membership([], [], NOW, GRACE_DAYS) is None
+
+
+def test_a_plan_the_table_does_not_rank_loses_to_a_known_one() -> None:
+    # Stripe metadata can name any plan (e.g. one made in the Dashboard); a known plan the
+    # member also pays for is the one that decides, however new the other one is.
+    known = sub("active", plan="monthly", created=100)
+    unranked = sub("active", plan="founders", created=200)
+    outcome = decide_membership([known, unranked], [], NOW, GRACE_DAYS)
+    assert outcome is not None and outcome.plan == "monthly"
+
+
+def test_between_equally_new_endings_a_revocation_is_the_reason() -> None:
+    refunded = LifetimePurchase("cs", "cus_1", 300, refunded=True)
+    outcome = decide_membership([sub("canceled", created=300)], [refunded], NOW, GRACE_DAYS)
+    assert outcome is not None
+    assert (outcome.status, outcome.reason) == ("revoked", "lifetime payment refunded")
