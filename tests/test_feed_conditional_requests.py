@@ -20,7 +20,7 @@ from werkzeug.test import EnvironBuilder
 from publisher.app import services_of
 from publisher.config import load_config
 from publisher.listening.invalidation import season_changed
-from publisher.web.feed_http import not_modified
+from publisher.web.feed_http import _next_second, not_modified
 
 ETAG = '"0123456789abcdef"'
 CHANGED = datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)  # stored with microseconds
@@ -166,3 +166,10 @@ def test_entity_tags_are_strong_forty_hex_digits_that_differ_between_members() -
         assert len(tag) == 42 and tag[0] == tag[-1] == '"' and not tag.startswith("W/")
         int(tag[1:-1], 16)
     assert len(set(tags)) == 3
+
+
+def test_a_member_change_rounds_up_to_the_next_whole_second_and_a_whole_second_stays() -> None:
+    whole = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
+    assert _next_second(whole) == whole
+    assert _next_second(whole + timedelta(microseconds=1)) == whole + timedelta(seconds=1)
+    assert _next_second(whole + timedelta(microseconds=999_999)) == whole + timedelta(seconds=1)

@@ -11,6 +11,8 @@ import pytest
 from support.feed_checks import parse_feed
 
 from feeds.model import (
+    NOTICE_DATE_PLACEHOLDER,
+    NOTICE_ID_PLACEHOLDER,
     TOKEN_PLACEHOLDER,
     Enclosure,
     EpisodeInfo,
@@ -114,6 +116,24 @@ def test_gzip_personalisation_is_the_gzip_of_the_personal_feed() -> None:
     template = FeedTemplate.from_body(body)
     assert gzip.decompress(template.personalise_gzip(TOKEN)) == template.personalise(TOKEN)
     assert TOKEN_PLACEHOLDER.encode() not in template.personalise(TOKEN)
+
+
+def test_every_placeholder_is_replaced_plain_and_gzipped_and_a_missing_value_is_named() -> None:
+    date, event = NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
+    body = f"<a>{TOKEN_PLACEHOLDER}</a><d>{date}</d><g>{event}-{TOKEN_PLACEHOLDER}</g>".encode()
+    template = FeedTemplate.from_body(body)
+    assert not template.token_only
+    values = {date: "Tue, 01 Sep 2026 10:00:00 +0000", event: "20260901T100000000000Z"}
+    expected = body.replace(TOKEN_PLACEHOLDER.encode(), TOKEN.encode())
+    for placeholder, value in values.items():
+        expected = expected.replace(placeholder.encode(), value.encode())
+    assert template.personalise(TOKEN, values) == expected
+    assert gzip.decompress(template.personalise_gzip(TOKEN, values)) == expected
+    with pytest.raises(KeyError, match=f"no value for {', '.join(sorted(values))}"):
+        template.personalise(TOKEN)
+    only_token = FeedTemplate.from_body(f"<a>{TOKEN_PLACEHOLDER}</a>".encode())
+    assert only_token.token_only
+    assert only_token.personalise(TOKEN) == f"<a>{TOKEN}</a>".encode()
 
 
 def test_season_feed_lists_episodes_newest_first_with_member_urls() -> None:

@@ -95,12 +95,6 @@ class FeedReply:
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [self.body]
 
 
-def plain_reply(status: int, text: str) -> FeedReply:
-    body = text.encode()
-    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    return FeedReply(status, headers, body)
-
-
 def feed_response(
     request: Request,
     variant: Variant,

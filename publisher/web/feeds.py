@@ -26,14 +26,18 @@ from publisher.web.feed_http import (
     feed_response,
     member_etag,
     notice_event,
-    plain_reply,
     public_etag,
 )
 
 bp = Blueprint("feeds", __name__)
 
 
-NOT_FOUND = plain_reply(404, "no such feed\n")
+_NOT_FOUND_TEXT = b"no such feed\n"
+NOT_FOUND = FeedReply(
+    404,
+    [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(_NOT_FOUND_TEXT)))],
+    _NOT_FOUND_TEXT,
+)
 
 
 def not_found() -> Response:
