@@ -20,7 +20,7 @@ from werkzeug.test import EnvironBuilder
 from publisher.app import services_of
 from publisher.config import load_config
 from publisher.listening.invalidation import season_changed
-from publisher.web.feed_http import _next_second, not_modified
+from publisher.web.feed_http import BROWSER_XML, RSS, _next_second, feed_content_type, not_modified
 
 ETAG = '"0123456789abcdef"'
 CHANGED = datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)  # stored with microseconds
@@ -173,3 +173,35 @@ def test_a_member_change_rounds_up_to_the_next_whole_second_and_a_whole_second_s
     assert _next_second(whole) == whole
     assert _next_second(whole + timedelta(microseconds=1)) == whole + timedelta(seconds=1)
     assert _next_second(whole + timedelta(microseconds=999_999)) == whole + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, RSS),
+        ("*/*", RSS),
+        ("application/rss+xml, application/xml;q=0.9", RSS),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", BROWSER_XML),
+        ("text/html;q=0.5, application/rss+xml", RSS),  # an app that also takes HTML
+        ("text/html", BROWSER_XML),
+    ],
+)
+def test_browsers_get_xml_and_apps_get_rss(accept: str | None, expected: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    assert feed_content_type(Request(EnvironBuilder(headers=headers).get_environ())) == expected
+
+
+def test_a_member_change_after_the_feed_is_the_last_modified_in_http_date_form(
+    client, catalog
+) -> None:
+    from publisher.models import Member
+
+    before = client.get(catalog.feed_path()).headers["Last-Modified"]
+    later = parsedate_to_datetime(before) + timedelta(minutes=5, microseconds=1)
+    with catalog.services.db.session() as session:
+        member = session.get(Member, catalog.member.id)
+        member.status = "revoked"
+        member.status_changed_at = later
+    after = client.get(catalog.feed_path()).headers["Last-Modified"]
+    assert after == format_datetime(_next_second(later), usegmt=True)
+    assert after.endswith(" GMT")
