@@ -18,6 +18,7 @@ from support.media import make_png
 from support.publishing import set_up_season
 
 from audio.storage import LocalStorage, Storage, StorageError, open_storage
+from audio.tagged_stream import TaggedStream, file_fingerprint
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.catalog.uploads import Uploads, artwork_key
 from publisher.db import DatabaseError
@@ -169,6 +170,38 @@ def test_everything_stored_is_removed_even_when_one_delete_fails(tmp_path: Path)
         raise Boom
     assert storage.failed and storage.keys() == ["transcripts/c.vtt"]  # deleted first, failed
     assert uploads.created == []
+
+
+class StoreDeletesFailOnce(DeletesFailOnce):
+    """A store whose first delete fails as the store reports it (an S3 outage, say)."""
+
+    def delete(self, key: str) -> None:
+        try:
+            super().delete(key)
+        except OSError as exc:
+            raise StorageError(str(exc)) from exc
+
+
+def test_a_delete_the_store_refuses_does_not_stop_the_others(tmp_path: Path) -> None:
+    storage = StoreDeletesFailOnce(tmp_path / "media")
+    with pytest.raises(Boom), Uploads(storage) as uploads:
+        for name in ("a", "b"):
+            uploads.put_bytes(f"transcripts/{name}.vtt", b"WEBVTT\n", "text/vtt")
+        raise Boom
+    assert storage.failed and storage.keys() == ["transcripts/b.vtt"]
+
+
+def test_uploads_report_their_progress_in_bytes(tmp_path: Path, mp3_file: Path) -> None:
+    storage = LocalStorage(tmp_path / "media")
+    size = mp3_file.stat().st_size
+    sent: list[int] = []
+    with Uploads(storage) as uploads:
+        uploads.put_file("audio/ab/copy.mp3", mp3_file, "audio/mpeg", sent.append)
+        assert sum(sent) == size
+        sent.clear()
+        stream = TaggedStream(b"ID3", mp3_file, 0, size, file_fingerprint(mp3_file))
+        uploads.put_stream("audio/cd/stream.mp3", stream, "audio/mpeg", sent.append)
+        assert sum(sent) == size + 3
 
 
 def test_shared_artwork_already_stored_is_kept_and_new_shared_artwork_is_not(
