@@ -284,3 +284,99 @@ def test_refund_refused_or_failing_raises_one_line_that_says_which(
         gateway.refund_payment(payment)
     assert str(failing.value) == "Stripe could not be reached: Stripe is having a bad day."
     assert not charge_of(stripe_account, payment)["refunded"]
+
+
+CHECKOUT_URLS = {"success_url": "http://127.0.0.1/welcome", "cancel_url": "http://127.0.0.1/"}
+
+
+def checkout_params(account: FakeStripeAccount) -> tuple[dict[str, Any], str | None]:
+    (request,) = sent(account, "POST", "/v1/checkout/sessions")
+    return request.params, request.idempotency_key
+
+
+def test_a_subscription_checkout_sends_the_plan_the_member_and_a_key_per_click(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    url = gateway.create_checkout(
+        "monthly", PRICES["monthly"], request_nonce="n1", member_id=7, **CHECKOUT_URLS
+    )
+    assert url.startswith("http")
+    params, key = checkout_params(stripe_account)
+    assert key == "checkout-monthly-n1"
+    assert params == {
+        "mode": "subscription",
+        "line_items": [{"price": PRICES["monthly"], "quantity": "1"}],
+        **CHECKOUT_URLS,
+        "metadata": {"plan": "monthly", "member_id": "7"},
+        "subscription_data": {"metadata": {"plan": "monthly"}},
+    }
+
+
+def test_a_lifetime_checkout_is_a_payment_that_makes_a_customer_or_reuses_one(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    gateway.create_checkout(
+        "lifetime",
+        "price_lifetime_333",
+        request_nonce="n2",
+        customer_email="ann@x.test",
+        **CHECKOUT_URLS,
+    )
+    params, key = checkout_params(stripe_account)
+    assert key == "checkout-lifetime-n2"
+    assert params == {
+        "mode": "payment",
+        "line_items": [{"price": "price_lifetime_333", "quantity": "1"}],
+        **CHECKOUT_URLS,
+        "metadata": {"plan": "lifetime"},
+        "payment_intent_data": {"metadata": {"plan": "lifetime"}},
+        "customer_creation": "always",
+        "customer_email": "ann@x.test",
+    }
+    customer = buy(stripe_account, "monthly")["customer"]
+    stripe_account.sent.clear()
+    gateway.create_checkout(
+        "lifetime", "price_lifetime_333", request_nonce="n3", customer_id=customer, **CHECKOUT_URLS
+    )
+    params, _ = checkout_params(stripe_account)
+    assert params["customer"] == customer
+    assert "customer_creation" not in params and "customer_email" not in params
+
+
+def test_purchases_of_customers_adds_up_each_customers_own_purchases(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    monthly = buy(stripe_account, "monthly")
+    customer = monthly["customer"]
+    lifetime = buy(stripe_account, "lifetime", customer=customer)
+    other = buy(stripe_account, "yearly")
+    found = gateway.purchases_of([customer, customer, other["customer"], "cus_unknown"])
+    assert sorted(s.plan for s in found.subscriptions) == ["monthly", "yearly"]
+    assert [p.checkout_session_id for p in found.lifetime] == [lifetime["id"]]
+    queries = [(r.path, r.params) for r in stripe_account.sent if r.method == "GET"]
+    assert ("/v1/subscriptions", {"customer": customer, "status": "all", "limit": "100"}) in queries
+    assert (
+        "/v1/checkout/sessions",
+        {"customer": customer, "status": "complete", "limit": "100"},
+    ) in queries
+    assert ("/v1/charges", {"customer": customer, "limit": "100"}) in queries
+    assert len([q for q in queries if q[1].get("customer") == customer]) == 3  # once each
+
+
+def test_a_checkout_summary_reads_what_provisioning_needs() -> None:
+    found = {
+        "id": "cs_1",
+        "status": "complete",
+        "payment_status": "no_payment_required",
+        "customer": "cus_1",
+        "customer_email": "typed@x.test",
+        "created": 1700000000,
+        "metadata": {"plan": "yearly", "member_id": "3"},
+    }
+    summary = stripe_api.checkout_summary(found)
+    assert summary.complete and summary.mode == "subscription"
+    assert summary.email == "typed@x.test" and summary.created == 1700000000
+    unpaid = stripe_api.checkout_summary({**found, "payment_status": "unpaid", "created": None})
+    assert not unpaid.complete and unpaid.created == 0
+    assert not stripe_api.checkout_summary({**found, "status": "open"}).complete
+    assert stripe_api.checkout_summary({**found, "mode": "payment"}).mode == "payment"
