@@ -1,18 +1,19 @@
 """Store a stream of bytes under a key, all or nothing, without a copy and in flat memory.
 
 The publisher streams an episode (its new tag, then the upload's audio frames) straight
-into the store instead of writing a tagged copy first, reading the source once. The upload
-refuses to finish when the source changed while it was read (`check_unchanged`: size,
-modification time, inode), so a stored object is never a mix of two versions of a file.
+into the store instead of writing a tagged copy first, in one pass over the source (each S3
+part is read for its CRC32 just before it is sent). The upload refuses to finish when the
+source changed while it was read (`check_unchanged`: size, modification time, inode), so a
+stored object is never a mix of two versions of a file.
 
 All or nothing on both backends:
 - a folder: a temporary file beside the target, renamed into place only when complete;
 - S3: one `PutObject` up to the multipart threshold, above it a multipart upload through
   boto3's low-level calls (`create_multipart_upload`, `upload_part`,
   `complete_multipart_upload`) with `PART_CONCURRENCY` parts in flight, each with its
-  CRC32; any failure,
-  Ctrl-C or SIGTERM (the CLI turns it into `KeyboardInterrupt`) cancels the queued parts,
-  lets the ones in flight finish and aborts the upload, so S3 keeps no parts to bill.
+  CRC32; any failure, Ctrl-C or SIGTERM (the CLI turns it into `KeyboardInterrupt`) cancels
+  the queued parts, lets the ones in flight finish and aborts the upload, so S3 keeps no
+  parts to bill.
 
 Each part is a file object over its slice of the source (`TaggedStream.open_part`), as
 boto3's `upload_file` does, so memory does not grow with the part size or concurrency.
@@ -58,7 +59,7 @@ class ByteStream(Protocol):
 
 
 class ContentChanged(StorageError):
-    """The source changed after its hash named the key: the upload was not completed."""
+    """The source changed while it was being stored: the upload was not completed."""
 
 
 def put_stream(

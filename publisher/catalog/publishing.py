@@ -6,9 +6,10 @@ stored; then the tagged audio is streamed into the store and the episode row is 
 in one transaction. If any step after the first upload fails, every object this publish
 stored is deleted again, so the producer can simply run the command again.
 
-An MP3 is never copied or read twice: its new tag and the upload's untouched frames are
-streamed straight into the store (`audio.tagging.tagged_stream`, `audio.streaming_upload`),
-each S3 part with its CRC32, which the store checks. The key is
+An MP3 is never copied: its new tag and the upload's untouched frames are streamed
+straight into the store (`audio.tagging.tagged_stream`, `audio.streaming_upload`), in one
+pass over the file, each S3 part with its CRC32 (read from the page cache just before the
+part is sent), which the store checks. The key is
 `audio/<16 random hex digits>/<guid>.<ext>`: new for every upload, so a cached copy of an
 old object is never mistaken for a new one, and known before the first byte is read (a key
 naming the content's hash meant reading the whole file once before uploading it). The
