@@ -32,7 +32,7 @@ AGENT = "User-Agent: AntennaPod/3.2.0"
 def main() -> int:
     wrk = _wrk()
     with tempfile.TemporaryDirectory(prefix="lovetv-bench-media-") as tmp:
-        env = _environment(Path(tmp))
+        env = _environment(Path(tmp), f"sqlite:///{Path(tmp) / 'bench.db'}")
         prepare_catalog(env, seasons=1, episodes=20)
         _write_audio(Path(tmp) / "media")
         tokens = add_members(env, 1_000)
