@@ -115,3 +115,24 @@ def test_season_edit_changes_the_title(runner: CliRunner, published: dict) -> No
     assert seasons[0]["title"] == "Closer Still" and seasons[0]["published"] == 1
     missing = runner.invoke(main, ["season", "edit", "season-9", "--title", "X"])
     assert missing.exit_code == 1 and "does not exist" in missing.stderr
+
+
+def test_each_edit_stores_its_own_audio_and_an_unchanged_one_keeps_its_key(
+    runner: CliRunner, published: dict, env: dict[str, str], tmp_path: Path
+) -> None:
+    """Edit keys name the tagged bytes' hash: two different edits never share a key (the
+    second would be skipped as "already stored" and the first one's audio would play on)."""
+    guid = published["guid"]
+    first = json.loads(
+        _ok(runner.invoke(main, ["episode", "edit", guid, "--title", "One", "--json"]))
+    )
+    second = json.loads(
+        _ok(runner.invoke(main, ["episode", "edit", guid, "--title", "Two", "--json"]))
+    )
+    assert first["audio_key"] != second["audio_key"]
+    assert str(_tags(env, second["audio_key"], tmp_path)["TIT2"]) == "Two"
+    again = json.loads(
+        _ok(runner.invoke(main, ["episode", "edit", guid, "--title", "Two", "--json"]))
+    )
+    assert again["audio_key"] == second["audio_key"]  # the same bytes: nothing uploaded again
+    assert _keys(env) == {second["audio_key"]}
