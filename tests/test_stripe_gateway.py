@@ -380,3 +380,18 @@ def test_a_checkout_summary_reads_what_provisioning_needs() -> None:
     assert not unpaid.complete and unpaid.created == 0
     assert not stripe_api.checkout_summary({**found, "status": "open"}).complete
     assert stripe_api.checkout_summary({**found, "mode": "payment"}).mode == "payment"
+
+
+def test_a_subscription_without_plan_metadata_is_named_by_the_configured_price(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    """Subscriptions made in the Dashboard carry no `plan` metadata: the price table decides."""
+    session = buy(stripe_account, "yearly")
+    stripe_account.get(session["subscription"], "subscription")["metadata"] = {}
+    (state,) = gateway.all_purchases()[session["customer"]].subscriptions
+    assert state.plan == "yearly"
+    stripe_account.get(session["subscription"], "subscription")["items"]["data"][0]["price"][
+        "recurring"
+    ] = None  # no interval to fall back on either
+    (state,) = gateway.all_purchases()[session["customer"]].subscriptions
+    assert state.plan == "yearly"
