@@ -395,3 +395,18 @@ def test_a_subscription_without_plan_metadata_is_named_by_the_configured_price(
     ] = None  # no interval to fall back on either
     (state,) = gateway.all_purchases()[session["customer"]].subscriptions
     assert state.plan == "yearly"
+
+
+def test_a_lookup_refused_or_failing_raises_one_line_that_says_which(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    customer = buy(stripe_account, "monthly")["customer"]
+    path = f"/v1/customers/{customer}"
+    stripe_account.refuse("GET", path, "Your account cannot read customers.", status=400)
+    with pytest.raises(StripeFailure) as refused:
+        gateway.customer_email(customer)
+    assert str(refused.value) == "Stripe refused the request: Your account cannot read customers."
+    stripe_account.refuse("GET", path, "Stripe is having a bad day.", status=500)
+    with pytest.raises(StripeFailure) as failing:
+        gateway.customer_email(customer)
+    assert str(failing.value) == "Stripe could not be reached: Stripe is having a bad day."

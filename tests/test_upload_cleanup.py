@@ -162,6 +162,16 @@ def test_a_short_copy_is_refused_and_removed(tmp_path: Path, mp3_file: Path) -> 
     assert storage.keys() == []
 
 
+def test_a_short_streamed_object_is_refused_and_removed(tmp_path: Path, mp3_file: Path) -> None:
+    storage = ShortCopies(tmp_path / "media")
+    size = mp3_file.stat().st_size
+    stream = TaggedStream(b"", mp3_file, 0, size, file_fingerprint(mp3_file))
+    with pytest.raises(StorageError) as info, Uploads(storage) as uploads:
+        uploads.put_stream("audio/ab/ep.mp3", stream, "audio/mpeg")
+    assert str(info.value) == f"audio/ab/ep.mp3: the store holds {size // 2} bytes, expected {size}"
+    assert storage.keys() == []
+
+
 def test_everything_stored_is_removed_even_when_one_delete_fails(tmp_path: Path) -> None:
     storage = DeletesFailOnce(tmp_path / "media")
     with pytest.raises(Boom), Uploads(storage) as uploads:
