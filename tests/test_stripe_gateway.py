@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
+from stripe._http_client import HTTPClient
 from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
 from support.stripe_controls import FakeStripeAccount
 from support.stripe_store import SentRequest
@@ -410,3 +412,29 @@ def test_a_lookup_refused_or_failing_raises_one_line_that_says_which(
     with pytest.raises(StripeFailure) as failing:
         gateway.customer_email(customer)
     assert str(failing.value) == "Stripe could not be reached: Stripe is having a bad day."
+
+
+# --- how the client reaches Stripe ------------------------------------------------------
+
+
+def test_without_an_address_calls_go_to_stripe_bounded_and_retried_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every call carries a 10 s timeout and a network error is tried twice more, no more.
+
+    No request leaves the machine: the HTTP library's send is replaced by one that records
+    what it was asked and fails as a dropped connection would, and the library's backoff
+    between tries is set to nothing so the test does not wait.
+    """
+    attempts: list[tuple[str, object]] = []
+
+    def unreachable(self: requests.Session, method: str, url: str, **kwargs: Any) -> None:
+        attempts.append((url, kwargs.get("timeout")))
+        raise requests.exceptions.ConnectionError("connection dropped")
+
+    monkeypatch.setattr(requests.Session, "request", unreachable)
+    monkeypatch.setattr(HTTPClient, "_sleep_time_seconds", lambda self, num_retries: 0)
+    gateway = StripeGateway("sk_test_unreachable", prices=PRICES)
+    with pytest.raises(StripeFailure, match=r"^Stripe could not be reached"):
+        gateway.customer_email("cus_nowhere")
+    assert attempts == [("https://api.stripe.com/v1/customers/cus_nowhere", 10)] * 3
