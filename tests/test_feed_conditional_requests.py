@@ -168,6 +168,28 @@ def test_entity_tags_are_strong_forty_hex_digits_that_differ_between_members() -
     assert len(set(tags)) == 3
 
 
+def test_a_members_entity_tag_changes_with_the_notice_event_and_only_with_it() -> None:
+    """A notice feed says when the member's access changed: a new change is new bytes.
+
+    Were the tag the same for two notice events, an app holding the first notice would get
+    304 for the second and keep telling the member the old date.
+    """
+    from publisher.listening.cache import Variant
+    from publisher.web.feed_http import member_etag, notice_event
+
+    variant = Variant(template=None, etag="ab" * 32, last_modified=CHANGED, source_etag="")  # type: ignore[arg-type]
+    lapsed, lapsed_again = notice_event(CHANGED), notice_event(CHANGED + timedelta(days=30))
+    tags = {
+        member_etag(variant, "a" * 64),
+        member_etag(variant, "a" * 64, lapsed),
+        member_etag(variant, "a" * 64, lapsed_again),
+    }
+    assert len(tags) == 3
+    assert member_etag(variant, "a" * 64, lapsed) == member_etag(
+        variant, "a" * 64, notice_event(CHANGED)
+    )
+
+
 def test_a_member_change_rounds_up_to_the_next_whole_second_and_a_whole_second_stays() -> None:
     whole = datetime(2026, 3, 1, 12, 0, 5, tzinfo=UTC)
     assert _next_second(whole) == whole
