@@ -19,8 +19,18 @@ from werkzeug.test import EnvironBuilder
 
 from publisher.app import services_of
 from publisher.config import load_config
+from publisher.listening.cache import Variant
 from publisher.listening.invalidation import season_changed
-from publisher.web.feed_http import BROWSER_XML, RSS, _next_second, feed_content_type, not_modified
+from publisher.web.feed_http import (
+    BROWSER_XML,
+    RSS,
+    _next_second,
+    feed_content_type,
+    member_etag,
+    not_modified,
+    notice_event,
+    public_etag,
+)
 
 ETAG = '"0123456789abcdef"'
 CHANGED = datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)  # stored with microseconds
@@ -156,11 +166,13 @@ def test_the_public_teaser_feed_is_cacheable_and_conditional(client, catalog) ->
     assert again.status_code == 304 and again.data == b""
 
 
-def test_entity_tags_are_strong_forty_hex_digits_that_differ_between_members() -> None:
-    from publisher.listening.cache import Variant
-    from publisher.web.feed_http import member_etag, public_etag
+def bare_variant() -> Variant:
+    """A feed variant with only what its ETags are made from: no template is rendered."""
+    return Variant(template=None, etag="ab" * 32, last_modified=CHANGED, source_etag="")  # type: ignore[arg-type]
 
-    variant = Variant(template=None, etag="ab" * 32, last_modified=CHANGED, source_etag="")  # type: ignore[arg-type]
+
+def test_entity_tags_are_strong_forty_hex_digits_that_differ_between_members() -> None:
+    variant = bare_variant()
     tags = [member_etag(variant, "a" * 64), member_etag(variant, "b" * 64), public_etag(variant)]
     for tag in tags:
         assert len(tag) == 42 and tag[0] == tag[-1] == '"' and not tag.startswith("W/")
@@ -174,10 +186,7 @@ def test_a_members_entity_tag_changes_with_the_notice_event_and_only_with_it() -
     Were the tag the same for two notice events, an app holding the first notice would get
     304 for the second and keep telling the member the old date.
     """
-    from publisher.listening.cache import Variant
-    from publisher.web.feed_http import member_etag, notice_event
-
-    variant = Variant(template=None, etag="ab" * 32, last_modified=CHANGED, source_etag="")  # type: ignore[arg-type]
+    variant = bare_variant()
     lapsed, lapsed_again = notice_event(CHANGED), notice_event(CHANGED + timedelta(days=30))
     tags = {
         member_etag(variant, "a" * 64),
