@@ -28,12 +28,12 @@ from support.fake_stripe import (  # noqa: F401
     stripe_account_fixture,
 )
 from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
-from support.stripe_store import StripeRequestError
 from werkzeug.wrappers import Request
 
 from auth.stripe_api import Purchases, StripeGateway
 from publisher.billing.events import DUPLICATE, handle_event
 from publisher.billing.refresh import make_gateway
+from publisher.demo_billing.store import StripeRequestError
 from publisher.members.members import add_member
 from publisher.models import Checkout, Member
 

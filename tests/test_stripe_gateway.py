@@ -13,12 +13,15 @@ from typing import Any
 import pytest
 import requests
 from stripe._http_client import HTTPClient
-from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
-from support.stripe_controls import FakeStripeAccount
-from support.stripe_store import SentRequest
+from support.fake_stripe import (  # noqa: F401
+    FakeStripeAccount,
+    fake_stripe_server_fixture,
+    stripe_account_fixture,
+)
 
 from auth import stripe_api
 from auth.stripe_api import StripeFailure, StripeGateway
+from publisher.demo_billing.store import SentRequest
 
 PRICES = {"monthly": "price_monthly_77", "yearly": "price_yearly_222"}
 RETURN_URL = "http://127.0.0.1/account"

@@ -1,15 +1,16 @@
-"""What customers and Stripe's billing engine do to a fake account (test controls).
+"""What customers and Stripe's billing engine do to a stand-in account.
 
 Paying at checkout, a card failing on renewal, a recovery, a cancellation, a refund, a
-dispute: each method changes the account the way Stripe would and returns the events
-Stripe would send, in their true order, for the test to deliver (or to withhold).
+dispute, the clock reaching the end of a period: each method changes the account the way
+Stripe would and returns the events Stripe would send, in their true order, for the caller
+to deliver (the demo's webhook sender) or to withhold (a test).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from support.stripe_store import (
+from publisher.demo_billing.store import (
     PERIOD_SECONDS,
     PRICES,
     StripeRefusal,
@@ -19,10 +20,10 @@ from support.stripe_store import (
 )
 
 
-class FakeStripeAccount(StripeStore):
-    """A fake account whose customers and billing engine the test drives."""
+class StandInAccount(StripeStore):
+    """An account whose customers and billing engine a test or the demo's pages drive."""
 
-    # --- what customers and Stripe's billing engine do (test controls) ------------------
+    # --- what customers and Stripe's billing engine do -----------------------------------
 
     def pay_checkout(self, session_id: str, email: str) -> list[dict[str, Any]]:
         """The customer pays on the Checkout page: Stripe creates what the session sells."""
@@ -286,3 +287,36 @@ class FakeStripeAccount(StripeStore):
         if customer is not None:
             params["customer"] = customer
         return self.create_checkout_session(params)["id"]
+
+    # --- the clock: what happens when time passes -------------------------------------------
+
+    def keep_subscription(self, sub_id: str) -> list[dict[str, Any]]:
+        """The member takes back a cancellation in the portal: it renews as usual again."""
+        with self.lock:
+            sub = self.get(sub_id, "subscription")
+            sub["cancel_at_period_end"] = False
+            return [self.event("customer.subscription.updated", sub)]
+
+    def end_period_now(self, sub_id: str) -> list[dict[str, Any]]:
+        """Move the clock to just past this subscription's period end (a demo's time travel,
+        as Stripe's test clocks do) and let the billing engine do what is due."""
+        with self.lock:
+            sub = self.get(sub_id, "subscription")
+            period_end = sub["items"]["data"][0]["current_period_end"]
+            self.time_offset += max(0, period_end + 1 - self.now())
+            return self.run_due()
+
+    def run_due(self) -> list[dict[str, Any]]:
+        """Every period that has ended by now: a cancelled subscription ends, others renew."""
+        with self.lock:
+            events: list[dict[str, Any]] = []
+            for sub in self.of_kind("subscription"):
+                if sub["status"] not in ("active", "trialing"):
+                    continue
+                if sub["items"]["data"][0]["current_period_end"] > self.now():
+                    continue
+                if sub["cancel_at_period_end"]:
+                    events += self.end_subscription(sub["id"])
+                else:
+                    events += self.renew(sub["id"])
+            return events

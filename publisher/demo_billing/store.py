@@ -1,9 +1,10 @@
-"""The fake Stripe account's objects and the API calls that read and create them.
+"""A stand-in Stripe account's objects and the API calls that read and create them.
 
 One `StripeStore` per API key: customers, Checkout Sessions, subscriptions, invoices,
 charges, disputes and portal sessions as Stripe's JSON shapes (`object`, `id`, `created`,
-`livemode`), newest first in lists as Stripe lists them. `support.stripe_controls` adds what
-customers and Stripe's billing engine do; `support.fake_stripe` serves it over HTTP.
+`livemode`), newest first in lists as Stripe lists them. `engine` adds what customers and
+Stripe's billing engine do; `api` serves it over HTTP. The test suite's fake Stripe and the
+development demo billing are both this one stand-in, so the demo runs what the tests prove.
 """
 
 from __future__ import annotations
