@@ -77,6 +77,12 @@ SETTINGS: tuple[Setting, ...] = (
         "`monthly=price_…,yearly=price_…,lifetime=price_…`",
     ),
     Setting(
+        "LOVETV_DEMO_BILLING",
+        None,
+        "set by `lovetv serve` in development without `STRIPE_API_KEY`: the address of the "
+        "local Stripe stand-in (demo billing); refused in production",
+    ),
+    Setting(
         "LOVETV_SMTP_URL",
         None,
         "`smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…`; unset: each "
@@ -128,6 +134,7 @@ class Config:
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None
     stripe_prices: Mapping[str, str] = field(default_factory=dict)
+    demo_billing: str | None = None
     past_due_grace_days: int = 7
     smtp_url: str | None = None
     mail_from: str = "no-reply@localhost"
@@ -202,6 +209,13 @@ def load_config(
             f"use at least {MIN_SECRET_LENGTH} random characters"
         )
 
+    demo_billing = get("LOVETV_DEMO_BILLING")
+    if demo_billing and env_name != "development":
+        raise ConfigError(
+            "LOVETV_DEMO_BILLING is for development only: unset it and set STRIPE_API_KEY "
+            "(and the other STRIPE_ variables) to take real payments"
+        )
+
     return Config(
         database_url=database_url,
         storage_url=storage_url,
@@ -213,6 +227,7 @@ def load_config(
         stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
         stripe_api_base=(get("STRIPE_API_BASE") or "").rstrip("/") or None,
         stripe_prices=_parse_prices(get("LOVETV_STRIPE_PRICES")),
+        demo_billing=demo_billing,
         past_due_grace_days=_parse_days(get("LOVETV_PAST_DUE_GRACE_DAYS") or "7"),
         smtp_url=_check_smtp_url(get("LOVETV_SMTP_URL")),
         mail_from=get("LOVETV_MAIL_FROM")

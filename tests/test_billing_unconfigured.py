@@ -43,7 +43,9 @@ def test_billing_routes_answer_503_with_a_clear_line(client, method: str, path: 
 def test_the_rest_of_the_service_works(client, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/healthz").status_code == 200
     landing = client.get("/")
-    assert landing.status_code == 200 and "not open yet" in landing.get_data(as_text=True)
+    page = landing.get_data(as_text=True)
+    assert landing.status_code == 200 and "cannot be bought on this site yet" in page
+    assert 'href="/join/' not in page
     added = runner.invoke(main, ["member", "add", "guest@example.com", "--json"])
     assert added.exit_code == 0, added.output
     assert json.loads(added.output)["status"] == "active"

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+from typing import TYPE_CHECKING
 
 import click
 
 from publisher.cli import CliState, pass_state
+
+if TYPE_CHECKING:
+    from publisher.config import Config
 
 
 @click.command()
@@ -17,13 +22,32 @@ from publisher.cli import CliState, pass_state
 )
 @pass_state
 def serve(state: CliState, host: str, port: int, workers: int) -> None:
-    """Serve the feeds, media and billing routes with gunicorn (the production server)."""
+    """Serve the feeds, media and billing routes with gunicorn (the production server).
+
+    In development without STRIPE_API_KEY, joining runs on demo billing: a local stand-in
+    for Stripe that charges nothing."""
     from publisher.serving import run_gunicorn
 
     services = state.services()  # fail here, in one line, before any worker starts
     services.db.dispose()
+    _start_demo_billing(services.config, host, port)
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
     run_gunicorn(host=host, port=port, workers=workers)
+
+
+def _start_demo_billing(config: Config, host: str, port: int) -> None:
+    """Point the workers at the Stripe stand-in when there is no Stripe to talk to."""
+    from publisher.demo_billing import server as demo_billing
+
+    if not demo_billing.wanted(config):
+        return
+    running = demo_billing.launch(config, host, port)
+    os.environ.update(running.environment())
+    click.echo(
+        "demo billing: no STRIPE_API_KEY, so joining goes through a local stand-in for "
+        f"Stripe that charges nothing ({running.api_base})",
+        err=True,
+    )
 
 
 @click.command()

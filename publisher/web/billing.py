@@ -2,8 +2,9 @@
 
 Thin views over `publisher.billing.events` and `auth.stripe_api`. Pages that show a feed
 token are `no-store` and `no-referrer`, so the token stays out of caches and other sites'
-logs. Without Stripe configured the billing routes answer 503 with one line; the landing
-page still renders.
+logs. Without Stripe configured (and no demo billing, see `publisher.demo_billing`) joining
+is closed: a browser gets a page saying so with where to go instead, anything else one
+line; the landing and season pages offer no join button then.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask import (
     current_app,
     redirect,
     render_template,
+    request,
 )
 from sqlalchemy import select
 
@@ -56,6 +58,45 @@ def plain(message: str, status: int) -> Response:
     response = Response(message + "\n", status=status, mimetype="text/plain")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def wants_html() -> bool:
+    """A browser loading a page (not an app, a script or Stripe): it gets HTML answers."""
+    if request.headers.get("Sec-Fetch-Mode") == "navigate":
+        return True
+    accept = request.accept_mimetypes
+    return (
+        "text/html" in accept.values()
+        and accept.best_match(("application/json", "text/plain", "text/html")) == "text/html"
+    )
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a billing page cannot do what was asked: a page for people, a line for the rest."""
+
+    status: int
+    heading: str
+    sentence: str
+    line: str  # the one-line answer for apps and scripts
+    links: tuple[tuple[str, str], ...] = (("/", "Listen to the free episodes"),)
+
+    def response(self) -> Response:
+        if not wants_html():
+            return plain(self.line, self.status)
+        html = render_template(
+            "billing_message.html",
+            show_title=show_title(),
+            heading=self.heading,
+            sentence=self.sentence,
+            links=self.links,
+        )
+        response = Response(html, status=self.status, mimetype="text/html")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+SIGN_IN_LINK = ("/account/sign-in", "Already a member? Sign in")
 
 
 def private(response: Response) -> Response:
@@ -96,7 +137,7 @@ def landing() -> Response:
         show_title=show.title,
         description_html=notes_html(show.description),
         plans=[o for o in OFFERS if o.slug in PLANS],
-        joining_open=billing_unavailable(services.config) is None,
+        on_sale={o.slug for o in OFFERS if joining_open(o.slug)},
         teaser_url=teaser_url,
         teaser_apps=podcast_app_links(teaser_url),
         other_apps=OTHER_APPS,
@@ -113,26 +154,60 @@ def join_form(plan: str) -> Response:
     closed = _not_on_sale(plan)
     if closed is not None:
         return closed
-    html = render_template("billing_join.html", show_title=show_title(), plan=offer)
+    html = render_template(
+        "billing_join.html",
+        show_title=show_title(),
+        plan=offer,
+        demo_billing=bool(services_of(current_app).config.demo_billing),
+    )
     return Response(html, mimetype="text/html")
 
 
 def _not_on_sale(plan: str) -> Response | None:
-    """503 with one line when billing or this plan's price is not configured."""
+    """503 when billing or this plan's price is not configured."""
     config = services_of(current_app).config
     problem = billing_unavailable(config)
     if problem:
-        return plain(f"{problem}; joining is closed for now", 503)
+        return Refusal(
+            503,
+            "Joining is closed for now",
+            "Memberships cannot be bought on this site yet. The free episodes are open to "
+            "everyone in the meantime.",
+            f"{problem}; joining is closed for now",
+            (("/", "Listen to the free episodes"), SIGN_IN_LINK),
+        ).response()
     if not config.stripe_prices.get(plan):
-        return plain(f"the {plan} plan is not on sale (LOVETV_STRIPE_PRICES has no price)", 503)
+        return Refusal(
+            503,
+            "This membership is not on sale",
+            "This membership cannot be bought right now; the others on the home page can.",
+            f"the {plan} plan is not on sale (LOVETV_STRIPE_PRICES has no price)",
+            (("/#plans", "See the memberships"),),
+        ).response()
     return None
+
+
+def joining_open(plan: str | None = None) -> bool:
+    """Whether a join button would lead somewhere: billing configured (and the plan priced)."""
+    config = services_of(current_app).config
+    if billing_unavailable(config) is not None:
+        return False
+    return plan is None or bool(config.stripe_prices.get(plan))
 
 
 def _offer(plan: str) -> Offer:
     for offer in OFFERS:
         if offer.slug == plan and plan in PLANS:
             return offer
-    abort(plain(f"unknown plan {plan!r}: choose monthly, yearly or lifetime", 404))
+    abort(
+        Refusal(
+            404,
+            "No such membership",
+            "There is no membership by that name: choose monthly, yearly or lifetime.",
+            f"unknown plan {plan!r}: choose monthly, yearly or lifetime",
+            (("/#plans", "See the memberships"),),
+        ).response()
+    )
 
 
 @bp.post("/join/<plan>")
@@ -162,7 +237,14 @@ def join(plan: str) -> Response:
             customer_email=buyer.email,
         )
     except StripeFailure as exc:
-        return plain(f"could not start the checkout, please try again: {exc}", 502)
+        return Refusal(
+            502,
+            "Payment could not start",
+            "The payment page could not be opened just now. Nothing was charged: please try "
+            "again in a minute.",
+            f"could not start the checkout, please try again: {exc}",
+            ((f"/join/{plan}", "Try again"),),
+        ).response()
     return redirect(url, code=303)  # type: ignore[return-value]
 
 
@@ -187,9 +269,24 @@ def _portal(customer_id: str, base_url: str) -> Response:
     try:
         url = gateway().create_portal(customer_id, return_url=f"{base_url}/account")
     except StripeFailure as exc:
-        return plain(f"could not open the billing portal, please try again: {exc}", 502)
+        return Refusal(
+            502,
+            "Billing could not open",
+            "The billing page could not be opened just now: please try again in a minute.",
+            f"could not open the billing portal, please try again: {exc}",
+            (("/account", "Back to your account"),),
+        ).response()
     return private(redirect(url, code=303))  # type: ignore[arg-type]
+
+
+def _joining_context() -> dict[str, object]:
+    """What every page needs to offer joining only where it works (season pages too)."""
+    return {
+        "joining_open": joining_open(),
+        "demo_billing": bool(services_of(current_app).config.demo_billing),
+    }
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.context_processor(_joining_context)

@@ -15,7 +15,7 @@ from publisher.app import services_of
 from publisher.billing.events import welcome_checkout
 from publisher.billing.refresh import billing_unavailable
 from publisher.billing.welcome_page import WELCOME_WINDOW
-from publisher.web.billing import SESSION_ID, gateway, plain, private, show_title
+from publisher.web.billing import SESSION_ID, Refusal, gateway, private, show_title
 from publisher.web.podcast_apps import podcast_app_links
 
 bp = Blueprint("welcome", __name__, template_folder="templates")
@@ -27,17 +27,26 @@ def welcome() -> Response:
     services = services_of(current_app)
     problem = billing_unavailable(services.config)
     if problem:
-        return plain(problem, 503)
+        return _refused(503, problem)
     session_id = request.args.get("session_id", "")
     if not SESSION_ID.match(session_id):
-        return plain("this page needs the session_id Stripe Checkout adds to its link", 400)
+        return _refused(400, "this page needs the session_id Stripe Checkout adds to its link")
     try:
         checkout = gateway().checkout_session(session_id)
         if checkout is None:
-            return plain("no such checkout session: start again from the join page", 404)
+            return _refused(404, "no such checkout session: start again from the join page")
         view = welcome_checkout(services.db, gateway(), services.config, checkout)
     except StripeFailure as exc:
-        return private(plain(f"could not reach Stripe, please reload this page: {exc}", 502))
+        return private(
+            Refusal(
+                502,
+                "Your payment is being checked",
+                "We could not confirm the payment just now. Nothing is lost: reload this page "
+                "in a minute, and your links are emailed to you as soon as it is confirmed.",
+                f"could not reach Stripe, please reload this page: {exc}",
+                ((request.full_path, "Reload this page"),),
+            ).response()
+        )
     title = show_title()
     if view is None:
         return private(Response(render_template("billing_pending.html", show_title=title)))
@@ -49,6 +58,20 @@ def welcome() -> Response:
         apps={url: podcast_app_links(url) for _, url in view.feeds},
     )
     return private(Response(html, mimetype="text/html"))
+
+
+def _refused(status: int, line: str) -> Response:
+    """A welcome link that leads nowhere (no billing, a mangled or unknown session id)."""
+    return private(
+        Refusal(
+            status,
+            "This welcome link does not work",
+            "It may have been copied only in part. Your membership's links were emailed to "
+            "you when you joined; you can also sign in to see them.",
+            line,
+            (("/account/sign-in", "Sign in"), ("/", "Home")),
+        ).response()
+    )
 
 
 def init_app(app: Flask) -> None:
