@@ -5,7 +5,8 @@ folder of the test's own; Chromium, at a phone's and a desktop's width, goes fro
 page through the demo Checkout to the welcome page's feed link; a podcast app's request
 fetches that feed and an episode's audio; the welcome email is read from its `.eml`; the
 member signs in by the emailed link, cancels in the demo Customer Portal and moves the demo
-clock past the period's end, and the same feed turns into the lapsed notice.
+clock past the period's end, and the same feed turns into the lapsed notice; joining again
+while signed in brings the same feed back.
 """
 
 from __future__ import annotations
@@ -173,3 +174,12 @@ def test_joining_listening_cancelling_on_make_runs_server(made_run: MadeRun, pag
     assert made_run.mail(buyer, "membership has lapsed")
     press(page, page.get_by_role("link", name="Return to your account"))
     page.wait_for_url(f"{made_run.url}/account")
+
+    # Coming back: signed in, joining again uses their own customer and the same feed resumes.
+    page.goto(f"{made_run.url}/join/monthly")
+    submit(page, page.get_by_role("button", name="Continue to payment"))
+    assert f"Paying as {buyer}" in page.text_content("main")
+    submit(page, page.get_by_role("button", name="Pay (demo)"))
+    assert "Your membership is updated" in page.text_content("main")
+    back = app_fetch(feed_url)
+    assert [e["title"] for e in back["episodes"]] == [e["title"] for e in feed["episodes"]]
