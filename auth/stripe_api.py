@@ -18,6 +18,7 @@ from typing import Any
 from stripe import InvalidRequestError, ListObject, RequestsClient, StripeClient, StripeError
 
 from auth.billing_rules import LifetimePurchase, SubscriptionState
+from auth.offers import CheckoutOffer, PromotionOffer, promotion_offer
 from auth.stripe_shapes import LIFETIME, first_line, id_of, lifetime_purchase, subscription_state
 
 __all__ = [
@@ -92,13 +93,16 @@ class StripeGateway:
         customer_id: str | None = None,
         member_id: int | str | None = None,
         customer_email: str | None = None,
+        offer: CheckoutOffer | None = None,
     ) -> str:
         """A Checkout Session for one plan; its URL. Lifetime is a one-time payment.
 
         `member_id` (a signed-in member) goes into the session's metadata, which only our
         server can set: provisioning trusts it, never the email typed at Checkout.
         `customer_email` prefills Checkout when the member has no Stripe customer yet.
+        `offer` adds a free trial and a promotion code (pre-applied, or typed at Checkout).
         """
+        offer = offer or CheckoutOffer()
         metadata = {"plan": plan}
         if member_id is not None:
             metadata["member_id"] = str(member_id)
@@ -116,6 +120,13 @@ class StripeGateway:
                 params["customer_creation"] = "always"
         else:
             params["subscription_data"] = {"metadata": {"plan": plan}}
+            if offer.trial_days:
+                params["subscription_data"]["trial_period_days"] = offer.trial_days
+        # Stripe takes either a pre-applied discount or the field to type a code, not both.
+        if offer.promotion_code_id:
+            params["discounts"] = [{"promotion_code": offer.promotion_code_id}]
+        elif offer.allow_promotion_codes:
+            params["allow_promotion_codes"] = True
         if customer_id is not None:
             params["customer"] = customer_id
         elif customer_email:
@@ -136,7 +147,23 @@ class StripeGateway:
         )
         return session["url"]
 
+    def promotion_code(self, code: str) -> PromotionOffer | None:
+        """The promotion code a customer would type, with its coupon; None if there is none."""
+        found = self._call(
+            self.client.v1.promotion_codes.list,
+            {"code": code, "limit": 1, "expand": ["data.promotion.coupon"]},
+        )
+        return promotion_offer(found[0], int(time.time())) if found else None
+
     # --- reading what was bought ---------------------------------------------------------
+
+    def ever_subscribed(self, customer_id: str) -> bool:
+        """Whether this customer has had any subscription (a trial is for a first one)."""
+        found = self._call(
+            self.client.v1.subscriptions.list,
+            {"customer": customer_id, "status": "all", "limit": 1},
+        )
+        return bool(found)
 
     def checkout_session(self, session_id: str) -> CheckoutSummary | None:
         """The Checkout Session as Stripe has it now, or None when Stripe has no such session."""

@@ -77,6 +77,17 @@ SETTINGS: tuple[Setting, ...] = (
         "`monthly=price_…,yearly=price_…,lifetime=price_…`",
     ),
     Setting(
+        "LOVETV_TRIAL_DAYS",
+        None,
+        "free trial days per plan, e.g. `monthly=7,yearly=14` (first subscription only); "
+        "unset: no trials",
+    ),
+    Setting(
+        "LOVETV_PROMOTION_CODES",
+        "1",
+        "`0` turns off Stripe promotion codes at Checkout (typed there or `?code=` on a join link)",
+    ),
+    Setting(
         "LOVETV_DEMO_BILLING",
         None,
         "set by `lovetv serve` in development without `STRIPE_API_KEY`: the address of the "
@@ -135,6 +146,8 @@ class Config:
     stripe_api_base: str | None = None
     stripe_prices: Mapping[str, str] = field(default_factory=dict)
     demo_billing: str | None = None
+    trial_days: Mapping[str, int] = field(default_factory=dict)
+    promotion_codes: bool = True
     past_due_grace_days: int = 7
     smtp_url: str | None = None
     mail_from: str = "no-reply@localhost"
@@ -228,6 +241,10 @@ def load_config(
         stripe_api_base=(get("STRIPE_API_BASE") or "").rstrip("/") or None,
         stripe_prices=_parse_prices(get("LOVETV_STRIPE_PRICES")),
         demo_billing=demo_billing,
+        trial_days=_parse_trial_days(get("LOVETV_TRIAL_DAYS")),
+        promotion_codes=_parse_switch(
+            "LOVETV_PROMOTION_CODES", get("LOVETV_PROMOTION_CODES") or "1"
+        ),
         past_due_grace_days=_parse_days(get("LOVETV_PAST_DUE_GRACE_DAYS") or "7"),
         smtp_url=_check_smtp_url(get("LOVETV_SMTP_URL")),
         mail_from=get("LOVETV_MAIL_FROM")
@@ -276,6 +293,22 @@ def _parse_prices(raw: str | None) -> dict[str, str]:
             )
         prices[plan] = price.strip()
     return prices
+
+
+def _parse_trial_days(raw: str | None) -> dict[str, int]:
+    """`monthly=7,yearly=14`: whole days, for the recurring plans only."""
+    if not raw:
+        return {}
+    days: dict[str, int] = {}
+    for part in raw.split(","):
+        plan, sep, value = part.strip().partition("=")
+        if not sep or plan not in ("monthly", "yearly") or not value.strip().isdigit():
+            raise ConfigError(
+                f"LOVETV_TRIAL_DAYS: bad entry {part.strip()!r} (expected e.g. "
+                "monthly=7,yearly=14: whole days, for monthly and yearly only)"
+            )
+        days[plan] = int(value)
+    return days
 
 
 def _check_smtp_url(url: str | None) -> str | None:

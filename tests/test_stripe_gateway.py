@@ -20,6 +20,7 @@ from support.fake_stripe import (  # noqa: F401
 )
 
 from auth import stripe_api
+from auth.offers import CheckoutOffer
 from auth.stripe_api import StripeFailure, StripeGateway
 from publisher.demo_billing.store import SentRequest
 
@@ -314,6 +315,7 @@ def test_a_subscription_checkout_sends_the_plan_the_member_and_a_key_per_click(
         **CHECKOUT_URLS,
         "metadata": {"plan": "monthly", "member_id": "7"},
         "subscription_data": {"metadata": {"plan": "monthly"}},
+        "allow_promotion_codes": "true",
     }
 
 
@@ -337,6 +339,7 @@ def test_a_lifetime_checkout_is_a_payment_that_makes_a_customer_or_reuses_one(
         "payment_intent_data": {"metadata": {"plan": "lifetime"}},
         "customer_creation": "always",
         "customer_email": "ann@x.test",
+        "allow_promotion_codes": "true",
     }
     customer = buy(stripe_account, "monthly")["customer"]
     stripe_account.sent.clear()
@@ -346,6 +349,54 @@ def test_a_lifetime_checkout_is_a_payment_that_makes_a_customer_or_reuses_one(
     params, _ = checkout_params(stripe_account)
     assert params["customer"] == customer
     assert "customer_creation" not in params and "customer_email" not in params
+
+
+def test_a_checkout_offer_adds_a_trial_and_a_pre_applied_code(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    promo = stripe_account.add_promotion_code("WELCOME", 10)
+    offer = CheckoutOffer(trial_days=7, promotion_code_id=promo["id"])
+    gateway.create_checkout(
+        "monthly", PRICES["monthly"], request_nonce="n4", offer=offer, **CHECKOUT_URLS
+    )
+    params, _ = checkout_params(stripe_account)
+    assert params["subscription_data"] == {
+        "metadata": {"plan": "monthly"},
+        "trial_period_days": "7",
+    }
+    assert params["discounts"] == [{"promotion_code": promo["id"]}]
+    assert "allow_promotion_codes" not in params
+    stripe_account.sent.clear()
+    gateway.create_checkout(
+        "yearly",
+        PRICES["yearly"],
+        request_nonce="n5",
+        offer=CheckoutOffer(allow_promotion_codes=False),
+        **CHECKOUT_URLS,
+    )
+    params, _ = checkout_params(stripe_account)
+    assert "allow_promotion_codes" not in params and "discounts" not in params
+
+
+def test_a_promotion_code_is_found_by_what_customers_type(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    promo = stripe_account.add_promotion_code("Spring", 25, "repeating", 2)
+    found = gateway.promotion_code("SPRING")
+    assert found is not None and (found.id, found.usable) == (promo["id"], True)
+    assert found.applied == "Code Spring: 25% off for 2 months."
+    assert gateway.promotion_code("WINTER") is None
+
+
+def test_ever_subscribed_sees_ended_subscriptions_too(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    session = buy(stripe_account, "monthly")
+    assert gateway.ever_subscribed(session["customer"])
+    stripe_account.end_subscription(session["subscription"])
+    assert gateway.ever_subscribed(session["customer"])
+    lifetime_only = stripe_account.add("cus", {"object": "customer", "email": "l@x.test"})
+    assert not gateway.ever_subscribed(lifetime_only["id"])
 
 
 def test_purchases_of_customers_adds_up_each_customers_own_purchases(

@@ -39,6 +39,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/v1/subscriptions$"), "list:subscription"),
     ("GET", re.compile(r"^/v1/charges/(?P<id>[^/]+)$"), "charge"),
     ("GET", re.compile(r"^/v1/charges$"), "list:charge"),
+    ("GET", re.compile(r"^/v1/promotion_codes$"), "list:promotion_code"),
 ]
 
 

@@ -25,11 +25,15 @@ class StandInAccount(StripeStore):
 
     # --- what customers and Stripe's billing engine do -----------------------------------
 
-    def pay_checkout(self, session_id: str, email: str) -> list[dict[str, Any]]:
-        """The customer pays on the Checkout page: Stripe creates what the session sells."""
+    def pay_checkout(
+        self, session_id: str, email: str, promotion_code: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The customer pays on the Checkout page (with the code they typed, if the session
+        takes codes): Stripe creates what the session sells."""
         with self.lock:
             session = self.get(session_id, "checkout.session")
             assert session["status"] == "open", "a Checkout Session is paid only once"
+            self._apply_discount(session, promotion_code)
             events: list[dict[str, Any]] = []
             if session["customer"] is None:
                 # A session made with customer_email fixes the address; the buyer cannot edit it.
@@ -51,6 +55,60 @@ class StandInAccount(StripeStore):
                 events.append(self.event("charge.succeeded", charge))
             return events
 
+    def usable_promotion_code(self, code: str) -> dict[str, Any] | None:
+        """The active, unexpired promotion code a customer typed, or None."""
+        for promo in self.list_objects("promotion_code", {"code": code.strip()}):
+            expires = promo.get("expires_at")
+            if promo["active"] and not (expires and expires <= self.now()):
+                return promo
+        return None
+
+    def _apply_discount(self, session: dict[str, Any], typed: str | None) -> None:
+        """The session's pre-applied code, or the typed one: the total and what it records."""
+        promo_id = next((d.get("promotion_code") for d in session["discounts"]), None)
+        promo = self.objects.get(promo_id or "")
+        if promo is None and typed and session["allow_promotion_codes"]:
+            promo = self.usable_promotion_code(typed)
+        if promo is None:
+            return
+        coupon = promo["promotion"]["coupon"]
+        total = session["amount_total"]
+        off = total * coupon["percent_off"] / 100 if coupon.get("percent_off") else 0
+        off = round(off) or min(total, int(coupon.get("amount_off") or 0))
+        session["amount_total"] = total - off
+        session["total_details"] = {"amount_discount": off}
+        session["discounts"] = [{"promotion_code": promo["id"], "coupon": coupon["id"]}]
+        promo["times_redeemed"] = promo.get("times_redeemed", 0) + 1
+
+    def add_promotion_code(
+        self, code: str, percent_off: float, duration: str = "once", months: int | None = None
+    ) -> dict[str, Any]:
+        """A coupon and the code customers type for it (as made in Stripe's dashboard)."""
+        with self.lock:
+            coupon = self.add(
+                "coupon",
+                {
+                    "object": "coupon",
+                    "percent_off": percent_off,
+                    "amount_off": None,
+                    "duration": duration,
+                    "duration_in_months": months,
+                    "valid": True,
+                },
+            )
+            return self.add(
+                "promo",
+                {
+                    "object": "promotion_code",
+                    "code": code,
+                    "active": True,
+                    "expires_at": None,
+                    "max_redemptions": None,
+                    "times_redeemed": 0,
+                    "promotion": {"type": "coupon", "coupon": coupon},
+                },
+            )
+
     def _start_subscription(self, session: dict[str, Any]) -> list[dict[str, Any]]:
         price_id = session["_price"]
         start = self.now()
@@ -66,6 +124,8 @@ class StandInAccount(StripeStore):
                 "cancel_at_period_end": False,
                 "canceled_at": None,
                 "metadata": session["_subscription_data"].get("metadata") or {},
+                "discounts": [d["coupon"] for d in session["discounts"] if "coupon" in d],
+                "trial_end": start + period if trial_days else None,
                 "items": {
                     "object": "list",
                     "data": [
@@ -83,7 +143,7 @@ class StandInAccount(StripeStore):
             },
         )
         session["subscription"] = sub["id"]
-        invoice = self._invoice(sub, paid=True, amount=0 if trial_days else None)
+        invoice = self._invoice(sub, paid=True, amount=0 if trial_days else session["amount_total"])
         return [
             self.event("customer.subscription.created", sub),
             self.event("invoice.paid", invoice),

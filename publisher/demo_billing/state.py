@@ -18,6 +18,7 @@ from typing import Any
 from publisher.demo_billing.engine import StandInAccount
 
 STATE_FILE = "demo-billing.json"
+DEMO_CODE = "LAUNCH"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ def load_account(path: Path, base_url: str) -> tuple[StandInAccount, DemoKeys]:
     account = StandInAccount(keys.api_key, base_url)
     account.objects.update(saved.get("objects", {}))
     account.time_offset = int(saved.get("time_offset", 0))
+    if not saved:
+        # What a producer would make in Stripe's dashboard for a launch, so `make run` shows
+        # codes too: typed at Checkout, or pre-applied by /join/<plan>?code=LAUNCH.
+        account.add_promotion_code(DEMO_CODE, 20, "repeating", 3)
     return account, keys
 
 

@@ -143,6 +143,8 @@ class StripeStore:
                 "currency": "usd",
                 "_price": items[0]["price"],
                 "_subscription_data": params.get("subscription_data") or {},
+                "allow_promotion_codes": params.get("allow_promotion_codes") == "true",
+                "discounts": params.get("discounts") or [],
             },
         )
         session["url"] = f"{self.base_url}/c/pay/{session['id']}"
@@ -216,6 +218,8 @@ class StripeStore:
             found = [o for o in found if _invoice_subscription(o) == query["subscription"]]
         if "email" in query:
             found = [o for o in found if o.get("email") == query["email"]]
+        if "code" in query:  # customers type codes in any case; Stripe matches them so too
+            found = [o for o in found if o.get("code", "").lower() == query["code"].lower()]
         status = query.get("status")
         if kind == "subscription" and status != "all":
             found = [

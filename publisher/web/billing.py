@@ -29,6 +29,7 @@ from auth.stripe_api import StripeFailure, StripeGateway
 from feeds.notes import notes_html
 from publisher.accounts.account_page import holds_lifetime, subscribed
 from publisher.app import services_of
+from publisher.billing.offers import join_offer
 from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.catalog.public_pages import seasons_with_episodes, show_view, teaser_episodes
 from publisher.config import PLANS
@@ -138,6 +139,7 @@ def landing() -> Response:
         description_html=notes_html(show.description),
         plans=[o for o in OFFERS if o.slug in PLANS],
         on_sale={o.slug for o in OFFERS if joining_open(o.slug)},
+        trials=services.config.trial_days,
         teaser_url=teaser_url,
         teaser_apps=podcast_app_links(teaser_url),
         other_apps=OTHER_APPS,
@@ -149,16 +151,23 @@ def landing() -> Response:
 
 @bp.get("/join/<plan>")
 def join_form(plan: str) -> Response:
-    """The plan and a button; nothing is created at Stripe until the form is posted."""
+    """The plan and a button; nothing is created at Stripe until the form is posted.
+
+    A join link's `?code=` is checked here, so the page says what the buyer will pay."""
     offer = _offer(plan)
     closed = _not_on_sale(plan)
     if closed is not None:
         return closed
+    services = services_of(current_app)
+    with services.db.session() as db:
+        member = current_member(db)
+        extras = join_offer(services.config, gateway(), plan, member, request.args.get("code", ""))
     html = render_template(
         "billing_join.html",
         show_title=show_title(),
         plan=offer,
-        demo_billing=bool(services_of(current_app).config.demo_billing),
+        extras=extras,
+        demo_billing=bool(services.config.demo_billing),
     )
     return Response(html, mimetype="text/html")
 
@@ -225,6 +234,7 @@ def join(plan: str) -> Response:
         if member is not None and subscribed(member):
             return _portal(member.stripe_customer_id or "", config.base_url)
         buyer = _Buyer.of(member)
+        extras = join_offer(config, gateway(), plan, member, request.form.get("code", ""))
     try:
         url = gateway().create_checkout(
             plan,
@@ -235,6 +245,7 @@ def join(plan: str) -> Response:
             customer_id=buyer.customer_id,
             member_id=buyer.member_id,
             customer_email=buyer.email,
+            offer=extras.checkout,
         )
     except StripeFailure as exc:
         return Refusal(

@@ -1,0 +1,145 @@
+"""Free trials and promotion codes: what the join page says and what Checkout is asked for."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from support.fake_stripe import (
+    FakeStripeAccount,
+    fake_stripe_server_fixture,  # noqa: F401
+    stripe_account_fixture,  # noqa: F401
+)
+from support.stripe_app import (  # noqa: F401
+    Shop,
+    billing_env,
+    csrf_token_of,
+    live_url_fixture,
+    shop_fixture,
+)
+
+from auth.offers import CheckoutOffer, discount_words, promotion_offer, trial_days
+from publisher.config import ConfigError, load_config
+
+
+@pytest.fixture(name="env")
+def env_fixture(database_url: str, local_storage_url: str, stripe_account: FakeStripeAccount):  # type: ignore[no-untyped-def]
+    """Trials on the monthly plan only."""
+    return billing_env(
+        database_url, local_storage_url, stripe_account, LOVETV_TRIAL_DAYS="monthly=7"
+    )
+
+
+def checkout_params(shop: Shop, plan: str, query: str = "") -> tuple[str, dict]:  # type: ignore[type-arg]
+    """Open the join page (with `query`), post its form; the page and what Stripe was asked."""
+    page = shop.browser.get(f"{shop.url}/join/{plan}{query}", timeout=30)
+    assert page.status_code == 200, page.text
+    form = {"csrf_token": csrf_token_of(page.text)}
+    if 'name="code"' in page.text:
+        form["code"] = page.text.split('name="code" value="', 1)[1].split('"', 1)[0]
+    posted = shop.browser.post(
+        f"{shop.url}/join/{plan}", data=form, allow_redirects=False, timeout=30
+    )
+    assert posted.status_code == 303, posted.text
+    created = [s for s in shop.stripe.sent if s.path == "/v1/checkout/sessions"]
+    return page.text, created[-1].params
+
+
+def test_a_trial_is_offered_only_for_the_configured_plan(shop: Shop) -> None:
+    landing = shop.browser.get(f"{shop.url}/", timeout=30).text
+    assert "7 days free</strong>, then $77 / month" in landing
+    page, monthly = checkout_params(shop, "monthly")
+    assert "7 days free" in page and "nothing is charged" in page
+    assert monthly["subscription_data"]["trial_period_days"] == "7"
+    page, yearly = checkout_params(shop, "yearly")
+    assert "days free" not in page and "trial_period_days" not in yearly["subscription_data"]
+    _, lifetime = checkout_params(shop, "lifetime")
+    assert "subscription_data" not in lifetime
+
+
+def test_a_member_who_subscribed_before_gets_no_second_trial(shop: Shop) -> None:
+    session_id, events = shop.buy("monthly", "again@example.com")
+    shop.deliver(*events)
+    shop.deliver(*shop.stripe.end_subscription(shop.stripe.session_subscription(session_id)))
+    shop.sign_in("again@example.com")
+    page, params = checkout_params(shop, "monthly")
+    assert "without a free trial" in page and "7 days free" not in page
+    assert "trial_period_days" not in params["subscription_data"]
+
+
+def test_checkout_takes_typed_promotion_codes_by_default(shop: Shop) -> None:
+    _, params = checkout_params(shop, "yearly")
+    assert params["allow_promotion_codes"] == "true" and "discounts" not in params
+
+
+def test_a_join_link_code_is_applied_and_checkout_carries_it(shop: Shop) -> None:
+    promo = shop.stripe.add_promotion_code("LAUNCH", 20, "repeating", 3)
+    page, params = checkout_params(shop, "yearly", "?code=launch")
+    assert "Code LAUNCH: 20% off for 3 months." in page
+    assert params["discounts"] == [{"promotion_code": promo["id"]}]
+    assert "allow_promotion_codes" not in params  # Stripe refuses both at once
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("?code=NOPE", "The code NOPE does not exist"),
+        ("?code=OLD", "The code OLD: this code has expired"),
+        ("?code=%3Cscript%3E", "does not exist"),
+    ],
+)
+def test_a_code_that_does_not_work_shows_the_plan_at_full_price(
+    shop: Shop, query: str, reason: str
+) -> None:
+    old = shop.stripe.add_promotion_code("OLD", 50)
+    old["expires_at"] = int(time.time()) - 60
+    page, params = checkout_params(shop, "yearly", query)
+    assert reason in page and "shown at its full price" in page and "<script>" not in page
+    assert "$222 / year" in page and "discounts" not in params
+    assert params["allow_promotion_codes"] == "true"
+
+
+def test_promotion_codes_can_be_turned_off(shop: Shop, app) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from publisher.app import services_of
+
+    services = services_of(app)
+    services.config = replace(services.config, promotion_codes=False)  # type: ignore[misc]
+    shop.stripe.add_promotion_code("LAUNCH", 20)
+    page, params = checkout_params(shop, "yearly", "?code=LAUNCH")
+    assert "LAUNCH" not in page
+    assert "allow_promotion_codes" not in params and "discounts" not in params
+
+
+# --- the rules alone -------------------------------------------------------------------
+
+
+def test_trial_rules() -> None:
+    configured = {"monthly": 7, "yearly": 14}
+    assert trial_days("monthly", configured, subscribed_before=False) == 7
+    assert trial_days("yearly", configured, subscribed_before=True) is None
+    assert trial_days("lifetime", {"lifetime": 3}, subscribed_before=False) is None
+    assert trial_days("monthly", {}, subscribed_before=False) is None
+    assert CheckoutOffer().allow_promotion_codes
+
+
+def test_promotion_code_words() -> None:
+    coupon = {"percent_off": 20.0, "duration": "repeating", "duration_in_months": 1, "valid": True}
+    assert discount_words(coupon) == "20% off for 1 month"
+    assert (
+        discount_words({"amount_off": 1000, "duration": "once"}) == "$10.00 off the first payment"
+    )
+    assert discount_words({"percent_off": 50, "duration": "forever"}) == "50% off"
+    raw = {"id": "promo_1", "code": "X", "active": True, "promotion": {"coupon": coupon}}
+    assert promotion_offer(raw, now=100).usable
+    assert not promotion_offer({**raw, "expires_at": 100}, now=100).usable
+    assert not promotion_offer({**raw, "max_redemptions": 2, "times_redeemed": 2}, now=1).usable
+    assert not promotion_offer({**raw, "active": False}, now=1).usable
+    assert promotion_offer({**raw, "promotion": None, "coupon": coupon}, now=1).usable
+
+
+@pytest.mark.parametrize("raw", ["lifetime=3", "monthly=a week", "weekly=7", "monthly"])
+def test_bad_trial_settings_are_refused_in_one_line(raw: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="LOVETV_TRIAL_DAYS: bad entry"):
+        load_config(environ={"LOVETV_TRIAL_DAYS": raw}, instance_path=tmp_path)
