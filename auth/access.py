@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 ACTIVE, LAPSED, REVOKED = "active", "lapsed", "revoked"
+# The billing state of a gift membership: access until `grace_until` (None: for good).
+GIFT = "gift"
 
 # Why a feed shows a notice item instead of (or on top of) its episodes.
 NOTICE_PAYMENT_PROBLEM = "payment_problem"  # episodes still flow; a notice asks for a card
@@ -31,8 +33,9 @@ class AccessDecision:
 def effective_status(
     status: str, billing_state: str | None, grace_until: datetime | None, now: datetime
 ) -> str:
-    """`active`, `lapsed` or `revoked` as of `now` (a past-due grace that ran out is lapsed)."""
-    if status == ACTIVE and billing_state == "past_due" and grace_until is not None:
+    """`active`, `lapsed` or `revoked` as of `now` (a past-due grace or a gift that ran out
+    is lapsed)."""
+    if status == ACTIVE and billing_state in ("past_due", GIFT) and grace_until is not None:
         return ACTIVE if now < grace_until else LAPSED
     return status if status in (ACTIVE, LAPSED, REVOKED) else LAPSED
 

@@ -52,6 +52,18 @@ class CheckoutSummary:
     mode: str = "subscription"
     subscription_id: str | None = None
     payment_intent_id: str | None = None
+    gift_id: str | None = None  # set by our server (metadata) for a gift's one-time Checkout
+
+
+@dataclass(frozen=True)
+class ChargeState:
+    """A charge as refunds and disputes change it."""
+
+    id: str
+    customer_id: str | None
+    payment_intent_id: str | None
+    refunded: bool  # the whole amount
+    disputed: bool
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,25 @@ class StripeGateway:
         )
         return session["url"]
 
+    def create_gift_checkout(
+        self, plan: str, price: str, gift_id: int, success_url: str, cancel_url: str
+    ) -> str:
+        """A one-time Checkout for a gift; its URL. It makes no Stripe customer: a gift's
+        buyer is not a member by buying one, and its recipient proves their own address."""
+        metadata = {"gift_id": str(gift_id), "gift_plan": plan}
+        params: dict[str, Any] = {
+            "mode": "payment",
+            "line_items": [{"price": price, "quantity": 1}],
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "metadata": metadata,
+            "payment_intent_data": {"metadata": metadata},
+        }
+        session = self._call(
+            self.client.v1.checkout.sessions.create, params, {"idempotency_key": f"gift-{gift_id}"}
+        )
+        return session["url"]
+
     def create_portal(self, customer_id: str, return_url: str) -> str:
         """A Customer Portal session URL; repeated clicks within a minute reuse one session."""
         key = f"portal-{customer_id}-{int(time.time()) // 60}"
@@ -185,8 +216,21 @@ class StripeGateway:
         return None if found is None or found.get("deleted") else found.get("email")
 
     def charge_customer(self, charge_id: str) -> str | None:
+        found = self.charge_state(charge_id)
+        return None if found is None else found.customer_id
+
+    def charge_state(self, charge_id: str) -> ChargeState | None:
+        """The charge as Stripe has it now (refunded in full, disputed), or None."""
         found = self._retrieve(self.client.v1.charges.retrieve, charge_id)
-        return None if found is None else id_of(found.get("customer"))
+        if found is None:
+            return None
+        return ChargeState(
+            id=charge_id,
+            customer_id=id_of(found.get("customer")),
+            payment_intent_id=id_of(found.get("payment_intent")),
+            refunded=bool(found.get("refunded")),
+            disputed=bool(found.get("disputed")),
+        )
 
     def purchases_of(self, customer_ids: Iterable[str]) -> Purchases:
         """The current subscriptions and lifetime payments of these customers."""
@@ -336,4 +380,5 @@ def checkout_summary(found: Mapping[str, Any]) -> CheckoutSummary:
         mode=found.get("mode") or "subscription",
         subscription_id=id_of(found.get("subscription")),
         payment_intent_id=id_of(found.get("payment_intent")),
+        gift_id=metadata.get("gift_id") or None,
     )

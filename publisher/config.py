@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 PLANS = ("monthly", "yearly", "lifetime")
+# The names LOVETV_STRIPE_PRICES takes: the plans, then the gifts' one-time Prices.
+PRICE_NAMES = (*PLANS, "months-3", "gift-yearly", "gift-lifetime")
 
 
 class ConfigError(ValueError):
@@ -286,10 +288,11 @@ def _parse_prices(raw: str | None) -> dict[str, str]:
     prices: dict[str, str] = {}
     for part in raw.split(","):
         plan, sep, price = part.strip().partition("=")
-        if not sep or plan not in PLANS or not price.strip():
+        if not sep or plan not in PRICE_NAMES or not price.strip():
             raise ConfigError(
-                f"LOVETV_STRIPE_PRICES: bad entry {part.strip()!r} "
-                "(expected monthly=price_…,yearly=price_…,lifetime=price_…)"
+                f"LOVETV_STRIPE_PRICES: bad entry {part.strip()!r} (expected monthly=price_…,"
+                "yearly=price_…,lifetime=price_…, and for gifts months-3=, gift-yearly=, "
+                "gift-lifetime=)"
             )
         prices[plan] = price.strip()
     return prices

@@ -35,14 +35,22 @@ class StandInAccount(StripeStore):
             assert session["status"] == "open", "a Checkout Session is paid only once"
             self._apply_discount(session, promotion_code)
             events: list[dict[str, Any]] = []
-            if session["customer"] is None:
+            # A subscription always has a customer; a one-time payment only when asked for
+            # (`customer_creation=always`), otherwise just the address in customer_details.
+            wants_customer = session["mode"] == "subscription" or (
+                session["customer_creation"] == "always"
+            )
+            if session["customer"] is None and not wants_customer:
+                session["customer_details"] = {"email": session["customer_email"] or email}
+            elif session["customer"] is None:
                 # A session made with customer_email fixes the address; the buyer cannot edit it.
                 email = session["customer_email"] or email
                 customer = self.add("cus", {"object": "customer", "email": email, "name": None})
                 session["customer"] = customer["id"]
                 events.append(self.event("customer.created", customer))
-            customer_email = self.get(session["customer"], "customer")["email"]
-            session["customer_details"] = {"email": customer_email}
+            if session["customer"] is not None:
+                customer_email = self.get(session["customer"], "customer")["email"]
+                session["customer_details"] = {"email": customer_email}
             session.update(status="complete", payment_status="paid")
             if session["mode"] == "subscription":
                 sub_events = self._start_subscription(session)
@@ -338,6 +346,7 @@ class StandInAccount(StripeStore):
         price = next(p for p in PRICES if p.split("_")[1] == plan)
         metadata = {"plan": plan} | ({"member_id": str(member_id)} if member_id else {})
         params: dict[str, Any] = {
+            "customer_creation": "always" if plan == "lifetime" and customer is None else None,
             "mode": "payment" if plan == "lifetime" else "subscription",
             "line_items": [{"price": price, "quantity": 1}],
             "success_url": "http://127.0.0.1/welcome?session_id={CHECKOUT_SESSION_ID}",

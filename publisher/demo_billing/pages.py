@@ -18,7 +18,6 @@ from flask import Blueprint, Flask, Response, abort, redirect, render_template, 
 
 from publisher.demo_billing.engine import StandInAccount
 from publisher.demo_billing.store import PRICES, StripeRequestError
-from publisher.members.plans import BY_SLUG
 
 bp = Blueprint("demo_billing", __name__, template_folder="templates")
 # What a page's button did, for the caller to deliver and save: the events Stripe would send.
@@ -73,12 +72,12 @@ def _money(cents: int) -> str:
 
 
 def _plan_words(price_id: str) -> tuple[str, str]:
-    """The plan's name and price as a buyer reads them ("Monthly membership", "$77.00 a month")."""
+    """What is bought and its price as a buyer reads them ("Monthly membership", "$77.00 a
+    month")."""
     price = PRICES[price_id]
     interval = price["interval"]
-    slug = {"month": "monthly", "year": "yearly", None: "lifetime"}[interval]
     every = f" a {interval}" if interval else ", once"
-    return BY_SLUG[slug].title, _money(price["unit_amount"]) + every
+    return price["title"], _money(price["unit_amount"]) + every
 
 
 @bp.get("/c/pay/<session_id>")

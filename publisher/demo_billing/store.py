@@ -18,11 +18,18 @@ from dataclasses import dataclass
 from typing import Any
 
 PRICES: dict[str, dict[str, Any]] = {
-    "price_monthly_77": {"unit_amount": 7700, "interval": "month"},
-    "price_yearly_222": {"unit_amount": 22200, "interval": "year"},
-    "price_lifetime_333": {"unit_amount": 33300, "interval": None},
+    "price_monthly_77": {"unit_amount": 7700, "interval": "month", "title": "Monthly membership"},
+    "price_yearly_222": {"unit_amount": 22200, "interval": "year", "title": "Yearly membership"},
+    "price_lifetime_333": {"unit_amount": 33300, "interval": None, "title": "Lifetime membership"},
+    "price_gift_months_3": {"unit_amount": 19900, "interval": None, "title": "Gift: three months"},
+    "price_gift_yearly_222": {"unit_amount": 22200, "interval": None, "title": "Gift: a year"},
+    "price_gift_lifetime_333": {"unit_amount": 33300, "interval": None, "title": "Gift: for good"},
 }
-PRICES_SETTING = "monthly=price_monthly_77,yearly=price_yearly_222,lifetime=price_lifetime_333"
+PRICES_SETTING = (
+    "monthly=price_monthly_77,yearly=price_yearly_222,lifetime=price_lifetime_333,"
+    "months-3=price_gift_months_3,gift-yearly=price_gift_yearly_222,"
+    "gift-lifetime=price_gift_lifetime_333"
+)
 PERIOD_SECONDS = {"month": 30 * 86400, "year": 365 * 86400}
 _ids = itertools.count(1)
 
