@@ -168,6 +168,17 @@ class StripeGateway:
         )
         return session["url"]
 
+    def credit_customer(self, customer_id: str, cents: int, gift_id: int) -> None:
+        """A credit on the customer's balance, which Stripe applies to their next invoices
+        (a gift redeemed by a member who pays); once per gift, however often it is asked."""
+        self._call(
+            lambda params, options: self.client.v1.customers.balance_transactions.create(
+                customer_id, params=params, options=options
+            ),
+            {"amount": -cents, "currency": "usd", "description": f"Gift membership {gift_id}"},
+            {"idempotency_key": f"gift-credit-{gift_id}"},
+        )
+
     def create_portal(self, customer_id: str, return_url: str) -> str:
         """A Customer Portal session URL; repeated clicks within a minute reuse one session."""
         key = f"portal-{customer_id}-{int(time.time()) // 60}"

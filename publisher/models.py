@@ -372,3 +372,7 @@ def _status_changed(target: Member, value: str, old: object, _initiator: object)
     (billing, `lovetv member revoke`/`restore`, sign-up), so no writer can forget it."""
     if value != old:
         target.status_changed_at = utcnow()
+
+
+# The gift tables live with their concern; importing them here registers them with `Base`.
+from publisher.gifts import models as _gift_models  # noqa: E402, F401

@@ -59,7 +59,13 @@ def provision_checkout(
     checkout: CheckoutSummary,
     now: datetime | None = None,
 ) -> Checkout | None:
-    """Apply the rules to a paid Checkout Session once; its record (None while unpaid)."""
+    """Apply the rules to a paid Checkout Session once; its record (None while unpaid).
+
+    A gift's Checkout is no membership of its buyer's: it goes to `publisher.gifts`."""
+    if checkout.gift_id is not None:
+        from publisher.gifts.purchase import record_gift_payment
+
+        return record_gift_payment(session, config, checkout, now)
     recorded = session.get(Checkout, checkout.id)
     if recorded is not None or not checkout.complete or not checkout.customer_id:
         return recorded

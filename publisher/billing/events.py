@@ -36,7 +36,8 @@ from publisher.billing.undo import PendingUndo, finish_undos, pending_undos, und
 from publisher.billing.welcome_page import WelcomeView, welcome_view
 from publisher.config import Config
 from publisher.db import Database
-from publisher.models import StripeEvent
+from publisher.gifts.refunds import settle_gift_charge
+from publisher.models import StripeEvent, utcnow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -125,6 +126,10 @@ def _refresh_for(
     customer_id = subject.customer_id
     if customer_id is None and subject.charge_id:
         customer_id = reads.charge_customer(subject.charge_id)
+        if customer_id is None:  # no customer: perhaps a gift's payment, refunded or disputed
+            charge = reads.charge_state(subject.charge_id)
+            settle_gift_charge(session, config, charge, now or utcnow())
+            return
     if customer_id is None:
         return
     member = member_of_customer(session, customer_id)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from auth.stripe_api import CheckoutSummary, Purchases, StripeGateway
+from auth.stripe_api import ChargeState, CheckoutSummary, Purchases, StripeGateway
 from auth.stripe_events import MembershipEvent
 from publisher.billing.checkouts import owner_of_checkout
 from publisher.billing.refresh import ConcurrentChange, member_of_customer, member_with_email
@@ -43,6 +43,7 @@ class StripeReads:
     emails: dict[str, str | None] = field(default_factory=dict)
     completed: dict[str, list[CheckoutSummary]] = field(default_factory=dict)
     charges: dict[str, str | None] = field(default_factory=dict)
+    charge_states: dict[str, ChargeState | None] = field(default_factory=dict)
 
     def checkout_session(self, session_id: str) -> CheckoutSummary | None:
         return _answer(self.checkouts, session_id)
@@ -61,6 +62,9 @@ class StripeReads:
 
     def charge_customer(self, charge_id: str) -> str | None:
         return _answer(self.charges, charge_id)
+
+    def charge_state(self, charge_id: str) -> ChargeState | None:
+        return _answer(self.charge_states, charge_id)
 
     def seen_checkouts(self) -> dict[str, CheckoutSummary]:
         """Every completed checkout these answers mention, by id."""
@@ -91,8 +95,9 @@ def read_for_event(
         return reads
     customer_id = subject.customer_id
     if customer_id is None and subject.charge_id:
-        customer_id = gateway.charge_customer(subject.charge_id)
-        reads.charges[subject.charge_id] = customer_id
+        # A charge with no customer may have paid for a gift (gifts make no customer).
+        state = reads.charge_states[subject.charge_id] = gateway.charge_state(subject.charge_id)
+        customer_id = reads.charges[subject.charge_id] = state.customer_id if state else None
     if customer_id is not None:
         _read_for_customer(db, gateway, customer_id, reads)
     return reads

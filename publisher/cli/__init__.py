@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "mail": ("publisher.cli.mail", "mail", "Deliver and inspect transactional email..."),
     "stats": ("publisher.cli.stats", "stats", "Downloads by the IAB Podcast Measurement..."),
     "storage": ("publisher.cli.storage", "storage", "Look after the audio store."),
+    "gift": ("publisher.cli.gift", "gift", "Gift memberships bought through Stripe."),
 }
 
 

@@ -30,6 +30,11 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/v1/checkout/sessions$"), "list:checkout.session"),
     ("POST", re.compile(r"^/v1/billing_portal/sessions$"), "create_portal"),
     ("GET", re.compile(r"^/v1/customers/(?P<id>[^/]+)$"), "customer"),
+    (
+        "POST",
+        re.compile(r"^/v1/customers/(?P<id>[^/]+)/balance_transactions$"),
+        "create_balance_transaction",
+    ),
     ("GET", re.compile(r"^/v1/customers$"), "list:customer"),
     ("GET", re.compile(r"^/v1/subscriptions/(?P<id>[^/]+)$"), "subscription"),
     ("DELETE", re.compile(r"^/v1/subscriptions/(?P<id>[^/]+)$"), "cancel_subscription"),
@@ -112,6 +117,9 @@ class StripeApi:
                 return public(
                     account.create_portal_session(decode_form(request.get_data(as_text=True)))
                 )
+            if action == "create_balance_transaction":
+                params = decode_form(request.get_data(as_text=True))
+                return public(account.create_balance_transaction(match["id"], params))
             if action == "create_refund":
                 return public(account.create_refund(decode_form(request.get_data(as_text=True))))
             if action == "cancel_subscription":

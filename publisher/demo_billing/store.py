@@ -181,6 +181,26 @@ class StripeStore:
             self.event("customer.subscription.deleted", sub)
             return sub
 
+    def create_balance_transaction(
+        self, customer_id: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """POST /v1/customers/{id}/balance_transactions: a credit (negative) or a debit."""
+        with self.lock:
+            customer = self.get(customer_id, "customer")
+            amount = int(params.get("amount") or 0)
+            customer["balance"] = customer.get("balance", 0) + amount
+            return self.add(
+                "cbtxn",
+                {
+                    "object": "customer_balance_transaction",
+                    "customer": customer_id,
+                    "amount": amount,
+                    "currency": params.get("currency", "usd"),
+                    "description": params.get("description"),
+                    "ending_balance": customer["balance"],
+                },
+            )
+
     def create_refund(self, params: dict[str, Any]) -> dict[str, Any]:
         """POST /v1/refunds for a payment_intent: the whole remaining amount by default."""
         with self.lock:

@@ -25,6 +25,9 @@ KINDS: dict[str, tuple[str, ...]] = {
     "membership_ended": ("reason", "detail", "join_url", "account_url"),
     "membership_restored": ("plan", "feeds", "account_url", "sign_in_url"),
     "season_out": ("season_title", "feed_url", "account_url"),
+    "gift_receipt": ("recipient_name", "plan_title", "length", "code", "card_url", "deliver_on"),
+    "gift_delivery": ("recipient_name", "plan_title", "length", "message", "code", "redeem_url"),
+    "gift_claim": ("plan_title", "length", "link", "minutes"),
 }
 
 

@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
         billing,
         csrf,
         feeds,
+        gifts,
         health,
         media,
         public,
@@ -21,6 +22,17 @@ def register_blueprints(app: Flask) -> None:
     )
 
     csrf.init_app(app)
-    for module in (health, site, billing, public, welcome, account, webhooks, feeds, media):
+    for module in (
+        health,
+        site,
+        billing,
+        public,
+        welcome,
+        account,
+        webhooks,
+        feeds,
+        media,
+        gifts,
+    ):
         module.init_app(app)
     csrf.csrf.exempt(webhooks.bp)  # signed by Stripe instead

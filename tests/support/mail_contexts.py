@@ -46,6 +46,31 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "feed_url": f"{BASE}/feeds/tok3/season-3.xml",
         "account_url": f"{BASE}/account",
     },
+    "gift_receipt": {
+        "recipient_name": "Sam",
+        "plan_title": "A year",
+        "length": "a year",
+        "code": "GIFT-7K2M-AB12-CD34-EF56",
+        "card_url": f"{BASE}/gift/card/GIFT-7K2M-AB12-CD34-EF56",
+        "deliver_on": "2027-02-14",
+        "message": "",
+    },
+    "gift_delivery": {
+        "recipient_name": "Sam",
+        "plan_title": "A year",
+        "length": "a year",
+        "message": "For the two of us.",
+        "code": "GIFT-7K2M-AB12-CD34-EF56",
+        "redeem_url": f"{BASE}/gift/redeem/GIFT-7K2M-AB12-CD34-EF56",
+        "redeem_page": f"{BASE}/gift/redeem",
+        "deliver_on": None,
+    },
+    "gift_claim": {
+        "plan_title": "A year",
+        "length": "a year",
+        "link": f"{BASE}/gift/claim/cla1mt0ken",
+        "minutes": 15,
+    },
 }
 
 

@@ -1,0 +1,43 @@
+"""`lovetv gift list`: the gifts bought, and what became of each."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from publisher.cli import CliState, pass_state
+
+
+@click.group()
+def gift() -> None:
+    """Gift memberships bought through Stripe."""
+
+
+@gift.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@pass_state
+def list_gifts(state: CliState, as_json: bool) -> None:
+    """Show every paid gift, newest first: bought, delivered, redeemed or voided."""
+    from publisher.gifts.listing import gift_rows
+
+    services = state.services()
+    with services.db.session() as session:
+        rows = gift_rows(session)
+    if as_json:
+        click.echo(json.dumps({"gifts": rows}, indent=2))
+        return
+    click.echo(f"{'PAID':<20}  {'PLAN':<8}  {'STATUS':<9}  {'BUYER':<28}  RECIPIENT")
+    for row in rows:
+        detail = ""
+        if row["redeemed_by"]:
+            detail = f"  redeemed by {row['redeemed_by']}, ends {row['ends_at'] or 'never'}"
+        elif row["voided"]:
+            detail = f"  ({row['voided']})"
+        elif row["deliver_on"]:
+            detail = f"  delivery {row['deliver_on']}"
+        click.echo(
+            f"{row['paid_at'] or '':<20}  {row['plan']:<8}  {row['status']:<9}  "
+            f"{row['buyer']:<28}  {row['recipient']}{detail}"
+        )
+    click.echo(f"{len(rows)} gift{'s' * (len(rows) != 1)}", err=True)

@@ -1,0 +1,205 @@
+"""Redeeming a gift: the code finds it, an emailed link proves an address, one claim binds it.
+
+The buyer typed the recipient's address only to send the code there. Whoever opens the code
+confirms their own address by an emailed link (as sign-in does); using that link redeems the
+gift for that address, once: a conditional UPDATE from `bought` decides between two claims.
+Looking codes up is limited per client, so guessing one (80 random bits) is hopeless twice
+over; asking for links is limited per address and per client, like sign-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from auth.access import ACTIVE, GIFT, REVOKED
+from publisher.accounts.rate_limits import Limit, count_hit, retry_after
+from publisher.config import Config
+from publisher.gifts.codes import code_hash
+from publisher.gifts.models import BOUGHT, REDEEMED, Gift, GiftClaim
+from publisher.gifts.plans import GIFT_BY_SLUG, GiftPlan
+from publisher.mail.outbox import queue_email
+from publisher.members.emails import queue_welcome, show_title
+from publisher.members.members import add_member
+from publisher.members.revoked_words import revoked_explanation
+from publisher.models import Member, Show
+
+CLAIM_LIFETIME = timedelta(minutes=15)
+LOOKUPS_PER_CLIENT = Limit("gift_lookup_client", 20, timedelta(minutes=15))
+CLAIMS_PER_ADDRESS = Limit("gift_claim_address", 3, timedelta(minutes=15))
+CLAIMS_PER_CLIENT = Limit("gift_claim_client", 10, timedelta(minutes=15))
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+# Billing states of a member who pays Stripe now: their gift becomes a credit there.
+PAYING = ("active", "trialing", "past_due")
+
+
+class GiftRefused(Exception):
+    """A redemption that cannot happen; the message is one sentence with the next step."""
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """What a redemption did: who holds the gift now, and a Stripe credit still to add."""
+
+    member_id: int
+    gift_id: int
+    credit_customer: str | None = None
+    credit_cents: int = 0
+
+
+def look_up(
+    session: Session, typed: str, client: str, now: datetime
+) -> tuple[Gift | None, int | None]:
+    """The gift a typed code names (None if none), or seconds to wait when over the limit."""
+    wait = retry_after(session, LOOKUPS_PER_CLIENT, client, now)
+    if wait is not None:
+        return None, wait
+    count_hit(session, LOOKUPS_PER_CLIENT, client, now)
+    hashed = code_hash(typed)
+    if hashed is None:
+        return None, None
+    return session.scalar(select(Gift).where(Gift.code_hash == hashed)), None
+
+
+def request_claim(
+    session: Session, config: Config, gift: Gift, address: str, client: str, now: datetime
+) -> int | None:
+    """Email `address` a link that redeems `gift` for it; seconds to wait when over a limit."""
+    waits = [retry_after(session, CLAIMS_PER_CLIENT, client, now)]
+    waits.append(retry_after(session, CLAIMS_PER_ADDRESS, address, now))
+    if any(w is not None for w in waits):
+        return max(w for w in waits if w is not None)
+    count_hit(session, CLAIMS_PER_CLIENT, client, now)
+    count_hit(session, CLAIMS_PER_ADDRESS, address, now)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        GiftClaim(
+            gift_id=gift.id,
+            email=address,
+            token_hash=_hash(token),
+            created_at=now,
+            expires_at=now + CLAIM_LIFETIME,
+        )
+    )
+    plan = GIFT_BY_SLUG[gift.plan]
+    context = {
+        "show_title": show_title(session),
+        "plan_title": plan.title,
+        "length": plan.length,
+        "link": f"{config.base_url}/gift/claim/{token}",
+        "minutes": int(CLAIM_LIFETIME.total_seconds() // 60),
+    }
+    queue_email(session, config, "gift_claim", address, context)
+    return None
+
+
+def claim_usable(session: Session, token: str, now: datetime) -> GiftClaim | None:
+    """The unused, unexpired claim behind a link (looking does not use it up)."""
+    if not _TOKEN.fullmatch(token):
+        return None
+    claim = session.scalar(select(GiftClaim).where(GiftClaim.token_hash == _hash(token)))
+    if claim is None or claim.used_at is not None or claim.expires_at <= now:
+        return None
+    return claim
+
+
+def redeem(session: Session, config: Config, token: str, now: datetime) -> Redeemed:
+    """Use the link and bind its gift to its address, or refuse with a sentence."""
+    claim = claim_usable(session, token, now)
+    if claim is None:
+        raise GiftRefused(
+            "This link has expired or was already used: open the gift's page again and ask "
+            "for a new one."
+        )
+    gift = session.get(Gift, claim.gift_id)
+    if gift is None or gift.status != BOUGHT:
+        raise GiftRefused(_not_open(gift))
+    member = session.scalar(select(Member).where(Member.email == claim.email))
+    plan = GIFT_BY_SLUG[gift.plan]
+    _check_member(session, member, plan)
+    if not _use_once(session, claim, gift, now):
+        raise GiftRefused(_not_open(session.get(Gift, claim.gift_id)))
+    return _bind(session, config, gift, plan, member, claim.email, now)
+
+
+def _use_once(session: Session, claim: GiftClaim, gift: Gift, now: datetime) -> bool:
+    """Both the link and the gift change in conditional UPDATEs: only one claim wins."""
+    link = session.execute(
+        update(GiftClaim)
+        .where(GiftClaim.id == claim.id, GiftClaim.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    won = session.execute(
+        update(Gift)
+        .where(Gift.id == gift.id, Gift.status == BOUGHT)
+        .values(status=REDEEMED, redeemed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return link == 1 and won == 1
+
+
+def _check_member(session: Session, member: Member | None, plan: GiftPlan) -> None:
+    """Refuse before anything changes: a revoked member, or one who already has it for good."""
+    if member is None:
+        return
+    if member.status == REVOKED:
+        show = session.get(Show, 1)
+        raise GiftRefused(
+            revoked_explanation(show.title if show else "", show.owner_email if show else "")
+        )
+    for_good = member.status == ACTIVE and (
+        member.plan in ("comp", "lifetime")
+        or (member.billing_state == GIFT and not member.grace_until)
+    )
+    if for_good:
+        raise GiftRefused(
+            "This address already has a membership for good, so the gift would add nothing: "
+            "pass the code on to someone else."
+        )
+
+
+def _bind(
+    session: Session,
+    config: Config,
+    gift: Gift,
+    plan: GiftPlan,
+    member: Member | None,
+    address: str,
+    now: datetime,
+) -> Redeemed:
+    """A new member, a longer gift, or a Stripe credit for a member who pays now."""
+    created = member is None
+    if member is None:
+        member = add_member(session, config.secret_key, address)
+    paying = member.status == ACTIVE and member.billing_state in PAYING
+    if paying and member.stripe_customer_id and plan.months is not None:
+        gift.member_id = member.id
+        return Redeemed(member.id, gift.id, member.stripe_customer_id, plan.cents)
+    current_end = member.grace_until if member.billing_state == GIFT else None
+    start = max(now, current_end) if member.status == ACTIVE and current_end else now
+    end = None if plan.months is None else start + timedelta(days=round(plan.months * 30.44))
+    member.plan, member.billing_state, member.grace_until = "gift", GIFT, end
+    member.status, member.status_reason, member.period_end = ACTIVE, "gift", end
+    member.updated_at = now
+    gift.member_id, gift.ends_at = member.id, end
+    session.flush()
+    if created:
+        queue_welcome(session, config, member, now)
+    return Redeemed(member.id, gift.id)
+
+
+def _not_open(gift: Gift | None) -> str:
+    if gift is not None and gift.status == REDEEMED:
+        return "This gift has already been redeemed."
+    return "This gift can no longer be redeemed: ask the person who gave it to you."
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
