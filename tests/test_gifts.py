@@ -302,3 +302,29 @@ def test_member_rows_are_untouched_by_a_gift_purchase(shop: Shop) -> None:
         assert session.scalars(select(Member)).all() == []
         kinds = session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
         assert kinds == ["gift_receipt", "gift_delivery"]
+
+
+def test_a_former_subscribers_gift_outlives_their_ended_subscription(shop: Shop) -> None:
+    session_id, events = shop.buy("monthly", "back@example.com")
+    shop.deliver(*events)
+    shop.deliver(*shop.stripe.end_subscription(shop.stripe.session_subscription(session_id)))
+    assert shop.member("back@example.com")["status"] == "lapsed"
+    buy_gift(shop)
+    redeem_as(shop, code_in(body_of(shop, "gift_delivery")), "back@example.com")
+    token = shop.token_of("back@example.com")
+    assert shop.access(token).allowed
+    # Reconciliation reads the ended subscription again: the gift still stands.
+    env = _env_of(shop) | _stripe_env(shop)
+    result = CliRunner().invoke(main, ["stripe", "sync", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert shop.access(token).allowed and shop.member("back@example.com")["plan"] == "gift"
+
+
+def _stripe_env(shop: Shop) -> dict[str, str]:
+    config = shop.services.config
+    return {
+        "STRIPE_API_KEY": config.stripe_api_key or "",
+        "STRIPE_API_BASE": config.stripe_api_base or "",
+        "STRIPE_WEBHOOK_SECRET": config.stripe_webhook_secret or "",
+        "LOVETV_STRIPE_PRICES": ",".join(f"{k}={v}" for k, v in config.stripe_prices.items()),
+    }

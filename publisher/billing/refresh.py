@@ -28,7 +28,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from auth.access import ACTIVE, LAPSED, REVOKED
+from auth.access import ACTIVE, GIFT, LAPSED, REVOKED
 from auth.billing_rules import LIFETIME_RULES, BillingOutcome, decide_membership
 from auth.stripe_api import Purchases, StripeGateway
 from publisher.config import Config
@@ -134,6 +134,15 @@ def apply_outcome(member: Member, outcome: BillingOutcome, version: int | None) 
     return changed
 
 
+def gift_running(member: Member, now: datetime) -> bool:
+    """A redeemed gift that still gives access (`GIFT` state, its end not reached)."""
+    return (
+        member.status == ACTIVE
+        and member.billing_state == GIFT
+        and (member.grace_until is None or member.grace_until > now)
+    )
+
+
 def revoked_by_hand(member: Member) -> bool:
     """An operator's `lovetv member revoke` stands until lifted by hand; a payment never lifts it.
 
@@ -198,6 +207,8 @@ def refresh_member(
     )
     if outcome is None:
         return member, None
+    if member is not None and not outcome.gives_access and gift_running(member, now or utcnow()):
+        return member, None  # a redeemed gift runs on its own clock, whatever Stripe ended
     created = False
     if member is None:
         if not (provision or outcome.gives_access) or email is None:
