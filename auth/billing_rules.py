@@ -66,6 +66,8 @@ class SubscriptionState:
     current_period_start: datetime | None = None
     current_period_end: datetime | None = None
     cancel_at_period_end: bool = False
+    discount: str | None = None  # "20% off for 3 months", while a promotion code applies
+    paying_cents: int | None = None  # what one period costs now, discount included
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,8 @@ class BillingOutcome:
     subscription_id: str | None = None
     period_end: datetime | None = None
     grace_until: datetime | None = None
+    discount: str | None = None
+    paying_cents: int | None = None
 
     @property
     def gives_access(self) -> bool:
@@ -133,6 +137,8 @@ def subscription_outcome(sub: SubscriptionState, now: datetime, grace_days: int)
         subscription_id=sub.id,
         period_end=sub.current_period_end,
         grace_until=grace_until,
+        discount=sub.discount,
+        paying_cents=sub.paying_cents,
     )
 
 

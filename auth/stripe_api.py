@@ -32,6 +32,10 @@ __all__ = [
 ]
 
 
+# Every subscription, ended ones too, with the promotion each carries (ids unless expanded).
+_EVERY_SUBSCRIPTION = {"status": "all", "expand": ["data.discounts"]}
+
+
 class StripeFailure(RuntimeError):
     """Stripe could not be reached or refused a call; the message is one line."""
 
@@ -249,7 +253,7 @@ class StripeGateway:
         for customer_id in dict.fromkeys(customer_ids):
             scope = {"customer": customer_id}
             total += self._purchases(
-                self._list(self.client.v1.subscriptions.list, {**scope, "status": "all"}),
+                self._list(self.client.v1.subscriptions.list, {**scope, **_EVERY_SUBSCRIPTION}),
                 self._list(self.client.v1.checkout.sessions.list, {**scope, "status": "complete"}),
                 self._list(self.client.v1.charges.list, scope),
             ).get(customer_id, Purchases())
@@ -258,7 +262,7 @@ class StripeGateway:
     def all_purchases(self) -> dict[str, Purchases]:
         """Every customer's purchases in the account, for reconciliation."""
         return self._purchases(
-            self._list(self.client.v1.subscriptions.list, {"status": "all"}),
+            self._list(self.client.v1.subscriptions.list, _EVERY_SUBSCRIPTION),
             self._list(self.client.v1.checkout.sessions.list, {"status": "complete"}),
             self._list(self.client.v1.charges.list, {}),
         )

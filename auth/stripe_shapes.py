@@ -44,7 +44,29 @@ def subscription_state(
         ),
         current_period_end=time_of(item.get("current_period_end", raw.get("current_period_end"))),
         cancel_at_period_end=bool(raw.get("cancel_at_period_end")),
+        **_discount(raw, price),
     )
+
+
+def _discount(raw: Mapping[str, Any], price: Mapping[str, Any]) -> dict[str, Any]:
+    """The promotion a subscription carries now (its `discounts`, expanded), and what one
+    period costs with it. Since 2025-09-30 a discount names its coupon under `source`."""
+    from auth.offers import discount_words
+
+    amount = price.get("unit_amount")
+    for discount in raw.get("discounts") or []:
+        if not isinstance(discount, Mapping):
+            continue  # an id: the list was not expanded, so nothing is known of it
+        coupon = (discount.get("source") or {}).get("coupon") or discount.get("coupon")
+        if not isinstance(coupon, Mapping):
+            continue
+        paying = None
+        if isinstance(amount, int):
+            off = amount * float(coupon.get("percent_off") or 0) / 100
+            off = off or int(coupon.get("amount_off") or 0)
+            paying = max(0, round(amount - off))
+        return {"discount": discount_words(coupon), "paying_cents": paying}
+    return {"discount": None, "paying_cents": amount if isinstance(amount, int) else None}
 
 
 def lifetime_purchase(

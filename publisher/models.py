@@ -152,6 +152,9 @@ class Member(Base):
     billing_state: Mapped[str | None] = mapped_column(String(32))
     period_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
     grace_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The promotion the subscription carries now, and what one period costs with it.
+    discount: Mapped[str | None] = mapped_column(String(255))
+    paying_cents: Mapped[int | None] = mapped_column(Integer)
     # Stripe's own time of the object last applied: older deliveries never overwrite newer.
     billing_version: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -143,3 +143,20 @@ def test_promotion_code_words() -> None:
 def test_bad_trial_settings_are_refused_in_one_line(raw: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match="LOVETV_TRIAL_DAYS: bad entry"):
         load_config(environ={"LOVETV_TRIAL_DAYS": raw}, instance_path=tmp_path)
+
+
+def test_a_members_discount_shows_in_the_listing_and_mrr_counts_what_they_pay(shop: Shop) -> None:
+    from publisher.members.listing import list_members
+
+    shop.stripe.add_promotion_code("LAUNCH", 20, "repeating", 3)
+    checkout_params(shop, "yearly", "?code=LAUNCH")
+    session_id = shop.stripe.newest_checkout_session()["id"]
+    shop.deliver(*shop.stripe.pay_checkout(session_id, "coded@example.com"))
+    listing = list_members(shop.services)
+    (row,) = listing["members"]
+    assert (row["plan"], row["discount"], row["paying_cents"]) == (
+        "yearly",
+        "20% off for 3 months",
+        17760,
+    )
+    assert listing["summary"]["mrr"] == "14.80"  # $177.60 a year, not $222

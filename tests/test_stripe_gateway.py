@@ -410,7 +410,8 @@ def test_purchases_of_customers_adds_up_each_customers_own_purchases(
     assert sorted(s.plan for s in found.subscriptions) == ["monthly", "yearly"]
     assert [p.checkout_session_id for p in found.lifetime] == [lifetime["id"]]
     queries = [(r.path, r.params) for r in stripe_account.sent if r.method == "GET"]
-    assert ("/v1/subscriptions", {"customer": customer, "status": "all", "limit": "100"}) in queries
+    every = {"customer": customer, "status": "all", "expand[0]": "data.discounts", "limit": "100"}
+    assert ("/v1/subscriptions", every) in queries
     assert (
         "/v1/checkout/sessions",
         {"customer": customer, "status": "complete", "limit": "100"},

@@ -46,6 +46,7 @@ _TRACKED = (
     "stripe_subscription_id",
     "period_end",
     "grace_until",
+    "discount",
 )
 
 _BILLING_REVOCATIONS = frozenset(rule.reason for rule in LIFETIME_RULES.values())
@@ -126,6 +127,8 @@ def apply_outcome(member: Member, outcome: BillingOutcome, version: int | None) 
     member.stripe_subscription_id = outcome.subscription_id
     member.period_end = outcome.period_end
     member.grace_until = outcome.grace_until
+    member.discount = outcome.discount
+    member.paying_cents = outcome.paying_cents
     if version is not None:
         member.billing_version = max(member.billing_version, version)
     changed = _snapshot(member) != before

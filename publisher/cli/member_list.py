@@ -16,6 +16,7 @@ from publisher.members.members import MEMBER_PLANS
 CSV_FIELDS = (
     "email",
     "plan",
+    "discount",
     "status",
     "joined",
     "renews",
@@ -55,8 +56,9 @@ def list_command(state: CliState, as_json: bool, as_csv: bool, **filters: Any) -
                 else (f"ends {m['ends']:.10}" if m["ends"] else "-")
             )
             flag = "  FLAGGED " + _evidence(m["sharing"][0]) if m["flagged"] else ""
+            plan = f"{m['plan']} ({m['discount']})" if m["discount"] else m["plan"]
             click.echo(
-                f"{m['email']}\t{m['plan']}\t{m['status']}\tjoined {m['joined']:.10}\t{when}\t"
+                f"{m['email']}\t{plan}\t{m['status']}\tjoined {m['joined']:.10}\t{when}\t"
                 f"{m['stripe_customer'] or '-'}\t{m['downloads_30d']} downloads{flag}"
             )
     _summary(listing["summary"])

@@ -88,6 +88,16 @@ class StandInAccount(StripeStore):
         session["discounts"] = [{"promotion_code": promo["id"], "coupon": coupon["id"]}]
         promo["times_redeemed"] = promo.get("times_redeemed", 0) + 1
 
+    def _discounts_of(self, session: dict[str, Any]) -> list[dict[str, Any]]:
+        """The session's discount as the subscription carries it (expanded, as listed with
+        `expand=data.discounts`)."""
+        coupons = (self.objects.get(d.get("coupon", "")) for d in session["discounts"])
+        return [
+            {"object": "discount", "source": {"type": "coupon", "coupon": coupon}}
+            for coupon in coupons
+            if coupon is not None
+        ]
+
     def add_promotion_code(
         self, code: str, percent_off: float, duration: str = "once", months: int | None = None
     ) -> dict[str, Any]:
@@ -132,7 +142,13 @@ class StandInAccount(StripeStore):
                 "cancel_at_period_end": False,
                 "canceled_at": None,
                 "metadata": session["_subscription_data"].get("metadata") or {},
-                "discounts": [d["coupon"] for d in session["discounts"] if "coupon" in d],
+                "discounts": [
+                    {"object": "discount", "source": {"type": "coupon", "coupon": coupon}}
+                    for coupon in (
+                        self.objects.get(d.get("coupon", "")) for d in session["discounts"]
+                    )
+                    if coupon is not None
+                ],
                 "trial_end": start + period if trial_days else None,
                 "items": {
                     "object": "list",

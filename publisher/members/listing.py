@@ -2,7 +2,9 @@
 
 Statuses are effective ones (a past-due grace that ran out is lapsed). The summary counts
 the listed members: by plan and status, the active paying ones, and the monthly recurring
-revenue from `publisher.members.plans` (a yearly plan counts a twelfth, lifetime nothing).
+revenue: what each subscriber pays now (a promotion code included; a yearly plan counts a
+twelfth), or the listed price from `publisher.members.plans` when Stripe has not said (lifetime
+and gifts nothing).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from publisher.models import MediaRequest, Member, SharingFlag, utcnow
 from publisher.services import Services
 
 FLAG_DAYS = 30  # a sharing flag shows in listings this long
+MONTHS = {"monthly": 1, "yearly": 12}  # months one subscription payment covers
 STATUSES = ("active", "lapsed", "revoked")
 
 
@@ -68,6 +71,8 @@ def describe_row(
     return {
         "email": member.email,
         "plan": member.plan,
+        "discount": member.discount,
+        "paying_cents": member.paying_cents,
         "status": status,
         "status_reason": member.status_reason,
         "joined": member.created_at.isoformat(),
@@ -125,7 +130,7 @@ def recent_flags(session: Session, now: datetime) -> dict[int, list[dict[str, An
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Counts by plan and status, active paying members, monthly recurring revenue."""
     active = [r for r in rows if r["status"] == ACTIVE]
-    revenue = sum((monthly_revenue_cents(r["plan"]) for r in active), Decimal(0))
+    revenue = sum((_monthly_cents(r) for r in active), Decimal(0))
     return {
         "members": len(rows),
         "by_plan": dict(Counter(r["plan"] for r in rows)),
@@ -135,6 +140,15 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "mrr_cents": int(revenue.quantize(Decimal(1))),
         "flagged": sum(1 for r in rows if r["flagged"]),
     }
+
+
+def _monthly_cents(row: dict[str, Any]) -> Decimal:
+    """What one active member brings in a month: what they pay now (a promotion code
+    included) when Stripe told us, else the plan's listed price."""
+    months = MONTHS.get(row["plan"])
+    if months and row.get("paying_cents") is not None:
+        return Decimal(row["paying_cents"]) / months
+    return monthly_revenue_cents(row["plan"])
 
 
 def _contains(text: str) -> str:

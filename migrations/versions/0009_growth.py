@@ -1,4 +1,5 @@
-"""Gift memberships: the gifts bought and the emailed links that redeem them
+"""Growing the membership: the gifts bought and the emailed links that redeem them, and the
+promotion a member's subscription carries
 
 Revision ID: 0009
 Revises: 0005
@@ -56,8 +57,13 @@ def upgrade() -> None:
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_gift_claims_gift_id", "gift_claims", ["gift_id"])
+    op.add_column("members", sa.Column("discount", sa.String(255), nullable=True))
+    op.add_column("members", sa.Column("paying_cents", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("members") as batch:
+        batch.drop_column("paying_cents")
+        batch.drop_column("discount")
     op.drop_table("gift_claims")
     op.drop_table("gifts")
