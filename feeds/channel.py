@@ -22,10 +22,6 @@ from feeds.text import clean_text, one_line
 GENERATOR = "Love TV publisher"
 EPISODE_TYPES = ("full", "trailer", "bonus")  # Apple's itunes:episodeType values
 _ARTWORK_SUFFIXES = (".jpg", ".png")  # all feedgen accepts; it drops anything else silently
-# Browsers show a feed through this stylesheet as a page (what it is, how to add it to an
-# app); podcast apps ignore processing instructions.
-STYLESHEET_URL = "/feeds/feed.xsl"
-_STYLESHEET = f'<?xml-stylesheet type="text/xsl" href="{STYLESHEET_URL}"?>\n'.encode()
 # What an item dated per request carries until `to_bytes` puts the placeholder there.
 _PER_REQUEST_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 _PER_REQUEST_PUBDATE = b"<pubDate>Thu, 01 Jan 1970 00:00:00 +0000</pubDate>"
@@ -177,13 +173,12 @@ def _podcast_item(fe: FeedEntry, episode: EpisodeInfo) -> None:
 
 
 def to_bytes(fg: FeedGenerator) -> bytes:
-    """The feed as UTF-8 RSS 2.0 with an XML declaration and the browser stylesheet."""
+    """The feed as UTF-8 RSS 2.0 with an XML declaration (browsers get an HTML page about
+    the feed from the route instead, so no stylesheet is named)."""
     body = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    declaration, rest = body.split(b"\n", 1)
-    rest = rest.replace(
+    return body.replace(
         _PER_REQUEST_PUBDATE, f"<pubDate>{NOTICE_DATE_PLACEHOLDER}</pubDate>".encode()
     )
-    return b"\n".join((declaration, _STYLESHEET + rest))
 
 
 def season_channel(show: ShowInfo, season: SeasonInfo, updated: datetime) -> Channel:

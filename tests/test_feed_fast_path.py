@@ -2,7 +2,8 @@
 
 The fast path (`publisher.web.feed_fast_path`) must not change a single byte or header a
 podcast app sees, must still look the token up and decide access on every request, and
-must hand everything else (other methods, foreign hosts, its own failures) to Flask.
+must hand everything else (other methods, foreign hosts, a browser's page load, its own
+failures) to Flask.
 """
 
 from __future__ import annotations
@@ -62,7 +63,10 @@ def requests_of(catalog, etag: str) -> list[tuple[str, str, dict[str, str]]]:  #
     return [
         ("GET", feed, {}),
         ("GET", feed, {"Accept-Encoding": "gzip"}),
-        ("GET", feed, {"Accept": "text/html,application/xml;q=0.9"}),
+        ("GET", feed, {"Accept": "*/*"}),
+        ("GET", feed, {"Accept": "application/rss+xml"}),
+        ("GET", feed, {"Accept": "application/xml, text/html;q=0.5"}),
+        ("GET", feed, {"Accept": "*/*", "Sec-Fetch-Mode": "no-cors"}),
         ("GET", feed, {"If-None-Match": etag}),
         ("GET", feed, {"If-None-Match": '"other"', "If-Modified-Since": future}),
         ("GET", feed, {"If-Modified-Since": future}),
@@ -96,6 +100,31 @@ def test_every_answer_is_the_flask_routes_answer_byte_for_byte(
         assert flask_side.calls == before, (method, path, headers)  # Flask never saw it
         same_answer(fast, answered_by_flask(flask_side, method, path, headers))
         assert fast.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("state", ["active", "revoked"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+        {"Accept": "*/*", "Sec-Fetch-Mode": "navigate"},
+    ],
+)
+def test_a_browser_page_load_is_left_to_flask_which_renders_the_feeds_page(
+    client, catalog, flask_side: CountingApp, state: str, headers: dict[str, str]
+) -> None:
+    if state != "active":
+        set_member(catalog, status=state)
+    for path, status in (
+        (catalog.feed_path(), 200),
+        (catalog.feed_path(slug="season-9"), 404),
+        (catalog.feed_path(token="A" * 43), 404),
+    ):
+        before = flask_side.calls
+        page = client.get(path, headers=headers)
+        assert flask_side.calls == before + 1, path
+        assert page.status_code == status and page.mimetype == "text/html"
+        same_answer(page, answered_by_flask(flask_side, "GET", path, headers))
 
 
 def test_access_is_decided_on_every_request(client, catalog, flask_side: CountingApp) -> None:

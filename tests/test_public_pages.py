@@ -1,5 +1,5 @@
 """The show's public pages: the landing page, a teaser episode's page, a season's page, the
-terms and refund policy, and the stylesheet a browser shows feeds through.
+terms and refund policy (a feed's own page in a browser: `test_feed_pages.py`).
 
 Members-only episodes never get a page or a player: their page is a 404 like an unknown
 GUID's, and no public page names their audio.
@@ -21,7 +21,6 @@ from publisher.models import Episode, Season, utcnow
 
 BASE = "http://podcasts.lovetv.test"
 TEASER_FEED = f"{BASE}/feeds/teaser.xml"
-BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 NOTES = "Hello **listeners**. Read [the book](https://book.test/).\n\n- one\n- two"
 
 
@@ -172,32 +171,6 @@ def test_terms_and_refund_policy_show_the_producers_markdown_sanitized(client, c
     html, doc = page(client, "/refunds")
     assert doc.xpath("//strong")[0].text_content() == "14 days"
     assert doc.xpath("//a[@href='mailto:hi@lovetv.test']")
-
-
-def test_feeds_name_the_stylesheet_and_a_browser_gets_them_as_xml(client, catalog) -> None:
-    for path in ("/feeds/teaser.xml", catalog.feed_path()):
-        app_view = client.get(path, headers={"Accept": "*/*"})
-        assert app_view.content_type == "application/rss+xml; charset=utf-8"
-        assert b'<?xml-stylesheet type="text/xsl" href="/feeds/feed.xsl"?>' in app_view.data
-        parse_feed(app_view.data)
-        browser = client.get(path, headers={"Accept": BROWSER_ACCEPT})
-        assert browser.content_type == "application/xml; charset=utf-8"
-        assert browser.data == app_view.data
-        assert "Accept" in browser.headers["Vary"]
-    sheet = client.get("/feeds/feed.xsl")
-    assert sheet.status_code == 200 and sheet.mimetype == "text/xsl"
-
-
-def test_the_stylesheet_keeps_a_private_link_out_of_the_page(client, catalog) -> None:
-    """Applied with lxml: the private feed's page warns and prints no URL with the token."""
-    from lxml import etree
-
-    transform = etree.XSLT(etree.fromstring(client.get("/feeds/feed.xsl").data))
-    private = str(transform(etree.fromstring(client.get(catalog.feed_path()).data)))
-    assert "This is your private link: don't share it." in private
-    assert catalog.token not in private and "Opening up" in private
-    public = str(transform(etree.fromstring(client.get("/feeds/teaser.xml").data)))
-    assert TEASER_FEED in public and "don't share" not in public
 
 
 def test_policy_files_are_read_as_utf8_or_refused_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]

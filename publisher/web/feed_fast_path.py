@@ -5,13 +5,15 @@ URL map, Flask-WTF's hook and the header hooks took longer than the token query,
 access decision and the 304 together. This WSGI middleware answers `GET` and `HEAD` of
 `/feeds/<token>/<slug>.xml` itself, with the very code of the Flask route
 (`MemberFeeds.answer`), and adds what the app's hooks would have added: the request id
-(`request_ids`) and the security headers (`security`).
+(`request_ids`) and the security headers (`security`). A browser opening the URL
+(`feed_http.wants_page`) goes to Flask, whose route renders the feed's HTML page.
 
 It gives up nothing a poll is checked for: the token is looked up and the member's access
 decided on every request, as in the route (nothing about a member is cached). Anything
 else goes to Flask unchanged: other paths and methods, a Host the app refuses (Flask
-answers 400), a non-ASCII path (Flask decodes it), and any unexpected error, so a bug
-here gets Flask's own 500 and logging. A database outage gets the app's 503.
+answers 400), a non-ASCII path (Flask decodes it), a browser's page load (a page, with
+the app's templates and hooks), and any unexpected error, so a bug here gets Flask's own
+500 and logging. A database outage gets the app's 503.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from werkzeug.wrappers import Request
 
+from publisher.web.feed_http import wants_page
 from publisher.web.request_ids import HEADER as REQUEST_ID_HEADER
 from publisher.web.request_ids import request_id_from
 from publisher.web.security import NOSNIFF, host_allowed, secure_headers, trusted_hosts_of
@@ -49,6 +52,8 @@ class MemberFeedFastPath:
         if match is None:
             return self.app(environ, start_response)
         asked = Request(environ)
+        if wants_page(asked):  # a person in a browser: the route renders the feed's page
+            return self.app(environ, start_response)
         request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
         try:
             reply = self.feeds.answer(asked, match[1], match[2])

@@ -19,9 +19,12 @@ from feeds.model import NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
 from publisher.listening.cache import Variant
 
 RSS = "application/rss+xml; charset=utf-8"
-# A browser shows `application/rss+xml` as plain text and applies the feed's stylesheet only
-# to an XML type, so a page load that prefers HTML gets the same bytes labelled as XML.
-BROWSER_XML = "application/xml; charset=utf-8"
+# A feed URL answers a browser's page load with an HTML page about the feed and everything
+# else with the RSS, so both depend on these request headers (and the RSS on gzip).
+VARY = "Accept-Encoding, Accept, Sec-Fetch-Mode"
+PAGE_VARY = "Accept, Sec-Fetch-Mode"
+# What a feed URL can answer, feed types first: HTML only when preferred to every one of them.
+_FEED_OR_PAGE = ("application/rss+xml", "application/xml", "text/xml", "text/html")
 # Status lines as werkzeug writes them.
 _STATUS_LINES = {code: f"{code} {HTTP_STATUS_CODES[code].upper()}" for code in (200, 304, 404)}
 
@@ -119,7 +122,7 @@ def feed_response(
         ("ETag", etag),
         ("Cache-Control", "private, no-cache" if private else "public, max-age=300"),
         ("Referrer-Policy", "no-referrer"),
-        ("Vary", "Accept-Encoding, Accept"),
+        ("Vary", VARY),
     ]
     if not_modified(request, etag, last_modified):
         return FeedReply(304, headers)
@@ -131,21 +134,22 @@ def feed_response(
         body = template.personalise(token or "", event)
     headers += [
         ("Last-Modified", http_date),
-        ("Content-Type", feed_content_type(request)),
+        ("Content-Type", RSS),
         ("Content-Length", str(len(body))),
     ]
     return FeedReply(200, headers, body)
 
 
-def feed_content_type(request: Request) -> str:
-    """RSS for apps; XML for a browser's page load (Accept names text/html, preferred).
+def wants_page(request: Request) -> bool:
+    """A browser opening the feed URL (a navigation, or Accept preferring text/html).
 
-    Podcast apps send `*/*`, an RSS or XML type, or nothing: they always get RSS.
+    Podcast apps send `*/*`, an RSS or XML type (perhaps with HTML at a lower quality), or
+    nothing, and no `Sec-Fetch-Mode`: they always get the RSS. Cheap when it is no: a
+    poll's Accept is parsed only when it names text/html.
     """
-    accept = request.accept_mimetypes
-    if (
-        "text/html" in accept.values()
-        and accept.best_match(("application/rss+xml", "text/html")) == "text/html"
-    ):
-        return BROWSER_XML
-    return RSS
+    environ = request.environ
+    if environ.get("HTTP_SEC_FETCH_MODE") == "navigate":
+        return True
+    if "text/html" not in environ.get("HTTP_ACCEPT", "").lower():  # named, not just `*/*`
+        return False
+    return request.accept_mimetypes.best_match(_FEED_OR_PAGE) == "text/html"

@@ -4,32 +4,39 @@ Per request: one query (token and stored feed together), the access decision, th
 from this worker's cache with the token substituted. A member who lost access gets 200
 and a notice feed; an unknown token or season gets 404. Nothing about a member is kept
 between requests: a revoked token is refused on its very next poll.
+
+A browser opening either URL (`feed_http.wants_page`) gets an HTML page about the feed
+instead (`publisher.web.feed_pages`), built from the same lookup and access decision.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, abort, current_app, request
 from werkzeug.wrappers import Request, Response
 
+from auth.access import AccessDecision
 from auth.tokens import looks_like_token
 from publisher.app import services_of
 from publisher.listening.cache import FeedCache
 from publisher.listening.inputs import Urls
-from publisher.listening.requests import SeasonRequests, teaser_state
+from publisher.listening.listeners import Listener
+from publisher.listening.requests import SeasonRequest, SeasonRequests, teaser_state
 from publisher.models import utcnow
-from publisher.web import feed_fast_path
+from publisher.web import feed_fast_path, feed_pages
 from publisher.web.feed_http import (
     FeedReply,
     feed_response,
     member_etag,
     notice_event,
     public_etag,
+    wants_page,
 )
 
-bp = Blueprint("feeds", __name__)
+bp = Blueprint("feeds", __name__, template_folder="templates")
 
 
 _NOT_FOUND_TEXT = b"no such feed\n"
@@ -55,6 +62,8 @@ def season_requests() -> SeasonRequests:
 @bp.get("/feeds/teaser.xml")
 def teaser_feed() -> Response:
     """The public feed of free episodes and trailers; no token, listed by directories."""
+    if wants_page(request):
+        return feed_pages.teaser_page()
     now = utcnow()
     with services_of(current_app).db.engine.connect() as conn:
         state = teaser_state(conn)
@@ -65,12 +74,28 @@ def teaser_feed() -> Response:
 @bp.get("/feeds/<token>/<slug>.xml")
 def member_feed(token: str, slug: str) -> Response:
     """A member's private feed of one season (usually answered before Flask, by
-    `publisher.web.feed_fast_path`, with this same `MemberFeeds.answer`)."""
-    return member_feeds(current_app).answer(request, token, slug).response()
+    `publisher.web.feed_fast_path`, with this same `MemberFeeds.answer`); a browser gets
+    the feed's page, or Flask's 404 for an unknown token or season."""
+    feeds = member_feeds(current_app)
+    if not wants_page(request):
+        return feeds.answer(request, token, slug).response()
+    asked = feeds.ask(token, slug, utcnow())
+    if asked is None:
+        abort(404)
+    return feed_pages.member_page(asked, token, slug)
 
 
 def member_feeds(app: Flask) -> MemberFeeds:
     return app.extensions["lovetv_member_feeds"]
+
+
+@dataclass(frozen=True)
+class MemberFeedRequest:
+    """A known token asking for a known season, and what it may hear there right now."""
+
+    found: SeasonRequest
+    listener: Listener
+    decision: AccessDecision
 
 
 @dataclass(frozen=True)
@@ -85,16 +110,25 @@ class MemberFeeds:
     requests: SeasonRequests
     grace_days: int
 
-    def answer(self, asked: Request, token: str, slug: str) -> FeedReply:
-        """The season's feed, or the notice feed if they lost access; 404 if unknown."""
+    def ask(self, token: str, slug: str, now: datetime) -> MemberFeedRequest | None:
+        """The season and the token's holder with their access decision; None if unknown.
+
+        The one place both the feed and the feed's page learn who may hear what.
+        """
         if not looks_like_token(token):
-            return NOT_FOUND
-        now = utcnow()
+            return None
         found = self.requests.find(slug, token)
         if found is None or found.listener is None:
+            return None
+        return MemberFeedRequest(found, found.listener, found.listener.access(now))
+
+    def answer(self, asked: Request, token: str, slug: str) -> FeedReply:
+        """The season's feed, or the notice feed if they lost access; 404 if unknown."""
+        now = utcnow()
+        member = self.ask(token, slug, now)
+        if member is None:
             return NOT_FOUND
-        listener = found.listener
-        decision = listener.access(now)
+        found, listener, decision = member.found, member.listener, member.decision
         try:
             variant = self.cache.season(found.season_id, found.state, decision.notice, now)
         except LookupError:  # the season vanished between the query and the render

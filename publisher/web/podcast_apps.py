@@ -37,11 +37,12 @@ def podcast_app_links(feed_url: str) -> list[tuple[str, str]]:
     ]
 
 
-# Apps whose links cannot carry a private https feed: how to paste the copied link.
+# Apps whose links cannot carry a private https feed: how to paste the copied link. Each
+# step finishes the pages' sentence "copy the link above, then …", so it starts lower-case.
 OTHER_APPS: tuple[tuple[str, str], ...] = (
-    ("Apple Podcasts", "Library, then ⋯ (More), then Follow a Show by URL, and paste."),
-    ("Pocket Casts", "Discover, paste the link into the search field, then Subscribe."),
-    ("Castro", "Library, then Add Podcast (+), paste the link into search."),
-    ("Podcast Addict", "+ (Add podcast), then RSS Feed, and paste."),
-    ("Any other app", 'Look for "Add by URL" or "RSS feed" and paste the link.'),
+    ("Apple Podcasts", "open Library, then ⋯ (More), then Follow a Show by URL, and paste."),
+    ("Pocket Casts", "open Discover, paste the link into the search field, then Subscribe."),
+    ("Castro", "open Library, then Add Podcast (+), and paste the link into search."),
+    ("Podcast Addict", "tap + (Add podcast), then RSS Feed, and paste."),
+    ("Any other app", 'look for "Add by URL" or "RSS feed" and paste the link.'),
 )

@@ -1,5 +1,5 @@
 """The public pages of the show: a teaser episode's page, a season's page, the terms and
-refund policy, and the stylesheet browsers use to show a feed as a page.
+refund policy.
 
 Server-rendered, no JavaScript framework (the only script is the shared copy button).
 Members-only episodes never get a page or a player here: `/episodes/<guid>` answers 404 for
@@ -8,9 +8,7 @@ them exactly as for an unknown GUID, so a page reveals nothing a member's feed h
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, send_file
+from flask import Blueprint, Flask, Response, abort, current_app, render_template
 
 from publisher.app import services_of
 from publisher.catalog.public_pages import public_episode, season_view, show_view
@@ -26,7 +24,6 @@ from publisher.models import utcnow
 
 bp = Blueprint("public", __name__, template_folder="templates")
 PAGE_URLS = Urls("")  # relative links and artwork: pages work on whatever host serves them
-FEED_STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "feed.xsl"
 PUBLIC_PAGE_CACHE = "public, max-age=60"
 
 
@@ -74,14 +71,6 @@ def terms() -> Response:
 @bp.get("/refunds")
 def refund_policy() -> Response:
     return _policy(REFUND_POLICY)
-
-
-@bp.get("/feeds/feed.xsl")
-def feed_stylesheet() -> Response:
-    """How a browser shows a feed: what it is and how to add it to an app (apps ignore it)."""
-    response = send_file(FEED_STYLESHEET, mimetype="text/xsl", max_age=3600)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def init_app(app: Flask) -> None:

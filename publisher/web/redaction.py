@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 _PATTERNS = (
-    (re.compile(r"/feeds/(?!teaser\.xml|feed\.xsl)[^/\s?#]+/"), "/feeds/[token]/"),
+    (re.compile(r"/feeds/(?!teaser\.xml)[^/\s?#]+/"), "/feeds/[token]/"),
     (re.compile(r"/media/(?!teaser/|notice/|cover\.png)[^/\s?#]+/"), "/media/[token]/"),
     (re.compile(r"/account/sign-in/[^/\s?#]+"), "/account/sign-in/[link]"),
     (re.compile(r"([?&](?:session_id|token)=)[^&\s#\"]+"), r"\1[redacted]"),
