@@ -1,8 +1,8 @@
 """The public pages in a real browser, at a phone's and a desktop's width: a teaser plays,
 the keyboard reaches every control, images have alt text, nothing logs an error, and axe-core
 finds no serious or critical accessibility problem on the landing page, an episode page, a
-season page, the sign-in page and the account page. A private feed opened in the browser
-shows as a page that warns and never prints its link.
+season page, the sign-in page and the account page (feed URLs opened in the browser:
+test_browser_feed_pages.py).
 """
 
 from __future__ import annotations
@@ -146,19 +146,3 @@ def test_sign_in_and_account_pages_pass_the_accessibility_check(  # type: ignore
     assert page.get_by_role("heading", level=1).is_visible()
     assert_images_have_alt_text(page)
     assert_accessible(page)
-
-
-def test_a_private_feed_opened_in_the_browser_warns_and_hides_its_link(  # type: ignore[no-untyped-def]
-    shop: Shop, teasers, page
-) -> None:
-    page.goto(f"{shop.url}/feeds/{teasers.token}/season-1.xml")
-    heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text() == "Love TV: Closer"
-    text = page.locator("body").inner_text()
-    assert "This is your private link: don't share it." in text
-    assert teasers.token not in page.content()  # the link is only in the address bar
-    assert "Free taste" in text and "Opening up" in text
-    assert_fits_the_screen(page)
-    page.goto(f"{shop.url}/feeds/teaser.xml")
-    assert f"{shop.url}/feeds/teaser.xml" in page.locator("body").inner_text()
-    assert "don't share" not in page.content()
