@@ -90,6 +90,12 @@ SETTINGS: tuple[Setting, ...] = (
         "`0` turns off Stripe promotion codes at Checkout (typed there or `?code=` on a join link)",
     ),
     Setting(
+        "LOVETV_ALLOW_HTTP",
+        None,
+        "`1` lets production run with an `http://` base URL (behind a proxy on a private "
+        "network); unset: production refuses `http://` except on a loopback host",
+    ),
+    Setting(
         "LOVETV_DEMO_BILLING",
         None,
         "set by `lovetv serve` in development without `STRIPE_API_KEY`: the address of the "
@@ -224,6 +230,12 @@ def load_config(
             f"use at least {MIN_SECRET_LENGTH} random characters"
         )
 
+    allow_http = _parse_switch("LOVETV_ALLOW_HTTP", get("LOVETV_ALLOW_HTTP") or "0")
+    if env_name == "production" and not allow_http and _plain_http(base_url):
+        raise ConfigError(
+            f"LOVETV_BASE_URL is {base_url}: production needs https:// (members' cookies and "
+            "feed links travel over it); set LOVETV_ALLOW_HTTP=1 only if a proxy adds TLS"
+        )
     demo_billing = get("LOVETV_DEMO_BILLING")
     if demo_billing and env_name != "development":
         raise ConfigError(
@@ -259,6 +271,13 @@ def load_config(
             "LOVETV_SHARING_AUTO_ROTATE", get("LOVETV_SHARING_AUTO_ROTATE") or "0"
         ),
     )
+
+
+def _plain_http(base_url: str) -> bool:
+    """An http:// base URL that others could reach (a loopback one cannot be)."""
+    parts = urlsplit(base_url)
+    loopback = (parts.hostname or "") in ("localhost", "127.0.0.1", "::1")
+    return parts.scheme == "http" and not loopback
 
 
 def _check_scheme(name: str, url: str, allowed: tuple[str, ...]) -> None:

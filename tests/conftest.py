@@ -143,6 +143,7 @@ def service_env(database_url: str, storage_url: str) -> dict[str, str]:
         "LOVETV_BASE_URL": "http://podcasts.lovetv.test",
         "LOVETV_SECRET_KEY": TEST_SECRET,
         "LOVETV_ENV": "production",
+        "LOVETV_ALLOW_HTTP": "1",
     }
 
 

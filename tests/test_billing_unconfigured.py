@@ -21,6 +21,7 @@ def env_fixture(database_url: str, local_storage_url: str) -> dict[str, str]:
         "LOVETV_BASE_URL": "http://podcasts.lovetv.test",
         "LOVETV_SECRET_KEY": SECRET_KEY,
         "LOVETV_ENV": "production",
+        "LOVETV_ALLOW_HTTP": "1",
     }
 
 

@@ -85,3 +85,31 @@ def test_readme_documents_every_setting_and_no_other() -> None:
     documented = set(re.findall(r"^\| `([A-Z0-9_]+)`", section, flags=re.M))
     lovetv_and_stripe = {n for n in documented if not n.startswith("AWS_")}
     assert lovetv_and_stripe == {s.name for s in SETTINGS}
+
+
+@pytest.mark.parametrize(
+    ("base_url", "allow", "refused"),
+    [
+        ("http://podcasts.example.com", None, True),
+        ("http://podcasts.example.com", "1", False),
+        ("https://podcasts.example.com", None, False),
+        ("http://127.0.0.1:8000", None, False),  # nobody else can reach a loopback address
+        ("http://localhost", None, False),
+    ],
+)
+def test_production_refuses_a_plain_http_base_url(
+    tmp_path: Path, base_url: str, allow: str | None, refused: bool
+) -> None:
+    env = {
+        "LOVETV_ENV": "production",
+        "LOVETV_SECRET_KEY": "x" * 40,
+        "LOVETV_BASE_URL": base_url,
+        "LOVETV_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    } | ({"LOVETV_ALLOW_HTTP": allow} if allow else {})
+    if refused:
+        with pytest.raises(ConfigError, match=r"production needs https://.*LOVETV_ALLOW_HTTP=1"):
+            load_config(environ=env, instance_path=tmp_path)
+    else:
+        assert load_config(environ=env, instance_path=tmp_path).base_url == base_url
+    development = env | {"LOVETV_ENV": "development"}
+    assert load_config(environ=development, instance_path=tmp_path).base_url == base_url

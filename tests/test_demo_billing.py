@@ -179,6 +179,8 @@ def test_a_checkout_form_without_its_own_token_pays_nothing(
     session_id = open_checkout(account)
     answer = pages.post(f"/c/pay/{session_id}", data={"csrf_token": token, "email": "a@b.example"})
     assert answer.status_code == 400 and delivered == []
+    assert "This form has expired. Go back, reload the page and try again." in answer.text
+    assert "Demo billing." in answer.text  # a page like the others, not a bare error
     assert account.get(session_id, "checkout.session")["status"] == "open"
 
 

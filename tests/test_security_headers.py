@@ -94,3 +94,17 @@ def test_a_well_formed_request_id_is_echoed_and_a_hostile_one_replaced(client) -
         assert re.fullmatch(r"[0-9a-f]{32}", answer.headers["X-Request-Id"])
     fresh = {client.get("/healthz", base_url=BASE_URL).headers["X-Request-Id"] for _ in range(3)}
     assert len(fresh) == 3
+
+
+def test_an_https_service_tells_browsers_to_stay_on_https(config) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from publisher.app import create_app
+
+    secure = create_app(config=replace(config, base_url="https://podcasts.lovetv.test"))
+    answer = secure.test_client().get("/", headers={"Host": "podcasts.lovetv.test"})
+    assert answer.headers["Strict-Transport-Security"] == "max-age=63072000"
+    plain = (
+        create_app(config=config).test_client().get("/", headers={"Host": "podcasts.lovetv.test"})
+    )
+    assert "Strict-Transport-Security" not in plain.headers

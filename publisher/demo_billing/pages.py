@@ -14,7 +14,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+)
+from werkzeug.exceptions import HTTPException
 
 from publisher.demo_billing.engine import StandInAccount
 from publisher.demo_billing.store import PRICES, StripeRequestError
@@ -30,7 +40,15 @@ def create_pages_app(account: StandInAccount, secret: str, deliver: Deliver) -> 
     app.extensions["demo_billing"] = (account, secret, deliver)
     app.register_blueprint(bp)
     app.after_request(_headers)
+    for status in (400, 404, 405):
+        app.register_error_handler(status, _error_page)
     return app
+
+
+def _error_page(error: HTTPException) -> tuple[str, int]:
+    """A refused form or an unknown page, said in a sentence on a page like the others."""
+    sentence = error.description if error.code in (400, 404) else "This page does not do that."
+    return render_template("demo_error.html", sentence=sentence), error.code or 400
 
 
 def _headers(response: Response) -> Response:
@@ -46,8 +64,6 @@ def _headers(response: Response) -> Response:
 
 
 def _account() -> tuple[StandInAccount, str, Deliver]:
-    from flask import current_app
-
     return current_app.extensions["demo_billing"]
 
 

@@ -77,7 +77,20 @@ def secure_headers(response: BaseResponse) -> BaseResponse:
     return response
 
 
+# Browsers remember for two years to come back over https only (https://hstspreload.org
+# asks for at least one); sent only when the service's own address is https.
+HSTS = ("Strict-Transport-Security", "max-age=63072000")
+
+
+def strict_transport(response: BaseResponse) -> BaseResponse:
+    response.headers.setdefault(*HSTS)
+    return response
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["lovetv_trusted_hosts"] = trusted_hosts(services_of(app).config.base_url)
+    base_url = services_of(app).config.base_url
+    app.extensions["lovetv_trusted_hosts"] = trusted_hosts(base_url)
     app.before_request(_refuse_foreign_host)
     app.after_request(secure_headers)
+    if base_url.startswith("https://"):
+        app.after_request(strict_transport)

@@ -19,6 +19,7 @@ def plain_env(database_url: str, storage_url: str, **extra: str) -> dict[str, st
         "LOVETV_BASE_URL": BASE_URL,
         "LOVETV_SECRET_KEY": SECRET,
         "LOVETV_ENV": "production",
+        "LOVETV_ALLOW_HTTP": "1",
         **extra,
     }
 

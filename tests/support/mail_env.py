@@ -16,6 +16,7 @@ def mail_environment(database_url: str, folder: Path, smtp_url: str | None) -> d
         "LOVETV_BASE_URL": "http://podcasts.lovetv.test",
         "LOVETV_SECRET_KEY": TEST_SECRET,
         "LOVETV_ENV": "production",
+        "LOVETV_ALLOW_HTTP": "1",
         "LOVETV_MAIL_FROM": "Love TV <hello@lovetv.test>",
     }
     if smtp_url:
