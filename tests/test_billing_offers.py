@@ -160,3 +160,25 @@ def test_a_members_discount_shows_in_the_listing_and_mrr_counts_what_they_pay(sh
         17760,
     )
     assert listing["summary"]["mrr"] == "14.80"  # $177.60 a year, not $222
+
+
+def test_pages_that_call_stripe_are_limited_per_client(shop: Shop) -> None:
+    form = shop.browser.get(f"{shop.url}/join/monthly", timeout=30)
+    token = csrf_token_of(form.text)
+    answers = [
+        shop.browser.post(
+            f"{shop.url}/join/monthly",
+            data={"csrf_token": token},
+            headers={"Accept": "text/html"},
+            allow_redirects=False,
+            timeout=30,
+        )
+        for _ in range(21)
+    ]
+    assert [a.status_code for a in answers] == [303] * 20 + [429]
+    assert int(answers[-1].headers["Retry-After"]) > 0
+    assert "Too many tries" in answers[-1].text
+    created = [s for s in shop.stripe.sent if s.path == "/v1/checkout/sessions"]
+    assert len(created) == 20  # the refused one asked Stripe nothing
+    welcome = shop.browser.get(f"{shop.url}/welcome?session_id=cs_test_guessed", timeout=30)
+    assert welcome.status_code == 429

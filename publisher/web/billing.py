@@ -38,6 +38,7 @@ from publisher.models import Member, Show, utcnow
 from publisher.web.account_cookie import current_member
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 from publisher.web.public import PAGE_URLS
+from publisher.web.throttle import stripe_throttle
 
 bp = Blueprint("billing", __name__, template_folder="templates")
 SESSION_ID = re.compile(r"^cs_[A-Za-z0-9_]{1,250}$")
@@ -156,6 +157,8 @@ def join_form(plan: str) -> Response:
     A join link's `?code=` is checked here, so the page says what the buyer will pay."""
     offer = _offer(plan)
     closed = _not_on_sale(plan)
+    if closed is None and request.args.get("code"):
+        closed = stripe_throttle()  # the code is looked up at Stripe
     if closed is not None:
         return closed
     services = services_of(current_app)
@@ -223,7 +226,7 @@ def _offer(plan: str) -> Offer:
 def join(plan: str) -> Response:
     """Send the buyer to Checkout (303); a signed-in member never buys a second subscription."""
     _offer(plan)
-    closed = _not_on_sale(plan)
+    closed = _not_on_sale(plan) or stripe_throttle()
     if closed is not None:
         return closed
     config = services_of(current_app).config

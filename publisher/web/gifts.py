@@ -27,6 +27,7 @@ from publisher.members.members import normalize_email
 from publisher.models import utcnow
 from publisher.web.account_cookie import cookie_value, set_session_cookie
 from publisher.web.billing import SESSION_ID, Refusal, gateway, private, show_title
+from publisher.web.throttle import stripe_throttle
 
 bp = Blueprint("gifts", __name__, template_folder="templates")
 
@@ -72,6 +73,9 @@ def buy_gift(plan: str) -> Response:
             f"no gift {plan!r} on sale here",
             (("/gift", "See the gifts"),),
         ).response()
+    throttled = stripe_throttle()
+    if throttled is not None:
+        return throttled
     services = services_of(current_app)
     now = utcnow()
     try:
@@ -108,6 +112,9 @@ def thanks() -> Response:
     services = services_of(current_app)
     gift = None
     if SESSION_ID.match(session_id):
+        throttled = stripe_throttle()
+        if throttled is not None:
+            return private(throttled)
         try:
             checkout = gateway().checkout_session(session_id)
         except StripeFailure:

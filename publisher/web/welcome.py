@@ -17,6 +17,7 @@ from publisher.billing.refresh import billing_unavailable
 from publisher.billing.welcome_page import WELCOME_WINDOW
 from publisher.web.billing import SESSION_ID, Refusal, gateway, private, show_title
 from publisher.web.podcast_apps import podcast_app_links
+from publisher.web.throttle import stripe_throttle
 
 bp = Blueprint("welcome", __name__, template_folder="templates")
 
@@ -31,6 +32,9 @@ def welcome() -> Response:
     session_id = request.args.get("session_id", "")
     if not SESSION_ID.match(session_id):
         return _refused(400, "this page needs the session_id Stripe Checkout adds to its link")
+    throttled = stripe_throttle()
+    if throttled is not None:
+        return private(throttled)
     try:
         checkout = gateway().checkout_session(session_id)
         if checkout is None:

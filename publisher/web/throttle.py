@@ -1,0 +1,48 @@
+"""A limit on the pages that ask Stripe something for a visitor.
+
+Starting a Checkout, looking up a join link's promotion code and checking a returning
+buyer's session each cost a call to Stripe's API, which has its own rate limit for the whole
+account: one client scripting them could make joining fail for everyone. So each client
+address gets `STRIPE_PAGES` of them per window, counted in the database like the sign-in
+limit (every worker and machine counts together).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Response, current_app, request
+
+from publisher.accounts.rate_limits import Limit, count_hit, retry_after
+from publisher.app import services_of
+from publisher.models import utcnow
+
+# A buyer who changes their mind a few times, or a household behind one address, stays
+# far below it; a script starting Checkout Sessions in a loop does not.
+STRIPE_PAGES = Limit("stripe_pages_client", 20, timedelta(minutes=15))
+
+
+def stripe_throttle() -> Response | None:
+    """Count this request; a 429 page (with `Retry-After`) once the client is over the limit."""
+    from publisher.web.billing import Refusal
+
+    client = request.remote_addr or ""
+    now = utcnow()
+    with services_of(current_app).db.session() as db:
+        wait = retry_after(db, STRIPE_PAGES, client, now)
+        if wait is None:
+            count_hit(db, STRIPE_PAGES, client, now)
+    if wait is None:
+        return None
+    minutes = -(-wait // 60)
+    plural = "s" * (minutes != 1)
+    answer = Refusal(
+        429,
+        "Too many tries",
+        f"This page was asked for too often from your network: wait {minutes} minute{plural} "
+        "and try again.",
+        f"too many requests: try again in {minutes} minute{plural}",
+        (("/", "Listen to the free episodes meanwhile"),),
+    ).response()
+    answer.headers["Retry-After"] = str(wait)
+    return answer
