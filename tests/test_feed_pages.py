@@ -78,7 +78,7 @@ def assert_private_headers(response) -> None:  # type: ignore[no-untyped-def]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def assert_offers_the_feed(doc, html: str, url: str) -> None:  # type: ignore[no-untyped-def]
+def assert_offers_the_feed(doc, html: str, url: str, private: bool = True) -> None:  # type: ignore[no-untyped-def]
     """The link in a read-only field with its copy button, app buttons, other apps' steps."""
     (field,) = doc.xpath("//input[@id='feed-url']")
     assert field.get("value") == url and field.get("readonly") is not None
@@ -87,10 +87,11 @@ def assert_offers_the_feed(doc, html: str, url: str) -> None:  # type: ignore[no
     assert doc.xpath("//script[@src='/static/copy.js']") and "<script>" not in html
     links = {a.text_content(): a.get("href") for a in doc.xpath("//div[@class='apps']/a")}
     encoded = quote(url, safe="")
-    assert links == {
-        "Add to Overcast": f"overcast://x-callback-url/add?url={encoded}",
-        "Add to AntennaPod": f"https://antennapod.org/deeplink/subscribe?url={encoded}",
-    }
+    expected = {"Add to Overcast": f"overcast://x-callback-url/add?url={encoded}"}
+    if not private:  # AntennaPod's link is a web page when the app is missing: public feeds only
+        expected["Add to AntennaPod"] = f"https://antennapod.org/deeplink/subscribe?url={encoded}"
+    assert links == expected
+    assert private == ("antennapod.org" not in html)
     steps = [li.text_content() for li in doc.xpath("//details//li")]
     assert steps == [f"{app}: copy the link above, then {how}" for app, how in OTHER_APPS]
 
@@ -177,7 +178,7 @@ def test_the_teaser_page_says_what_it_is_with_its_link_apps_and_free_episodes(
     assert response.headers["Cache-Control"] == "public, max-age=60"
     assert "Accept" in response.headers["Vary"]
     assert "free public feed" in html and "don't share" not in html
-    assert_offers_the_feed(doc, html, f"{BASE}/feeds/teaser.xml")
+    assert_offers_the_feed(doc, html, f"{BASE}/feeds/teaser.xml", private=False)
     (episode,) = doc.xpath("//ul[@class='episodes']/li")
     assert episode.xpath(f".//a[@href='/episodes/{catalog.teaser.guid}']")
     assert "Free taste" in episode.text_content() and "Opening up" not in html

@@ -142,7 +142,7 @@ def landing() -> Response:
         on_sale={o.slug for o in OFFERS if joining_open(o.slug)},
         trials=services.config.trial_days,
         teaser_url=teaser_url,
-        teaser_apps=podcast_app_links(teaser_url),
+        teaser_apps=podcast_app_links(teaser_url, private=False),
         other_apps=OTHER_APPS,
         teasers=teasers,
         seasons=seasons,

@@ -124,7 +124,7 @@ def teaser_page() -> Response:
         PUBLIC_PAGE_CACHE,
         show_title=show.title,
         feed_url=url,
-        apps=podcast_app_links(url),
+        apps=podcast_app_links(url, private=False),
         other_apps=OTHER_APPS,
         episodes=episodes,
     )
