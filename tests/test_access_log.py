@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 from support.network import free_port, wait_for_http
 
@@ -30,6 +31,32 @@ def test_redact_hides_every_kind_of_bearer_secret_and_keeps_public_paths() -> No
     assert "session_id=[redacted]&x=1" in cleaned
     public = "GET /feeds/teaser.xml /media/teaser/ep.mp3 /media/notice/lapsed.mp3"
     assert redact(public) == public
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%66eeds/{t}/season-1.xml",  # an escaped letter
+        "/feeds/{t}%2Fseason-1.xml",  # an escaped slash
+        "/media/{t}%2Fep.mp3",
+        "/FEEDS/{t}/season-1.xml",  # another case
+        "/feeds//{t}/season-1.xml",  # a doubled slash
+        "/%2Ffeeds/{t}/season-1.xml",
+        "/gift/redeem/{t}",  # gift codes and their emailed links
+        "/Gift/Card/{t}",
+        "/gift/claim/{t}",
+        "/gift/redeem?code={t}",
+    ],
+)
+def test_redact_reads_the_path_as_the_router_does(path: str) -> None:
+    token = "GIFT7K2MAB12CD34" + "x" * 20
+    cleaned = redact(f'"GET {path.format(t=token)} HTTP/1.1"')
+    assert token not in cleaned and token.lower() not in cleaned.lower(), cleaned
+
+
+def test_redact_keeps_a_request_from_forging_a_log_line() -> None:
+    cleaned = redact("GET /x%0A127.0.0.1 - - forged%0D HTTP/1.1")
+    assert "\n" not in cleaned and "\r" not in cleaned and r"\x0a127.0.0.1" in cleaned
 
 
 def test_lovetv_serve_logs_requests_without_their_secrets(
