@@ -102,3 +102,20 @@ def test_member_show_takes_a_unique_part_of_an_email(runner: CliRunner, services
     assert described["last_requests"] == []
     ambiguous = runner.invoke(main, ["member", "show", "monthly"])
     assert ambiguous.exit_code == 1 and "matches several members" in ambiguous.stderr
+
+
+def test_member_list_neither_runs_formulas_nor_obeys_escapes(runner: CliRunner, services) -> None:
+    """Addresses come from Checkout, typed by anyone: a spreadsheet and a terminal stay safe."""
+    from publisher.members.members import add_member
+
+    runner.invoke(main, ["db", "upgrade"])
+    hostile = ["=1+1@evil.example", "+cmd|'/ccalc'!a0@evil.example", "-2+3@evil.example"]
+    with services.db.session() as session:
+        for address in [*hostile, "esc\x1b[2Jape@evil.example"]:
+            add_member(session, services.config.secret_key, address)
+    result = runner.invoke(main, ["member", "list", "--csv"])
+    cells = [r["email"] for r in csv.DictReader(io.StringIO(result.stdout))]
+    assert all(c.startswith("'") for c in cells if c.lstrip("'")[0] in "=+-@")
+    assert sorted(c.lstrip("'") for c in cells)[:3] == sorted(hostile)
+    lines = runner.invoke(main, ["member", "list"]).stdout
+    assert "\x1b" not in lines and "esc\\x1b[2jape@evil.example" in lines  # stored lower-case

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from publisher.cli import CliState, pass_state
+from publisher.cli.terminal import csv_cell, printable
 from publisher.members.listing import STATUSES, list_members
 from publisher.members.members import MEMBER_PLANS
 
@@ -47,7 +48,8 @@ def list_command(state: CliState, as_json: bool, as_csv: bool, **filters: Any) -
     if as_csv:
         writer = csv.DictWriter(sys.stdout, CSV_FIELDS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(listing["members"])
+        for row in listing["members"]:
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
     else:
         for m in listing["members"]:
             when = (
@@ -57,8 +59,9 @@ def list_command(state: CliState, as_json: bool, as_csv: bool, **filters: Any) -
             )
             flag = "  FLAGGED " + _evidence(m["sharing"][0]) if m["flagged"] else ""
             plan = f"{m['plan']} ({m['discount']})" if m["discount"] else m["plan"]
+            email = printable(m["email"])
             click.echo(
-                f"{m['email']}\t{plan}\t{m['status']}\tjoined {m['joined']:.10}\t{when}\t"
+                f"{email}\t{plan}\t{m['status']}\tjoined {m['joined']:.10}\t{when}\t"
                 f"{m['stripe_customer'] or '-'}\t{m['downloads_30d']} downloads{flag}"
             )
     _summary(listing["summary"])
