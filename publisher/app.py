@@ -48,10 +48,13 @@ def create_app(
     app.extensions["lovetv"] = services
 
     from publisher.web import register_blueprints, request_ids, security, unavailable
+    from publisher.web.body_limits import BodyLimits
 
     request_ids.init_app(app)
     security.init_app(app)
     unavailable.init_app(app)
+    # Inside the member feed's fast path (registered with the blueprints), which takes GETs.
+    app.wsgi_app = BodyLimits(app.wsgi_app, MAX_CONTENT_LENGTH)  # type: ignore[method-assign]
     register_blueprints(app)
     if config.trusted_proxies > 0:
         # The client address (rate limits, stats) from X-Forwarded-For, trusting exactly
