@@ -26,6 +26,25 @@ def announced(first_published: datetime, now: datetime) -> bool:
     return first_published <= now < first_published + ANNOUNCEMENT_WINDOW
 
 
+def comes_after(
+    season: tuple[int | None, datetime],
+    listener_season: tuple[int | None, datetime | None],
+) -> bool:
+    """Whether `season` (number, first published) is newer than the one a feed is of.
+
+    A new season is news only to the seasons before it: numbered lower or, when either has
+    no number, first published earlier. A feed whose season has nothing out yet is the
+    newest of all.
+    """
+    number, first = season
+    listener_number, listener_first = listener_season
+    if listener_first is None:
+        return False
+    if number is not None and listener_number is not None and number != listener_number:
+        return number > listener_number
+    return first > listener_first
+
+
 def _a(url: str, text: str | None = None) -> str:
     return f'<a href="{html.escape(url)}">{html.escape(text or url)}</a>'
 

@@ -119,3 +119,38 @@ def test_lost_access_feeds_announce_nothing(client, catalog, mp3_file) -> None:
     admin.revoke(catalog.services, "ann@lovetv.test")
     body = client.get(catalog.feed_path()).data
     assert b"New season" not in body and b"season-2.xml" not in body
+
+
+def test_a_season_is_announced_only_in_the_feeds_of_seasons_before_it(
+    client, catalog, mp3_file, clock: Clock
+) -> None:
+    """Both first episodes within the window: season 2 is news to season 1, never back."""
+    publish_episode(catalog.services, EpisodeDraft("season-2", mp3_file, "Braver, part one"))
+    clock.now += timedelta(seconds=1)
+    assert announcement(client, catalog.token)[0] is not None
+    later = parse_feed(client.get(f"/feeds/{catalog.token}/season-2.xml").data)
+    titles = [i.findtext("title") for i in later.items()]
+    assert not [t for t in titles if t.startswith("New season")], titles
+    assert later.channel("podcast:podroll/podcast:remoteItem")  # still named for apps
+
+
+@pytest.mark.parametrize(
+    ("season", "listener", "news"),
+    [
+        ((2, 20), (1, 10), True),
+        ((1, 20), (2, 10), False),  # an older season published later is no news to a newer
+        ((None, 20), (1, 10), True),  # without numbers: by first publication
+        ((None, 10), (None, 20), False),
+        ((3, 20), (3, 10), True),  # the same number: by first publication
+        ((2, 20), (1, None), False),  # a season with nothing out yet announces nothing
+    ],
+)
+def test_which_seasons_come_after(season, listener, news) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from feeds.announcements import comes_after
+
+    def at(day: int | None) -> datetime | None:
+        return None if day is None else datetime(2026, 1, day, tzinfo=UTC)
+
+    assert comes_after((season[0], at(season[1])), (listener[0], at(listener[1]))) is news

@@ -1,7 +1,8 @@
 """Which other seasons a season's feed announces (`feeds.announcements`) and names in its
 podroll, read from the rows at render time.
 
-A season is announced from its first published episode's time for `ANNOUNCEMENT_DAYS`;
+A season is announced from its first published episode's time for `ANNOUNCEMENT_DAYS`, and
+only in the feeds of the seasons before it (`feeds.announcements.comes_after`);
 the render says when that next changes (an announcement ending, or another season's
 scheduled episode coming out), so the cached feed is rendered again then.
 """
@@ -14,7 +15,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feeds.announcements import ANNOUNCEMENT_WINDOW, announced
+from feeds.announcements import ANNOUNCEMENT_WINDOW, announced, comes_after
 from feeds.model import TOKEN_PLACEHOLDER, OtherSeason, SeasonAnnouncement
 from publisher.listening.inputs import Urls, published
 from publisher.models import Episode, Season
@@ -51,12 +52,16 @@ def season_news(
     news: list[SeasonAnnouncement] = []
     others: list[OtherSeason] = []
     changes: list[datetime] = []
-    for season, first in first_episodes(session, now):
+    seasons = first_episodes(session, now)
+    own = next(((s.number, first) for s, first in seasons if s.id == season_id), None)
+    if own is None:  # nothing of this season is out yet
+        own = (session.scalar(select(Season.number).where(Season.id == season_id)), None)
+    for season, first in seasons:
         if season.id == season_id:
             continue
         feed_url = urls.season_feed(season.slug)
         others.append(OtherSeason(season.title, season.podcast_guid, feed_url))
-        if announced(first, now):
+        if announced(first, now) and comes_after((season.number, first), own):
             changes.append(first + ANNOUNCEMENT_WINDOW)
             news.append(
                 SeasonAnnouncement(
