@@ -35,6 +35,42 @@ class Transcript:
     extension: str
 
 
+@dataclass(frozen=True)
+class Cue:
+    """One timed line of a transcript: when it starts (seconds) and what is said."""
+
+    start: float
+    text: str
+
+
+# A cue's timing line in either format: start, arrow, end (SRT ',' or WebVTT '.' millis).
+_TIMING_LINE = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})\s+-->\s+\S+.*$")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def transcript_cues(data: bytes) -> list[Cue]:
+    """The cues of an SRT or WebVTT transcript in order, their text without markup.
+
+    Blocks are separated by blank lines; a block's first timing line starts the cue and the
+    lines after it are its text (cue numbers, NOTE and STYLE blocks carry no timing line).
+    """
+    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+    cues = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = block.strip().split("\n")
+        for index, line in enumerate(lines):
+            timing = _TIMING_LINE.match(line.strip())
+            if timing is None:
+                continue
+            hours, minutes, seconds, millis = (int(g or 0) for g in timing.groups())
+            words = " ".join(_TAG.sub("", t).strip() for t in lines[index + 1 :]).strip()
+            if words:
+                start = hours * 3600 + minutes * 60 + seconds + millis / 1000
+                cues.append(Cue(start, words))
+            break
+    return sorted(cues, key=lambda c: c.start)
+
+
 def read_transcript(path: Path) -> Transcript:
     """Load a transcript file and tell SRT from WebVTT by its content."""
     try:

@@ -95,8 +95,11 @@ def test_teaser_episode_page_has_player_notes_chapters_and_transcript(client, ca
     assert "noopener" in link.get("rel")
     chapters = [li.text_content() for li in doc.xpath("//ol/li")]
     assert chapters == ["0:00 Welcome", "1:15 Why"]
-    transcript = f"/media/teaser/{catalog.teaser.guid}.transcript.vtt"
-    assert doc.xpath(f"//a[@href='{transcript}']")
+    seeks = [a.get("href") for a in doc.xpath("//ol[@class='chapters']/li/a[@data-seek]")]
+    assert seeks == ["#t=0", "#t=75"]  # links even without the script, which seeks the player
+    assert doc.xpath("//script[@src='/static/chapters.js']") and "<script>" not in html
+    (read,) = doc.xpath("//a[text()='Read the transcript']")
+    assert read.get("href") == f"/episodes/{catalog.teaser.guid}/transcript"  # a page, not a file
 
 
 def test_members_only_episodes_have_no_public_page(client, catalog) -> None:

@@ -33,6 +33,7 @@ class ShowView:
 class Chapter:
     start: str  # H:MM:SS or M:SS
     title: str
+    seconds: float = 0  # where the player seeks to when the chapter is chosen
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class EpisodeView:
     mime: str = ""
     image_url: str | None = None
     chapters: tuple[Chapter, ...] = ()
-    transcript_url: str | None = None
+    transcript_url: str | None = None  # the SRT or WebVTT file, for apps
+    transcript_page: str | None = None  # the same as a page to read
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,11 @@ def show_view(session: Session, urls: Urls) -> ShowView:
 def _chapters(raw: list | dict | None) -> tuple[Chapter, ...]:
     items = raw.get("chapters", []) if isinstance(raw, dict) else raw or []
     return tuple(
-        Chapter(clock(float(c.get("startTime", 0))), str(c.get("title", "")))
+        Chapter(
+            clock(float(c.get("startTime", 0))),
+            str(c.get("title", "")),
+            float(c.get("startTime", 0)),
+        )
         for c in items
         if isinstance(c, dict)
     )
@@ -116,6 +122,7 @@ def episode_view(episode: Episode, season: Season, urls: Urls, playable: bool) -
         image_url=urls.artwork(episode.image_key) or urls.artwork(season.image_key),
         chapters=_chapters(episode.chapters),
         transcript_url=f"{name}.transcript.{kind[1]}" if kind else None,
+        transcript_page=f"/episodes/{episode.guid}/transcript" if kind else None,
     )
 
 

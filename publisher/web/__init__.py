@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         media,
         public,
         site,
+        transcript_page,
         webhooks,
         welcome,
     )
@@ -33,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
         feeds,
         media,
         gifts,
+        transcript_page,
     ):
         module.init_app(app)
     csrf.csrf.exempt(webhooks.bp)  # signed by Stripe instead
