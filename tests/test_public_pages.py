@@ -165,11 +165,24 @@ def test_terms_and_refund_policy_show_the_producers_markdown_sanitized(client, c
     with catalog.services.db.session() as session:
         set_policies(
             session,
-            terms="## Terms\n\nBe kind. <script>alert(1)</script>[x](javascript:alert(1))",
+            terms=(
+                "# Terms\n\nBe kind. <script>alert(1)</script>[x](javascript:alert(1))\n\n"
+                "## Refunds\n\n### Within 14 days\n\n##### Small print\n\n"
+                '<h2 onclick="steal()">Raw</h2><a href="javascript:x">y</a>'
+            ),
             refund_policy="Full refund within **14 days**: write to [us](mailto:hi@lovetv.test).",
         )
     html, doc = page(client, "/terms")
-    assert doc.xpath("//h2")[0].text_content() == "Terms"
+    headings = [
+        (h.tag, h.text_content()) for h in doc.xpath("//main//*[self::h2 or self::h3 or self::h4]")
+    ]
+    assert headings[:4] == [
+        ("h2", "Terms"),  # under the page's own h1
+        ("h2", "Refunds"),
+        ("h3", "Within 14 days"),
+        ("h4", "Small print"),
+    ]  # every heading of the producer's kept as one
+    assert "onclick" not in html and "steal()" not in html
     assert "<script>alert" not in html and not doc.xpath("//a[starts-with(@href,'javascript')]")
     html, doc = page(client, "/refunds")
     assert doc.xpath("//strong")[0].text_content() == "14 days"

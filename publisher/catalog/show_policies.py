@@ -63,9 +63,16 @@ def policy_text(session: Session, kind: str) -> str:
 
 
 def policy_html(markdown: str) -> str:
-    """The policy as sanitized HTML: headings, paragraphs, lists, emphasis and links."""
+    """The policy as sanitized HTML: headings, paragraphs, lists, emphasis and links.
+
+    The page's own title is its h1, so a producer's `#` heading becomes an h2 and `#####` or
+    deeper an h4: every heading stays a heading instead of flattening into text."""
+    tokens = _MARKDOWN.parse(clean_text(markdown))
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(max(int(token.tag[1]), 2), 4)}"
     return nh3.clean(
-        _MARKDOWN.render(clean_text(markdown)),
+        _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}),
         tags=set(_PAGE_TAGS),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_SCHEMES),
