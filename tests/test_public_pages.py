@@ -7,6 +7,7 @@ GUID's, and no public page names their audio.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ import pytest
 from support.catalog_factory import Catalog, make_episode
 from support.feed_checks import parse_feed
 
-from publisher.app import services_of
+from publisher.app import create_app, services_of
 from publisher.catalog.show_policies import set_policies
 from publisher.models import Episode, Season, utcnow
 
@@ -153,6 +154,11 @@ def test_season_page_plays_trailer_and_teasers_and_lists_the_rest_with_join(
     assert not members_only.xpath(".//audio") and not members_only.xpath(
         ".//a[contains(@href,'/episodes/')]"
     )
+    assert not members_only.xpath(".//a[@href='/#plans']")  # joining is closed: no dead button
+    on_sale = replace(catalog.services.config, stripe_api_key="sk_test_x")
+    selling = create_app(config=on_sale).test_client()
+    doc = lxml.html.fromstring(selling.get("/seasons/season-1").data)
+    (members_only,) = [a for a in doc.xpath("//article") if "Opening up" in a.text_content()]
     assert members_only.xpath(".//a[@href='/#plans']")
     for withheld in (catalog.first, catalog.scheduled, catalog.unpublished):
         assert withheld.guid not in html
