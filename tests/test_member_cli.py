@@ -73,3 +73,20 @@ def test_demo_member_is_added_once_and_its_links_work(app, services) -> None:
     member_feed = first["demo member feed (season-1)"]
     response = app.test_client().get(member_feed.removeprefix("http://podcasts.lovetv.test"))
     assert response.status_code == 200
+
+
+def test_member_add_emails_the_welcome_unless_told_not_to(runner: CliRunner, services) -> None:
+    from sqlalchemy import select
+
+    from publisher.models import OutboxMessage
+
+    told = invoke(runner, "member", "add", "told@example.com")
+    assert told.exit_code == 0 and "emailed the welcome" in told.stdout
+    quiet = invoke(runner, "member", "add", "quiet@example.com", "--no-email", "--json")
+    assert quiet.exit_code == 0 and json.loads(quiet.stdout)["emailed"] is False
+    with services.db.session() as session:
+        queued = session.execute(select(OutboxMessage.kind, OutboxMessage.to_address)).all()
+        (welcome,) = session.scalars(select(OutboxMessage)).all()
+    assert queued == [("welcome", "told@example.com")]
+    assert "complimentary" in welcome.body_text and "(comp)" not in welcome.body_text
+    assert "/account" in welcome.body_text

@@ -110,3 +110,12 @@ def test_a_member_made_by_sync_is_emailed_their_links(shop: Shop, runner: CliRun
     assert [m.to_address for m in shop.outbox("welcome")] == ["kai@example.com"]
     assert sync(runner) == ["checked 1 members in Stripe; changed 0"]
     assert len(shop.outbox("welcome")) == 1
+
+
+def test_sync_with_no_email_creates_the_member_and_emails_nobody(
+    shop: Shop, runner: CliRunner
+) -> None:
+    shop.buy("yearly", "quiet@example.com")
+    result = runner.invoke(main, ["stripe", "sync", "--no-email"])
+    assert result.exit_code == 0, result.output
+    assert shop.members() == ["quiet@example.com"] and shop.outbox("welcome") == []

@@ -203,8 +203,10 @@ def refresh_member(
     version: int | None,
     now: datetime | None = None,
     provision: bool = False,
+    welcome: bool = True,
 ) -> tuple[Member | None, MemberChange | None]:
-    """Decide from `purchases` and store the outcome on `member` (made here when needed)."""
+    """Decide from `purchases` and store the outcome on `member` (made here when needed,
+    and then emailed the welcome unless `welcome` is False)."""
     outcome = decide_membership(
         purchases.subscriptions, purchases.lifetime, now or utcnow(), config.past_due_grace_days
     )
@@ -224,7 +226,7 @@ def refresh_member(
     ending = None if created else _claimed_ending(session, member, outcome, version)
     if apply_outcome(member, outcome, version) or created:
         session.flush()
-        if created:
+        if created and welcome:
             queue_welcome(session, config, member, now)
         if ending is not None:
             detail = f"Stripe reports: {outcome.reason}."

@@ -37,9 +37,14 @@ class SyncReport:
 
 
 def sync_members(
-    db: Database, gateway: StripeGateway, config: Config, now: datetime | None = None
+    db: Database,
+    gateway: StripeGateway,
+    config: Config,
+    now: datetime | None = None,
+    welcome: bool = True,
 ) -> SyncReport:
-    """Correct every member whose state drifted from Stripe's; report the changes."""
+    """Correct every member whose state drifted from Stripe's; report the changes. A member
+    it creates is emailed the welcome, as one made by Checkout is, unless `welcome` is False."""
     purchases = gateway.all_purchases()
     emails = gateway.all_customer_emails()
     report = SyncReport()
@@ -51,7 +56,14 @@ def sync_members(
                 continue  # nobody's customer, and its address is a member's or none at all
             report.checked += 1
             _, change = refresh_member(
-                session, config, member, bought, email=email, version=None, now=now
+                session,
+                config,
+                member,
+                bought,
+                email=email,
+                version=None,
+                now=now,
+                welcome=welcome,
             )
             if change is not None:
                 report.changes.append(change)

@@ -41,14 +41,17 @@ def _run(state: CliState, action: Callable[..., dict[str, Any]], *args: str) -> 
 @click.option(
     "--plan", type=click.Choice(MEMBER_PLANS), default="comp", show_default=True, help="Plan."
 )
+@click.option("--no-email", is_flag=True, help="Do not email the member their links.")
 @json_option
 @pass_state
-def add(state: CliState, email: str, plan: str, as_json: bool) -> None:
-    """Add a member without Stripe (a comp or manual member) and print their feed links."""
+def add(state: CliState, email: str, plan: str, no_email: bool, as_json: bool) -> None:
+    """Add a member without Stripe (comp or manual), email them the welcome with their
+    links, and print the links."""
     from publisher.members import admin as membership_admin
 
-    summary = _run(state, membership_admin.add, email, plan)
-    _print(summary, as_json, f"added {summary['email']}")
+    summary = membership_admin.add(state.services(), email, plan, email_them=not no_email)
+    told = "emailed the welcome" if summary["emailed"] else "not emailed (--no-email)"
+    _print(summary, as_json, f"added {summary['email']}; {told}")
 
 
 @member.command("show")

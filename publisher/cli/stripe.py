@@ -19,12 +19,14 @@ def stripe_group() -> None:
 
 @stripe_group.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as one JSON document.")
+@click.option("--no-email", is_flag=True, help="Do not email the members it creates.")
 @pass_state
-def sync(state: CliState, as_json: bool) -> None:
+def sync(state: CliState, as_json: bool, no_email: bool) -> None:
     """Correct every member whose state drifted from Stripe's (safe from cron, any time).
 
     Lists the account's subscriptions and lifetime payments, prints one line per member it
-    changed and a summary; a second run changes nothing.
+    changed and a summary; a second run changes nothing. Members it creates are emailed
+    the welcome with their links, unless --no-email.
     """
     from publisher.billing.sync import sync_members
 
@@ -33,7 +35,9 @@ def sync(state: CliState, as_json: bool) -> None:
     if problem:
         raise UserError(f"{problem}: set it to sync members with Stripe")
     try:
-        report = sync_members(services.db, make_gateway(services.config), services.config)
+        report = sync_members(
+            services.db, make_gateway(services.config), services.config, welcome=not no_email
+        )
     except StripeFailure as exc:
         raise UserError(str(exc)) from exc
     if as_json:

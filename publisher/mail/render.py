@@ -46,7 +46,9 @@ class RenderedEmail:
 
 @cache
 def _environment() -> Environment:
-    return Environment(
+    from publisher.members.plans import plan_name
+
+    env = Environment(
         loader=PackageLoader("publisher.mail", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
         undefined=StrictUndefined,
@@ -54,6 +56,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["plan_name"] = lambda plan: plan_name(str(plan)).lower()
+    return env
 
 
 def render_email(kind: str, context: Mapping[str, Any]) -> RenderedEmail:

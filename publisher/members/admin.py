@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, REVOKED, effective_status
 from publisher.accounts.sessions import end_sessions
-from publisher.members.emails import queue_links_replaced, queue_membership_ended
+from publisher.members.emails import queue_links_replaced, queue_membership_ended, queue_welcome
 from publisher.members.listing import (
     describe_row,
     downloads_by_member,
@@ -43,11 +43,15 @@ def describe_member(session: Session, services: Services, member: Member) -> dic
     }
 
 
-def add(services: Services, email: str, plan: str) -> dict[str, Any]:
-    """A comp or manual member (no Stripe), active at once."""
+def add(services: Services, email: str, plan: str, email_them: bool = True) -> dict[str, Any]:
+    """A comp or manual member (no Stripe), active at once, emailed the welcome (every
+    published season's link and the account link) in the same transaction unless told not."""
     with services.db.session() as session:
         member = add_member(session, services.config.secret_key, email, plan=plan)
-        return describe_member(session, services, member)
+        if email_them:
+            queue_welcome(session, services.config, member)
+        summary = describe_member(session, services, member)
+        return {**summary, "emailed": email_them}
 
 
 def show(services: Services, email: str) -> dict[str, Any]:

@@ -41,3 +41,23 @@ def monthly_revenue_cents(plan: str) -> Decimal:
     """Recurring revenue per month of one active member on `plan` (comp: nothing)."""
     price = BY_SLUG.get(plan)
     return price.monthly_cents if price else Decimal(0)
+
+
+# What members read for each plan and status: never the stored codes (`comp`, `past_due`).
+PLAN_NAMES = {
+    "comp": "Complimentary",
+    "monthly": "Monthly",
+    "yearly": "Yearly",
+    "lifetime": "Lifetime",
+    "gift": "Gift",
+}
+STATUS_NAMES = {
+    "active": "Active",
+    "lapsed": "Ended",
+    "revoked": "Ended by the show",
+}
+
+
+def plan_name(plan: str) -> str:
+    """ "Complimentary" for `comp`, "Monthly" for `monthly`: a plan as a member reads it."""
+    return PLAN_NAMES.get(plan, plan.replace("_", " ").capitalize())
