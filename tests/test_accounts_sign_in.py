@@ -116,11 +116,18 @@ def test_a_link_is_used_up_by_exactly_one_of_two_racing_posts(shop: Shop) -> Non
     assert won is not None and lost is None
 
 
-def test_a_revoked_member_gets_no_link_and_the_same_answer(shop: Shop) -> None:
+def test_a_revoked_member_gets_no_link_but_an_email_saying_whom_to_ask(shop: Shop) -> None:
     add(shop, "eve@example.com", status="revoked")
     answer = ask_for_link(shop.url, shop.browser, "eve@example.com")
+    stranger = ask_for_link(shop.url, shop.browser, "nobody@example.com")
     assert answer.status_code == 200 and "on its way" in answer.text
+    # The page says nothing about who is a member: the same words but for the address.
+    assert answer.text.replace("eve@", "nobody@") == stranger.text
     assert queued(shop.services, "sign_in") == []
+    (mail,) = queued(shop.services, "revoked_sign_in")
+    assert mail.to_address == "eve@example.com"
+    assert "/account/sign-in/" not in mail.body_text and "/account/sign-in/" not in mail.body_html
+    assert "has been ended" in mail.body_text and "To ask about it" in mail.body_text
 
 
 def test_a_malformed_address_gets_one_clear_line_and_changes_nothing(shop: Shop) -> None:

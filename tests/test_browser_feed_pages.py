@@ -127,7 +127,7 @@ def test_a_revoked_members_feed_opens_as_a_page_with_only_the_next_step(  # type
 ) -> None:
     listening.set_member(status="revoked")
     open_feed(page, f"{shop.url}/feeds/{listening.token}/season-1.xml", "revoked")
-    assert "not by a payment" in page.get_by_role("status").inner_text()
+    assert "was ended by Love TV" in page.get_by_role("status").inner_text()
     assert page.get_by_role("link", name="Write to hello@lovetv.test").is_visible()
     assert page.locator("input, button, .apps").count() == 0
     assert listening.token not in page.locator("body").inner_text()

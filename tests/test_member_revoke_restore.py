@@ -43,6 +43,9 @@ def test_revoke_can_end_the_subscription_and_refund_and_is_idempotent(
     assert shop.member("ann@example.com")["status"] == "revoked"  # the revoke stands
     ended = [m for m in shop.outbox("membership_ended") if m.to_address == "ann@example.com"]
     assert len(ended) == 1
+    # Rejoining cannot undo a revoke: the email says whom to ask, and offers no Rejoin.
+    assert "To ask about it" in ended[0].body_text and "Rejoin" not in ended[0].body_text
+    assert "Rejoin" not in ended[0].body_html
 
 
 def test_restore_follows_stripe_again_and_emails_the_member(
@@ -106,5 +109,6 @@ def test_revoked_members_audio_is_403_saying_why_and_where_to_go(
     answer = client.get(f"/media/{token}/{guid}.mp3")
     assert answer.status_code == 403 and answer.mimetype == "text/plain"
     body = answer.get_data(as_text=True)
-    assert "withdrawn" in body and f"{env['LOVETV_BASE_URL']}/account" in body
+    assert "withdrawn" in body and "To ask about it" in body  # whom to ask, not "sign in"
+    assert "/account" not in body
     assert token not in body and body.count("\n") == 1

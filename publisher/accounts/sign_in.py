@@ -1,8 +1,9 @@
 """Sign-in by emailed link: no passwords, no enumeration, no mail-bombing.
 
 Asking for a link gives the same answer whether or not the address is a member; only a
-member (not a revoked one: their account has nothing to show) gets an email, queued in the
-same transaction as the link it carries. The link is `secrets.token_urlsafe(32)`, stored
+member gets an email, queued in the same transaction as the link it carries; a revoked member
+gets no link (their account has nothing to show) but an email saying why and who to ask, so
+asking is never a dead end for them. The link is `secrets.token_urlsafe(32)`, stored
 only as its SHA-256, good for 15 minutes and one use. Asking is limited per address (every
 address, member or not, so a 429 reveals nothing) and per client address, in the database.
 """
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from publisher.accounts.rate_limits import Limit, count_hit, retry_after
 from publisher.config import Config
 from publisher.mail.outbox import queue_email
+from publisher.members.emails import queue_revoked_sign_in
 from publisher.models import Member, Show, SignInLink
 
 LINK_LIFETIME = timedelta(minutes=15)
@@ -55,7 +57,10 @@ def request_link(
     count_hit(session, PER_ADDRESS, address, now)
     member = session.scalar(select(Member).where(Member.email == address))
     token = secrets.token_urlsafe(32)  # made either way, so both paths do the same work
-    if member is None or member.status == "revoked":
+    if member is None:
+        return SignInRequest()
+    if member.status == "revoked":
+        queue_revoked_sign_in(session, config, member)
         return SignInRequest()
     session.add(
         SignInLink(

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from publisher.accounts.account_page import published_feeds, show_title
 from publisher.config import Config
 from publisher.mail.outbox import queue_email
-from publisher.models import Member, utcnow
+from publisher.members.revoked_words import revoked_explanation
+from publisher.models import Member, Show, utcnow
 
 
 def urls(config: Config) -> dict[str, str]:
@@ -68,7 +69,8 @@ def queue_links_replaced(session: Session, config: Config, member: Member, reaso
 def queue_membership_ended(
     session: Session, config: Config, member: Member, reason: str, detail: str
 ) -> None:
-    """`reason` is 'lapsed' or 'revoked'; `detail` one sentence on why."""
+    """`reason` is 'lapsed' or 'revoked'; `detail` one sentence on why. A revoked member is
+    told who to write to, not to rejoin: rejoining cannot undo a revoke."""
     links = urls(config)
     context = {
         "show_title": show_title(session),
@@ -76,8 +78,23 @@ def queue_membership_ended(
         "detail": detail,
         "join_url": links["join_url"],
         "account_url": links["account_url"],
+        "explanation": revoked_words(session) if reason == "revoked" else "",
     }
     queue_email(session, config, "membership_ended", member.email, context, member_id=member.id)
+
+
+def queue_revoked_sign_in(session: Session, config: Config, member: Member) -> None:
+    """A revoked member asked for a sign-in link: no link (their account has nothing to
+    show), but what happened and who to write to, so the request is no dead end."""
+    context = {"show_title": show_title(session), "explanation": revoked_words(session)}
+    queue_email(session, config, "revoked_sign_in", member.email, context, member_id=member.id)
+
+
+def revoked_words(session: Session) -> str:
+    """The show's own `revoked_explanation`, with its title and owner's address."""
+    show = session.get(Show, 1)
+    title, owner = (show.title, show.owner_email) if show else ("", "")
+    return revoked_explanation(title, owner)
 
 
 def queue_foreign_purchase(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 def revoked_explanation(show_title: str, owner_email: str) -> str:
     """One or two sentences: who ended the membership and how to reach them."""
-    ended = f"Your membership was ended by {show_title or 'the show'}, not by a payment."
+    ended = f"Your membership was ended by {show_title or 'the show'}."
     if owner_email:
         return f"{ended} To ask about it, write to {owner_email}."
     return f"{ended} To ask about it, reply to any email from the show."

@@ -27,6 +27,7 @@ from publisher.listening.media_names import (
     transcript_type,
 )
 from publisher.listening.notice_audio import DEFAULT_COVER, NOTICE_AUDIO
+from publisher.members.emails import revoked_words
 from publisher.models import Episode, Season, Show, utcnow
 from publisher.stats.ingest import write_batch
 from publisher.stats.recorder import MediaHit, Recorder
@@ -63,14 +64,18 @@ NO_ACCESS = {
 
 
 def _no_access(listener: Listener, now) -> Response:  # type: ignore[no-untyped-def]
-    """403 with one plain sentence: why, and the account page where the member can act."""
-    why = NO_ACCESS.get(listener.access(now).notice or "", "this link no longer plays episodes")
-    account = f"{services_of(current_app).config.base_url}/account"
-    response = Response(
-        f"{why}: sign in at {account} for your current links or to renew\n",
-        status=403,
-        mimetype="text/plain",
-    )
+    """403 with one plain sentence: why, and where the member can act. A revoked member is
+    told who ended it and who to write to: signing in or rejoining cannot undo a revoke."""
+    services = services_of(current_app)
+    notice = listener.access(now).notice or ""
+    why = NO_ACCESS.get(notice, "this link no longer plays episodes")
+    if notice == "revoked":
+        with services.db.session() as session:
+            text = f"{why}. {revoked_words(session)}"
+    else:
+        account = f"{services.config.base_url}/account"
+        text = f"{why}: sign in at {account} for your current links or to renew"
+    response = Response(f"{text}\n", status=403, mimetype="text/plain")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -34,6 +34,11 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "detail": "Your last payment did not go through.",
         "join_url": f"{BASE}/join/monthly",
         "account_url": f"{BASE}/account",
+        "explanation": "",
+    },
+    "revoked_sign_in": {
+        "explanation": "Your membership was ended by Love TV. To ask about it, write to "
+        "hello@lovetv.example.",
     },
     "membership_restored": {
         "plan": "monthly",
