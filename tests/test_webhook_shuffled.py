@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
-from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
-from support.fake_stripe import FakeStripeAccount
+from support.fake_stripe import (  # noqa: F401
+    FakeStripeAccount,
+    fake_stripe_server_fixture,
+    stripe_account_fixture,
+)
 from support.stripe_app import Shop, billing_env, live_url_fixture, shop_fixture  # noqa: F401
 
 DAY = 86400
@@ -41,9 +43,7 @@ def env_fixture(
 ) -> dict:
     """Behind one proxy hop, as behind a load balancer: a hundred buyers each come from their
     own address, so the per-client limit on Checkout pages counts each of them apart."""
-    return billing_env(
-        database_url, local_storage_url, stripe_account, LOVETV_TRUSTED_PROXIES="1"
-    )
+    return billing_env(database_url, local_storage_url, stripe_account, LOVETV_TRUSTED_PROXIES="1")
 
 
 def joined(shop: Shop, plan: str, email: str) -> tuple[str, Events]:
