@@ -47,11 +47,12 @@ def create_app(
     services.db.require_current_schema()
     app.extensions["lovetv"] = services
 
-    from publisher.web import register_blueprints, request_ids, security, unavailable
+    from publisher.web import error_pages, register_blueprints, request_ids, security, unavailable
     from publisher.web.body_limits import BodyLimits
 
     request_ids.init_app(app)
     security.init_app(app)
+    error_pages.init_app(app)
     unavailable.init_app(app)
     # Inside the member feed's fast path (registered with the blueprints), which takes GETs.
     app.wsgi_app = BodyLimits(app.wsgi_app, MAX_CONTENT_LENGTH)  # type: ignore[method-assign]

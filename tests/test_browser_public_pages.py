@@ -146,3 +146,17 @@ def test_sign_in_and_account_pages_pass_the_accessibility_check(  # type: ignore
     assert page.get_by_role("heading", level=1).is_visible()
     assert_images_have_alt_text(page)
     assert_accessible(page)
+
+
+def test_a_missing_page_is_the_sites_own_with_a_way_home(shop: Shop, teasers, page) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/no/such/page", f"/episodes/{teasers.guids['Opening up']}"):
+        page.expected_failures.append(f"{shop.url}{path}")
+        answer = page.goto(f"{shop.url}{path}")
+        assert answer.status == 404
+        assert page.get_by_role("heading", level=1).inner_text() == "We couldn't find that page"
+        assert_fits_the_screen(page)
+        assert_accessible(page)
+    home = page.get_by_role("link", name="Go to the show's home page")
+    press(page, home)
+    page.wait_for_url(f"{shop.url}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Love TV"

@@ -112,11 +112,19 @@ def test_a_stopped_database_gets_503s_and_service_resumes_when_it_restarts(
 ) -> None:
     paths = served.paths  # type: ignore[attr-defined]
     assert requests.get(served.url + paths["feed"], timeout=10).status_code == 200
+    assert requests.get(served.url + "/", timeout=10).status_code == 200
     postgres.stop()
     try:
         for path in (paths["feed"], paths["media"], "/readyz", paths["feed"]):
             assert_quick_503(served, path)
         assert_unaffected_routes_answer(served)
+        # A person's browser gets the site's own page, still with Retry-After.
+        navigate = {"Accept": "text/html", "Sec-Fetch-Mode": "navigate"}
+        page = requests.get(served.url + "/", headers=navigate, timeout=30)
+        assert page.status_code == 503 and int(page.headers["Retry-After"]) > 0
+        assert page.headers["Content-Type"].startswith("text/html")
+        assert "<h1>We&#39;ll be right back</h1>" in page.text and "<footer>" in page.text
+        assert "postgres" not in page.text and "Traceback" not in page.text
     finally:
         postgres.start()
     for path in (paths["feed"], paths["media"], "/readyz"):

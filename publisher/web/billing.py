@@ -36,6 +36,8 @@ from publisher.config import PLANS
 from publisher.members.plans import PLAN_PRICES
 from publisher.models import Member, Show, utcnow
 from publisher.web.account_cookie import current_member
+from publisher.web.error_pages import remember_title
+from publisher.web.negotiation import wants_html
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 from publisher.web.public import PAGE_URLS
 from publisher.web.throttle import stripe_throttle
@@ -60,17 +62,6 @@ def plain(message: str, status: int) -> Response:
     response = Response(message + "\n", status=status, mimetype="text/plain")
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def wants_html() -> bool:
-    """A browser loading a page (not an app, a script or Stripe): it gets HTML answers."""
-    if request.headers.get("Sec-Fetch-Mode") == "navigate":
-        return True
-    accept = request.accept_mimetypes
-    return (
-        "text/html" in accept.values()
-        and accept.best_match(("application/json", "text/plain", "text/html")) == "text/html"
-    )
 
 
 @dataclass(frozen=True)
@@ -119,6 +110,7 @@ def gateway() -> StripeGateway:
 def show_title() -> str:
     with services_of(current_app).db.session() as db:
         title = db.scalar(select(Show.title).where(Show.id == 1))
+    remember_title(title or "Love TV")
     return title or "Love TV"
 
 

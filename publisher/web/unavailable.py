@@ -2,7 +2,8 @@
 
 Those are outages, not bugs: the request may work in a few seconds, so it gets a short
 answer a client or load balancer understands (JSON for API callers, plain text for the
-rest), never the error's text (hosts, ports, SQL). The full error goes to the log.
+rest, a page in the site's style for a person's browser), never the error's text (hosts,
+ports, SQL). The full error goes to the log.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.wrappers import Request, Response
 
 from audio.storage_errors import StorageUnavailable
+from publisher.web.error_pages import UNAVAILABLE, page
+from publisher.web.negotiation import wants_html
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +30,11 @@ DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
 
 def unavailable(what: str, asked: Request | None = None) -> Response:
     """The 503 every outage answers with (`asked` defaults to Flask's current request)."""
-    asked = asked if asked is not None else request
+    asked = asked if asked is not None else request._get_current_object()  # type: ignore[attr-defined]
     message = f"the {what} is briefly unavailable; try again in a few seconds"
-    if asked.path.startswith("/webhooks/") or asked.accept_mimetypes.best == "application/json":
+    if asked is _current_request() and not asked.path.startswith("/webhooks/") and wants_html():
+        response = page(503, *UNAVAILABLE)  # a person's browser: the site's own page
+    elif asked.path.startswith("/webhooks/") or asked.accept_mimetypes.best == "application/json":
         response = Response(json.dumps({"error": message}), mimetype="application/json")
     else:
         response = Response(message + "\n", mimetype="text/plain")
@@ -37,6 +42,11 @@ def unavailable(what: str, asked: Request | None = None) -> Response:
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _current_request() -> Request | None:
+    """Flask's request, when there is one (the feed fast path answers outside Flask)."""
+    return request._get_current_object() if has_request_context() else None  # type: ignore[attr-defined]
 
 
 def database_unavailable(exc: Exception, asked: Request | None = None) -> Response:

@@ -1,0 +1,106 @@
+"""Error answers a person can act on: a styled page for browsers, a short line for the rest.
+
+A browser that lands on an unknown address (or a members-only episode's page, which answers
+exactly like an unknown one) gets a page in the site's style with the footer and a way home;
+a podcast app, a script or an API caller keeps a one-line plain (or JSON) answer it can log.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from publisher.web.negotiation import wants_html
+
+HOME = ("/", "Go to the show's home page")
+SIGN_IN = ("/account/sign-in", "Members: sign in to your account")
+
+# What each answer says to a person: a heading, one sentence, and where to go next.
+PAGES: dict[int, tuple[str, str, tuple[tuple[str, str], ...]]] = {
+    404: (
+        "We couldn't find that page",
+        "The address may be mistyped, or the page was moved. Members-only episodes play in "
+        "members' podcast apps, not on the website.",
+        (HOME, SIGN_IN),
+    ),
+    405: (
+        "That page can't be opened this way",
+        "Go back and use the page's own buttons, or start again from the home page.",
+        (HOME,),
+    ),
+    410: (
+        "This link has expired",
+        "It was good for a limited time, or it was replaced. Ask for a new one where you got it.",
+        (HOME, SIGN_IN),
+    ),
+}
+UNAVAILABLE = (
+    "We'll be right back",
+    "This page is briefly unavailable. Wait a few seconds and reload it.",
+    (HOME,),
+)
+SHORT_ANSWERS = {404: "not found", 405: "method not allowed", 410: "gone"}
+
+
+def remembered_title() -> str:
+    """The show's title as last read by any page (an outage page must not ask the database)."""
+    return current_app.extensions.get("lovetv.show_title") or "Love TV"
+
+
+def remember_title(title: str) -> None:
+    current_app.extensions["lovetv.show_title"] = title
+
+
+def current_title() -> str:
+    """The show's title from the database, or the remembered one when it cannot answer."""
+    from publisher.web.billing import show_title
+    from publisher.web.unavailable import DATABASE_ERRORS
+
+    try:
+        return show_title()
+    except DATABASE_ERRORS:
+        return remembered_title()
+
+
+def page(
+    status: int,
+    heading: str,
+    sentence: str,
+    links: tuple[tuple[str, str], ...],
+    title: str | None = None,
+) -> Response:
+    """The styled page itself, never cached: the same address may work a moment later."""
+    html = render_template(
+        "billing_message.html",
+        show_title=title or remembered_title(),
+        heading=heading,
+        sentence=sentence,
+        links=links,
+    )
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    if status not in SHORT_ANSWERS:
+        return error.get_response()
+    if wants_html():
+        response = page(status, *PAGES[status], title=current_title())
+    elif request.accept_mimetypes.best == "application/json":
+        body = json.dumps({"error": SHORT_ANSWERS[status]})
+        response = Response(body, status=status, mimetype="application/json")
+    else:
+        response = Response(SHORT_ANSWERS[status] + "\n", status=status, mimetype="text/plain")
+    for name, value in error.get_headers():  # `Allow` on a 405
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
