@@ -141,9 +141,31 @@ def test_billing_opens_the_portal_of_the_members_own_customer(shop: Shop) -> Non
 def test_a_comp_member_has_no_billing_to_manage(shop: Shop) -> None:
     comp_member(shop, "fay@example.com")
     sign_in(shop.url, shop.browser, shop.services, "fay@example.com")
+    page = shop.browser.get(f"{shop.url}/account", timeout=30).text
+    assert "<dd>Complimentary</dd>" in page and "<dd>Active</dd>" in page
+    assert "Manage billing" not in page and "comp" not in page.replace("Complimentary", "")
     answer = post_form(shop.browser, shop.url, "/account", "/account/billing")
     assert answer.status_code == 409 and "not billed through Stripe" in answer.text
+    shop.browser.headers["Accept"] = "text/html"  # the same, posted from a browser
+    page_answer = post_form(shop.browser, shop.url, "/account", "/account/billing")
+    assert page_answer.status_code == 409 and "<h1>Nothing to manage</h1>" in page_answer.text
+    assert 'href="/account"' in page_answer.text
     assert shop.stripe.of_kind("billing_portal.session") == []
+
+
+def test_a_trialing_member_reads_when_the_trial_ends_and_what_then(shop: Shop) -> None:
+    comp_member(shop, "tia@example.com")
+    with shop.services.db.session() as session:
+        from publisher.members.members import find_member
+
+        member = find_member(session, "tia@example.com")
+        member.plan, member.billing_state = "monthly", "trialing"
+        member.stripe_customer_id = "cus_trial"
+        member.period_end = utcnow().replace(year=2030, month=1, day=8)
+    sign_in(shop.url, shop.browser, shop.services, "tia@example.com")
+    page = shop.browser.get(f"{shop.url}/account", timeout=30).text
+    assert "<dd>Monthly</dd>" in page and "Manage billing" in page
+    assert "Free trial until 08 January 2030, then $77 / month" in page
 
 
 def test_a_feed_token_never_opens_the_billing_portal(shop: Shop) -> None:
@@ -177,8 +199,11 @@ def test_sign_out_ends_the_session_on_the_server(shop: Shop) -> None:
     sign_in(shop.url, shop.browser, shop.services, "ida@example.com")
     cookie = shop.browser.cookies["lovetv_account"]
     answer = post_form(shop.browser, shop.url, "/account", "/account/sign-out")
-    assert answer.status_code == 303 and answer.headers["Location"] == "/"
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/account/sign-in?done=signed-out"
     assert "lovetv_account=;" in answer.headers["Set-Cookie"]
+    told = shop.browser.get(shop.url + answer.headers["Location"], timeout=30)
+    assert "You are signed out." in told.text and 'href="/"' in told.text
     replay = requests.get(
         f"{shop.url}/account", cookies={"lovetv_account": cookie}, allow_redirects=False
     )

@@ -57,6 +57,26 @@ def test_a_trial_is_offered_only_for_the_configured_plan(shop: Shop) -> None:
     assert "subscription_data" not in lifetime
 
 
+def test_a_trialing_member_is_told_when_the_trial_ends_by_email_and_on_the_account_page(
+    shop: Shop,
+) -> None:
+    session_id, events = shop.buy("monthly", "trial@example.com")
+    shop.deliver(*events)
+    trial_end = shop.stripe.get(shop.stripe.session_subscription(session_id), "subscription")[
+        "trial_end"
+    ]
+    ends = time.strftime("%d %B %Y", time.gmtime(trial_end))
+    words = f"Free trial until {ends}, then $77 / month"
+    (welcome,) = shop.outbox("welcome")
+    assert words in welcome.body_text and words in welcome.body_html
+    shop.sign_in("trial@example.com")
+    assert words in shop.browser.get(f"{shop.url}/account", timeout=30).text
+    shop.browser.cookies.clear()  # another buyer, in another browser
+    _, paying = shop.buy("yearly", "paying@example.com")  # no trial on yearly: not a word
+    shop.deliver(*paying)
+    assert "Free trial" not in shop.outbox("welcome")[-1].body_text
+
+
 def test_a_member_who_subscribed_before_gets_no_second_trial(shop: Shop) -> None:
     session_id, events = shop.buy("monthly", "again@example.com")
     shop.deliver(*events)

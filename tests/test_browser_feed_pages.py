@@ -133,3 +133,33 @@ def test_a_revoked_members_feed_opens_as_a_page_with_only_the_next_step(  # type
     assert listening.token not in page.locator("body").inner_text()
     assert_accessible(page)
     assert_fits_the_screen(page)
+
+
+UNDERSCORE_SHOWS = """(field, value) => {
+  field.value = value;
+  field.scrollLeft = 0;
+}"""
+
+
+def test_every_character_of_the_token_in_the_link_field_reads_as_itself(  # type: ignore[no-untyped-def]
+    shop: Shop, listening: Listening, page
+) -> None:
+    """Someone copying the link by hand reads the token off the field: an underscore clipped
+    by the field's height looks like a space. The field holds exactly the URL, in a monospace
+    font large enough for each glyph, and an underscore renders differently from a space."""
+    url = f"{shop.url}/feeds/{listening.token}/season-1.xml"
+    open_feed(page, url, "member-token")
+    field = page.locator("#feed-url")
+    assert field.input_value() == url and listening.token in field.input_value()
+    style = field.evaluate(
+        "f => { const s = getComputedStyle(f); return [s.fontFamily, parseFloat(s.fontSize)]; }"
+    )
+    assert "monospace" in style[0] and style[1] >= 16, style
+    token = listening.token[:12]
+    shots = {}
+    for name, text in (("underscores", f"{token}_a_b__c"), ("spaces", f"{token} a b  c")):
+        field.evaluate(UNDERSCORE_SHOWS, text)
+        shots[name] = field.screenshot()
+    assert shots["underscores"] != shots["spaces"], "an underscore renders as a space"
+    field.evaluate(UNDERSCORE_SHOWS, url)
+    assert field.input_value() == url

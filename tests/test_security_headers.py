@@ -32,7 +32,8 @@ def csp_of(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_html_page_sends_a_strict_csp_nosniff_and_no_framing(client, path: str) -> None:  # type: ignore[no-untyped-def]
-    response = client.get(path, base_url=BASE_URL)
+    browser = {"Accept": "text/html", "Sec-Fetch-Mode": "navigate"}  # a 404 is a page for them
+    response = client.get(path, base_url=BASE_URL, headers=browser)
     assert response.mimetype == "text/html", (path, response.status_code)
     csp = csp_of(response)
     assert csp["script-src"] == "script-src 'self'"

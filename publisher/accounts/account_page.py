@@ -19,9 +19,12 @@ from publisher.config import Config
 from publisher.listening.inputs import published
 from publisher.mail.outbox import queue_email
 from publisher.members.members import current_token, issue_token
+from publisher.members.plans import BY_SLUG, STATUS_NAMES, plan_name
 from publisher.models import Episode, Member, Season, Show
 
 SUBSCRIBED = ("active", "trialing", "past_due")
+# Nothing to manage at Stripe: the show gave it, or someone else paid for it.
+UNBILLED_PLANS = ("comp", "gift")
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,14 @@ class SeasonFeed:
 
 @dataclass(frozen=True)
 class AccountView:
+    """The account page as a member reads it: plan and status in words, never their codes."""
+
     email: str
-    plan: str
-    status: str
-    term: str  # one sentence: renewal or end date, lifetime, complimentary
+    plan: str  # "Complimentary", "Monthly", …
+    status: str  # "Active", "Ended", …
+    active: bool
+    billed: bool  # has a Stripe customer to manage (never comp or gift)
+    term: str  # one sentence: renewal or end date, lifetime, complimentary, gift, trial
     feeds: list[SeasonFeed]
 
 
@@ -62,6 +69,14 @@ def membership_term(member: Member) -> str:
     when = member.period_end.strftime("%d %B %Y") if member.period_end else None
     if member.plan == "comp":
         return "Complimentary membership: nothing to pay, no end date."
+    if member.plan == "gift":
+        if member.status != "active":
+            return f"Gift membership, ended on {when}." if when else "Gift membership, ended."
+        return (
+            f"Gift membership: yours until {when}, nothing to pay."
+            if when
+            else ("Gift membership: yours for good, nothing to pay.")
+        )
     if member.plan == "lifetime":
         if member.status == "active":
             return "Lifetime membership: paid once, no renewals."
@@ -70,6 +85,13 @@ def membership_term(member: Member) -> str:
         return f"Ended on {when}." if when else "Not renewing."
     if member.status_reason == "cancels at period end" and when:
         return f"Cancelled: ends on {when}, with no further charges."
+    if member.billing_state == "trialing" and when:
+        price = BY_SLUG.get(member.plan)
+        then = f"then {price.price_text}" if price else "then the plan's price"
+        return (
+            f"Free trial until {when}, {then}, charged to the card you gave unless you cancel "
+            "before."
+        )
     if member.billing_state == "past_due":
         return "Your last payment did not go through: update your card to keep listening."
     return f"Renews on {when}." if when else "Renews automatically."
@@ -78,8 +100,10 @@ def membership_term(member: Member) -> str:
 def account_view(session: Session, config: Config, member: Member, now: datetime) -> AccountView:
     return AccountView(
         email=member.email,
-        plan=member.plan,
-        status=member.status,
+        plan=plan_name(member.plan),
+        status=STATUS_NAMES.get(member.status, member.status.capitalize()),
+        active=member.status == "active",
+        billed=bool(member.stripe_customer_id) and member.plan not in UNBILLED_PLANS,
         term=membership_term(member),
         feeds=published_feeds(session, config, member, now),
     )

@@ -18,12 +18,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 # Every kind and the context keys its templates need (besides `show_title`).
 KINDS: dict[str, tuple[str, ...]] = {
-    "welcome": ("plan", "feeds", "account_url", "sign_in_url"),
+    "welcome": ("plan", "feeds", "account_url", "sign_in_url", "trial"),
     "sign_in": ("link", "minutes"),
     "links_replaced": ("feeds", "account_url", "reason"),
     "foreign_purchase": ("plan", "refunded", "sign_in_url", "join_url"),
     "membership_ended": ("reason", "detail", "join_url", "account_url", "explanation"),
-    "revoked_sign_in": ("explanation",),
+    "revoked_sign_in": ("explanation", "home_url"),
     "membership_restored": ("plan", "feeds", "account_url", "sign_in_url"),
     "season_out": ("season_title", "feed_url", "account_url"),
     "gift_receipt": ("recipient_name", "plan_title", "length", "code", "card_url", "deliver_on"),

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from publisher.accounts.account_page import published_feeds, show_title
+from publisher.accounts.account_page import membership_term, published_feeds, show_title
 from publisher.config import Config
 from publisher.mail.outbox import queue_email
 from publisher.members.revoked_words import revoked_explanation
@@ -43,6 +43,8 @@ def queue_welcome(
         "feeds": _feeds(session, config, member, now or utcnow()),
         "account_url": links["account_url"],
         "sign_in_url": links["sign_in_url"],
+        # A trial says when it ends and what happens then, as the account page does.
+        "trial": membership_term(member) if member.billing_state == "trialing" else "",
     }
     queue_email(
         session,
@@ -86,7 +88,11 @@ def queue_membership_ended(
 def queue_revoked_sign_in(session: Session, config: Config, member: Member) -> None:
     """A revoked member asked for a sign-in link: no link (their account has nothing to
     show), but what happened and who to write to, so the request is no dead end."""
-    context = {"show_title": show_title(session), "explanation": revoked_words(session)}
+    context = {
+        "show_title": show_title(session),
+        "explanation": revoked_words(session),
+        "home_url": urls(config)["join_url"],
+    }
     queue_email(session, config, "revoked_sign_in", member.email, context, member_id=member.id)
 
 

@@ -12,7 +12,7 @@ import segno
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
 from auth.stripe_api import StripeFailure
-from publisher.accounts.account_page import account_view, reset_links
+from publisher.accounts.account_page import UNBILLED_PLANS, account_view, reset_links
 from publisher.accounts.sessions import end_session
 from publisher.app import services_of
 from publisher.billing.refresh import billing_unavailable
@@ -24,11 +24,43 @@ from publisher.web.account_cookie import (
     current_id_hash,
     current_member,
 )
-from publisher.web.billing import gateway, plain, private, show_title
+from publisher.web.billing import Refusal, gateway, private, show_title
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 
 bp = Blueprint("account", __name__, template_folder="templates")
 NOTICES = {"links-reset": "New links are ready below and on their way to your inbox."}
+
+
+BACK = (("/account", "Back to your account"),)
+NOTHING_TO_MANAGE = Refusal(
+    409,
+    "Nothing to manage",
+    "Your membership is not billed to you: there is no card, invoice or plan to change. "
+    "Your feeds keep playing as your account page says.",
+    "this membership is not billed through Stripe: nothing to manage",
+    BACK,
+)
+
+
+def billing_closed(problem: str) -> Refusal:
+    return Refusal(
+        503,
+        "Billing is closed for now",
+        "Cards and invoices can't be managed on this server at the moment. Your feeds keep "
+        "playing; try again later.",
+        problem,
+        BACK,
+    )
+
+
+def portal_failed(why: str) -> Refusal:
+    return Refusal(
+        502,
+        "The billing page didn't open",
+        "Stripe didn't answer in time. Nothing changed: go back and press Manage billing again.",
+        f"could not open the billing portal, please try again: {why}",
+        BACK,
+    )
 
 
 def _to_sign_in() -> Response:
@@ -80,20 +112,19 @@ def open_portal() -> Response:
     services = services_of(current_app)
     problem = billing_unavailable(services.config)
     if problem:
-        return plain(problem, 503)
+        return private(billing_closed(problem).response())
     with services.db.session() as db:
         member = current_member(db)
         if member is None:
             return _to_sign_in()
         customer_id = member.stripe_customer_id
-    if not customer_id:
-        return private(
-            plain("this membership is not billed through Stripe: nothing to manage", 409)
-        )
+        billed = member.plan not in UNBILLED_PLANS
+    if not customer_id or not billed:
+        return private(NOTHING_TO_MANAGE.response())
     try:
         url = gateway().create_portal(customer_id, return_url=f"{services.config.base_url}/account")
     except StripeFailure as exc:
-        return private(plain(f"could not open the billing portal, please try again: {exc}", 502))
+        return private(portal_failed(str(exc)).response())
     return private(redirect(url, code=303))  # type: ignore[arg-type]
 
 
@@ -102,7 +133,7 @@ def account_billing() -> Response:
     """Old links (welcome pages, feed notices) land on the account page, never the portal."""
     problem = billing_unavailable(services_of(current_app).config)
     if problem:
-        return plain(problem, 503)
+        return private(billing_closed(problem).response())
     with services_of(current_app).db.session() as db:
         member = current_member(db)
     if member is None:
@@ -115,7 +146,7 @@ def sign_out() -> Response:
     """End this browser's session on the server and forget the cookie."""
     with services_of(current_app).db.session() as db:
         end_session(db, cookie_value())
-    response = private(redirect("/", code=303))  # type: ignore[arg-type]
+    response = private(redirect("/account/sign-in?done=signed-out", code=303))  # type: ignore[arg-type]
     clear_session_cookie(response)
     return response
 

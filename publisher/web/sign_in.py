@@ -17,6 +17,7 @@ from publisher.members.members import normalize_email
 from publisher.models import utcnow
 from publisher.web.account_cookie import cookie_value, set_session_cookie
 from publisher.web.billing import plain, private, show_title
+from publisher.web.negotiation import wants_html
 
 bp = Blueprint("sign_in", __name__, template_folder="templates")
 MINUTES = int(LINK_LIFETIME.total_seconds() // 60)
@@ -31,8 +32,8 @@ def _page(status: int = 200, **values: object) -> Response:
 
 @bp.get("/account/sign-in")
 def sign_in_form() -> Response:
-    """The form: one labelled `email` field."""
-    return _page()
+    """The form: one labelled `email` field (saying so, after signing out)."""
+    return _page(signed_out=request.args.get("done") == "signed-out")
 
 
 @bp.post("/account/sign-in")
@@ -48,9 +49,13 @@ def ask_for_link() -> Response:
         outcome = request_link(db, services.config, address, request.remote_addr or "", utcnow())
     if outcome.retry_after is not None:
         minutes = -(-outcome.retry_after // 60)
-        answer = plain(
-            f"too many sign-in requests: try again in {minutes} minute{'s' * (minutes != 1)}", 429
-        )
+        wait = f"{minutes} minute{'s' * (minutes != 1)}"
+        if wants_html():
+            answer = _page(
+                429, error=f"Too many sign-in links were asked for: wait {wait} and ask again."
+            )
+        else:
+            answer = plain(f"too many sign-in requests: try again in {wait}", 429)
         answer.headers["Retry-After"] = str(outcome.retry_after)
         return answer
     return _page(sent_to=address)

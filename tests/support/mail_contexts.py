@@ -16,6 +16,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "feeds": FEEDS,
         "account_url": f"{BASE}/account",
         "sign_in_url": f"{BASE}/account/sign-in",
+        "trial": "",
     },
     "sign_in": {"link": f"{BASE}/account/sign-in/s1gn1nt0ken", "minutes": 15},
     "links_replaced": {
@@ -37,6 +38,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "explanation": "",
     },
     "revoked_sign_in": {
+        "home_url": f"{BASE}/",
         "explanation": "Your membership was ended by Love TV. To ask about it, write to "
         "hello@lovetv.example.",
     },
