@@ -165,7 +165,12 @@ def test_bad_trial_settings_are_refused_in_one_line(raw: str, tmp_path) -> None:
         load_config(environ={"LOVETV_TRIAL_DAYS": raw}, instance_path=tmp_path)
 
 
-def test_a_members_discount_shows_in_the_listing_and_mrr_counts_what_they_pay(shop: Shop) -> None:
+def test_a_members_discount_shows_in_the_listing_and_mrr_counts_what_they_pay(
+    shop: Shop, env: dict
+) -> None:
+    from click.testing import CliRunner
+
+    from publisher.cli import main
     from publisher.members.listing import list_members
 
     shop.stripe.add_promotion_code("LAUNCH", 20, "repeating", 3)
@@ -180,6 +185,10 @@ def test_a_members_discount_shows_in_the_listing_and_mrr_counts_what_they_pay(sh
         17760,
     )
     assert listing["summary"]["mrr"] == "14.80"  # $177.60 a year, not $222
+    shown = CliRunner(env=env).invoke(main, ["member", "show", "coded@"])
+    assert shown.exit_code == 0, shown.output
+    assert "  discount: 20% off for 3 months, pays $177.60 a year\n" in shown.output
+    assert "None" not in shown.output
 
 
 def test_pages_that_call_stripe_are_limited_per_client(shop: Shop) -> None:

@@ -10,6 +10,7 @@ import click
 
 from publisher.cli import CliState, pass_state
 from publisher.cli.member_list import list_command
+from publisher.cli.terminal import printable
 from publisher.members.members import MEMBER_PLANS
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
@@ -24,7 +25,7 @@ def _print(summary: dict[str, Any], as_json: bool, headline: str) -> None:
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
-    click.echo(headline)
+    click.echo(printable(headline))
     click.echo(f"  status: {summary['status']}  plan: {summary['plan']}")
     for slug, url in summary["feeds"].items():
         click.echo(f"  {slug}: {url}")
@@ -67,12 +68,20 @@ def show(state: CliState, email: str, as_json: bool) -> None:
     _print(summary, as_json, summary["email"])
     if as_json:
         return
-    renewal = (
-        f"renews {summary['renews']}" if summary.get("renews") else f"ends {summary.get('ends')}"
-    )
+    if summary.get("renews"):
+        renewal = f"renews {summary['renews']:.10}"
+    elif summary.get("ends"):
+        renewal = f"ends {summary['ends']:.10}"
+    else:
+        renewal = "no end date"
     click.echo(
-        f"  joined {summary['joined']}  {renewal}  stripe: {summary['stripe_customer'] or '-'}"
+        f"  joined {summary['joined']:.10}  {renewal}  stripe: {summary['stripe_customer'] or '-'}"
     )
+    if summary.get("discount"):
+        paying = summary.get("paying_cents")
+        period = {"monthly": " a month", "yearly": " a year"}.get(summary["plan"], "")
+        pays = f", pays ${paying / 100:.2f}{period}" if paying is not None else ""
+        click.echo(f"  discount: {printable(summary['discount'])}{pays}")
     click.echo(f"  downloads (30 days): {summary['downloads_30d']}")
     for flag in summary["sharing"]:
         apps = ", ".join(flag["apps"])

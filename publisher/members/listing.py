@@ -85,7 +85,10 @@ def describe_row(
 
 
 def _renewal(member: Member, status: str) -> dict[str, Any]:
-    """`renews` for a subscription that goes on, `ends` for one that stops at period end."""
+    """`renews` for a subscription that goes on, `ends` for one that stops at period end
+    (a gift ends at its end date; a lifetime gift, like comp and lifetime, never)."""
+    if member.plan == "gift" and member.period_end is not None:
+        return {"renews": None, "ends": member.period_end.isoformat()}
     if member.period_end is None or member.plan not in ("monthly", "yearly"):
         return {"renews": None, "ends": None}
     when = member.period_end.isoformat()
