@@ -335,3 +335,21 @@ def test_a_member_revoked_after_asking_cannot_use_the_link(services: Services) -
     with services.db.session() as session:
         session.get(Member, member_id).status = "revoked"
     assert used_by(services, token) is None
+
+
+@pytest.mark.parametrize("answer", ["reset", "rotate", "revoke"])
+def test_a_link_sent_before_a_reset_rotation_or_revocation_no_longer_signs_in(
+    services: Services, answer: str
+) -> None:
+    from publisher.accounts.account_page import reset_links
+    from publisher.members import admin
+
+    member_id = add_to(services, "ann@example.com")
+    token = token_sent_to(services, "ann@example.com")
+    if answer == "reset":  # from the account page of another browser
+        with services.db.session() as session:
+            member = session.get(Member, member_id)
+            reset_links(session, services.config, member, "another-browser", ASKED)
+    else:
+        getattr(admin, answer)(services, "ann@example.com")
+    assert not usable(services, token) and used_by(services, token) is None

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from publisher.models import AccountSession, Member
+from publisher.models import AccountSession, Member, SignInLink
 
 SESSION_LIFETIME = timedelta(days=30)
 _MAX_COOKIE = 100  # token_urlsafe(32) is 43 characters; anything far longer is not ours
@@ -62,7 +62,13 @@ def end_session(session: Session, session_id: str | None) -> None:
 
 
 def end_sessions(session: Session, member_id: int, keep_id_hash: str | None = None) -> int:
-    """End every session of a member (but `keep_id_hash`'s); how many ended."""
+    """End every session of a member (but `keep_id_hash`'s); how many ended.
+
+    Their unused sign-in links go too: a reset, rotation or revocation answers a leak, and
+    a link sent before it (perhaps to whoever leaked the feed) must not sign in after it."""
+    session.execute(
+        delete(SignInLink).where(SignInLink.member_id == member_id, SignInLink.used_at.is_(None))
+    )
     statement = delete(AccountSession).where(AccountSession.member_id == member_id)
     if keep_id_hash is not None:
         statement = statement.where(AccountSession.id_hash != keep_id_hash)
