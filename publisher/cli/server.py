@@ -28,11 +28,54 @@ def serve(state: CliState, host: str, port: int, workers: int) -> None:
     for Stripe that charges nothing."""
     from publisher.serving import run_gunicorn
 
+    _default_base_url(host, port)
     services = state.services()  # fail here, in one line, before any worker starts
     services.db.dispose()
+    _check_exposure(services.config, host)
     _start_demo_billing(services.config, host, port)
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
     run_gunicorn(host=host, port=port, workers=workers)
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+EVERY_INTERFACE = ("0.0.0.0", "::", "")
+
+
+def _default_base_url(host: str, port: int) -> None:
+    """Without LOVETV_BASE_URL, links in pages and feeds name the address actually served
+    (`--port 5601` writes :5601), never a default that leads nowhere."""
+    from publisher.config import read_environment
+
+    if read_environment(None).get("LOVETV_BASE_URL"):
+        return
+    shown = "127.0.0.1" if host in EVERY_INTERFACE else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    os.environ["LOVETV_BASE_URL"] = f"http://{shown}:{port}"
+    click.echo(
+        f"links name http://{shown}:{port} (set LOVETV_BASE_URL to the address members use)",
+        err=True,
+    )
+
+
+def _check_exposure(config: Config, host: str) -> None:
+    """Development mode (a generated secret, sign-in links in the log, demo billing) stays
+    on this machine; production reachable from others belongs behind a buffering proxy."""
+    if host in LOOPBACK:
+        return
+    from publisher.errors import UserError
+
+    if config.dev:
+        raise UserError(
+            f"development mode serves only on a loopback address, not {host}: set "
+            "LOVETV_ENV=production (with LOVETV_SECRET_KEY) to serve other machines"
+        )
+    if config.trusted_proxies == 0:
+        click.echo(
+            f"warning: serving on {host} without LOVETV_TRUSTED_PROXIES: put lovetv serve "
+            "behind a proxy that buffers request bodies (README: Running in production), or "
+            "slow clients can hold every worker",
+            err=True,
+        )
 
 
 def _start_demo_billing(config: Config, host: str, port: int) -> None:
