@@ -190,3 +190,31 @@ def test_a_checkout_naming_a_member_in_its_metadata_lands_on_them(
     assert (after["plan"], after["customer"]) == ("lifetime", customer)
     assert shop.token_of(VICTIM) == token
     assert not shop.stripe.of_kind("refund")
+
+
+REFUSED_ADDRESSES = ['"john doe"@example.com', '"a,b"@example.com', "x" * 300 + "@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("plan", "address"),
+    [("monthly", a) for a in REFUSED_ADDRESSES[:2]] + [("lifetime", REFUSED_ADDRESSES[2])],
+)
+def test_a_paid_checkout_with_an_address_we_refuse_is_refunded_never_stuck(
+    shop: Shop, plan: str, address: str
+) -> None:
+    session_id, events = shop.buy(plan, address)
+    for _ in range(2):  # repeated deliveries: 200 each time, one refund
+        assert [r.status_code for r in shop.deliver(*events)] == [200] * len(events)
+    page = shop.welcome(session_id)
+    assert page.status_code == 200 and "refunded in full" in page.text
+    assert "name@example.com" in page.text and 'href="/"' in page.text
+    assert shop.members() == []
+    charges = shop.stripe.of_kind("charge")
+    assert len(charges) == 1 and charges[0]["refunded"]
+    assert len(shop.stripe.of_kind("refund")) == 1
+    if plan == "monthly":
+        checkout = shop.stripe.get(session_id, "checkout.session")
+        assert shop.stripe.get(checkout["subscription"], "subscription")["status"] == "canceled"
+    record = shop.checkout_record(session_id)
+    assert record is not None and record.outcome == "refused_refunded"
+    assert shop.outbox() == []

@@ -119,3 +119,33 @@ def test_in_development_the_file_transport_logs_the_links(
         assert send_pending(db, config, open_transport(config)).sent == 1
     db.dispose()
     assert f"{BASE}/account/sign-in/s1gn1nt0ken" in caplog.text
+
+
+@pytest.mark.parametrize("offered", [True, False])
+def test_an_internationalised_address_goes_out_with_smtputf8_where_offered(
+    sqlite_url: str, tmp_path: Path, offered: bool
+) -> None:
+    server = SmtpTestServer(smtputf8=offered).start()
+    config = mail_config(sqlite_url, tmp_path, server.url)
+    db = Database(config.database_url)
+    transport = open_transport(config)
+    domain = f"ex\u00e4mple-{new_mail_domain()}"
+    try:
+        with db.session() as session:
+            queue_email(session, config, "sign_in", f"jos\u00e9@{domain}", context_of("sign_in"))
+        report = send_pending(db, config, transport)
+        with db.session() as session:
+            (row,) = session.scalars(select(OutboxMessage)).all()
+        if offered:
+            assert report.sent == 1 and row.status == "sent"
+            (received,) = server.wait_for(domain, 1)
+            assert received.rcpt_tos == (f"jos\u00e9@{domain}",)
+            assert received.message["To"] == f"jos\u00e9@{domain}"
+            assert "sign-in" in received.message.get_body(("plain",)).get_content()
+        else:  # kept, with an error that says why, never a TypeError from the library
+            assert report.sent == 0 and row.status == "pending"
+            assert "SMTPUTF8" in (row.last_error or "") and "Compat32" not in row.last_error
+    finally:
+        transport.close()
+        server.stop()
+        db.dispose()

@@ -10,7 +10,10 @@ changes a member. The rules, in order (issue 8):
    cancelled at once and the payment refunded in full through Stripe, and the member is
    emailed what was bought with their address and how to sign in (`publisher.billing.undo`,
    after the decision is committed).
-4. Otherwise a brand-new member with the checkout's email (`new_member`), emailed their links.
+4. The checkout's email is no address the service can deliver to (quoted, too long,
+   malformed: `normalize_email` refuses it) -> `refused`: never attached; cancelled and
+   refunded like rule 3, with no one to email, and the buyer's welcome page says so.
+5. Otherwise a brand-new member with the checkout's email (`new_member`), emailed their links.
 
 The webhook and the welcome page both end in `provision_checkout`; its `Checkout` row is
 written in the same transaction as its effect, so a repeat (or the slower of two racing
@@ -37,11 +40,14 @@ from publisher.billing.refresh import (
     refresh_own_customer,
 )
 from publisher.config import Config
-from publisher.members.members import current_token_row
+from publisher.errors import UserError
+from publisher.members.members import current_token_row, normalize_email
 from publisher.models import Checkout, Member, utcnow
 
 log = logging.getLogger(__name__)
 NEW_MEMBER, MEMBER, FOREIGN = "new_member", "member", "foreign"
+# A refused address's purchase: to be undone, then undone (no email marks it, nobody to tell).
+REFUSED, REFUSED_REFUNDED = "refused", "refused_refunded"
 
 
 class CustomerReader(Protocol):
@@ -79,6 +85,8 @@ def provision_checkout(
             raise ConcurrentChange("the checkout's customer became a member meanwhile")
         if holder is not None:
             record = _foreign_purchase(holder, checkout)
+        elif not deliverable(checkout.email):
+            record = _refused_purchase(checkout)
         else:
             record = _new_member(session, reads, config, checkout, now)
     if record is None:
@@ -132,6 +140,22 @@ def _foreign_purchase(holder: Member, checkout: CheckoutSummary) -> Checkout:
     return Checkout(id=checkout.id, member_id=holder.id, outcome=FOREIGN)
 
 
+def deliverable(email: str | None) -> bool:
+    """Whether the address is one the service can make a member of and write to."""
+    try:
+        normalize_email(email or "")
+    except UserError:
+        return False
+    return True
+
+
+def _refused_purchase(checkout: CheckoutSummary) -> Checkout:
+    """Rule 4: a paid checkout with an address we cannot use is refunded, not left stuck
+    (a 500 would have Stripe retry for days with no member and no refund)."""
+    log.info("a checkout paid with an address the service refuses is to be refunded")
+    return Checkout(id=checkout.id, member_id=None, outcome=REFUSED)
+
+
 def _new_member(
     session: Session,
     reads: PurchaseReader,
@@ -139,7 +163,7 @@ def _new_member(
     checkout: CheckoutSummary,
     now: datetime | None,
 ) -> Checkout | None:
-    """Rule 4: a brand-new member (emailed their links by `refresh_member`)."""
+    """Rule 5: a brand-new member (emailed their links by `refresh_member`)."""
     member, _ = refresh_member(
         session,
         config,

@@ -1,4 +1,5 @@
-"""Undoing a purchase made with a member's address, after the decision is committed.
+"""Undoing a purchase made with a member's address (or an address the service refuses),
+after the decision is committed.
 
 Rule 3 of `publisher.billing.checkouts` decides, in its transaction, that a checkout is
 `foreign` and records that. The Stripe writes that follow (cancel the subscription now,
@@ -9,9 +10,10 @@ rolled-back decision never refunds anything. They carry idempotency keys
 
 The member's `foreign_purchase` email is queued once the refund went through, under the
 dedupe key `foreign_purchase:<checkout id>`; that queued email is also the marker that the
-undo is done. Until it exists, every later sight of the checkout (a repeated or later
-delivery, the welcome page) runs the undo again: a Stripe failure answers the webhook 500 so
-Stripe delivers again, and the refund is retried then.
+undo is done (a `refused` checkout has nobody to email: its outcome turns `refused_refunded`
+once the refund went through). Until then, every later sight of the checkout (a repeated or
+later delivery, the welcome page) runs the undo again: a Stripe failure answers the webhook
+500 so Stripe delivers again, and the refund is retried then.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.stripe_api import CheckoutSummary, StripeGateway
-from publisher.billing.checkouts import FOREIGN
+from publisher.billing.checkouts import FOREIGN, REFUSED, REFUSED_REFUNDED
 from publisher.config import Config
 from publisher.db import Database
 from publisher.members.emails import queue_foreign_purchase
@@ -62,18 +64,23 @@ def undo_unfinished(session: Session, checkout_id: str) -> bool:
 def _unfinished(session: Session, checkout_ids: list[str]) -> list[Checkout]:
     if not checkout_ids:
         return []
-    foreign = session.scalars(
-        select(Checkout).where(Checkout.id.in_(checkout_ids), Checkout.outcome == FOREIGN)
-    ).all()
-    if not foreign:
-        return []
-    markers = [undone_marker(record.id) for record in foreign]
-    done = set(
-        session.scalars(
-            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(markers))
+    undone = session.scalars(
+        select(Checkout).where(
+            Checkout.id.in_(checkout_ids), Checkout.outcome.in_((FOREIGN, REFUSED))
         )
+    ).all()
+    foreign = [record for record in undone if record.outcome == FOREIGN]
+    markers = [undone_marker(record.id) for record in foreign]
+    done = (
+        set(
+            session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(markers))
+            )
+        )
+        if markers
+        else set()
     )
-    return [record for record in foreign if undone_marker(record.id) not in done]
+    return [record for record in undone if undone_marker(record.id) not in done]
 
 
 def finish_undos(
@@ -88,7 +95,7 @@ def finish_undos(
         refunded = undo_purchase(gateway, undo.checkout)
         with db.session() as session:
             queue_undone_email(session, config, undo, refunded)
-        log.info("a checkout paid with a member's address was refunded (member %s)", undo.member_id)
+        log.info("a checkout that could not be attached was refunded (member %s)", undo.member_id)
 
 
 def undo_purchase(gateway: StripeGateway, checkout: CheckoutSummary) -> bool:
@@ -104,7 +111,12 @@ def undo_purchase(gateway: StripeGateway, checkout: CheckoutSummary) -> bool:
 
 
 def queue_undone_email(session: Session, config: Config, undo: PendingUndo, refunded: bool) -> None:
-    """Tell the address's owner what was bought with it (once: the dedupe key is the marker)."""
+    """Tell the address's owner what was bought with it (once: the dedupe key is the marker);
+    a refused address's checkout is marked refunded instead."""
+    record = session.get(Checkout, undo.checkout.id)
+    if record is not None and record.outcome == REFUSED:
+        record.outcome = REFUSED_REFUNDED
+        return
     holder = session.get(Member, undo.member_id) if undo.member_id is not None else None
     if holder is None:
         return  # the member is gone; a later sight undoes again, harmlessly

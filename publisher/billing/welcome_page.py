@@ -26,6 +26,7 @@ from publisher.models import Checkout, Member, utcnow
 WELCOME_WINDOW = timedelta(hours=1)
 
 LINKS, UPDATED, REFUNDED, SIGN_IN = "links", "updated", "refunded", "sign_in"
+ADDRESS_REFUSED = "address_refused"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ def welcome_view(
         return WelcomeView(UPDATED)
     if record.outcome == "foreign":
         return WelcomeView(REFUNDED)
+    if record.outcome in ("refused", "refused_refunded"):
+        return WelcomeView(ADDRESS_REFUSED)
     member = session.get(Member, record.member_id) if record.member_id is not None else None
     if member is None or member.status == "revoked" or now - record.completed_at >= WELCOME_WINDOW:
         return WelcomeView(SIGN_IN)

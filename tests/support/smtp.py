@@ -76,7 +76,10 @@ class _Credentials:
 class SmtpTestServer:
     """An aiosmtpd server on 127.0.0.1 that can go down and come back on the same port."""
 
-    def __init__(self, *, username: str | None = None, password: str | None = None) -> None:
+    def __init__(
+        self, *, username: str | None = None, password: str | None = None, smtputf8: bool = False
+    ) -> None:
+        self.smtputf8 = smtputf8  # offer the SMTPUTF8 extension (RFC 6531)
         self.host = "127.0.0.1"
         self.port = free_port()
         self.recorder = _Recorder()
@@ -91,6 +94,7 @@ class SmtpTestServer:
         options: dict[str, Any] = {}
         if self.credentials is not None:
             options = {"authenticator": self.credentials, "auth_require_tls": False}
+        options["enable_SMTPUTF8"] = self.smtputf8
         self._controller = Controller(self.recorder, hostname=self.host, port=self.port, **options)
         self._controller.start()
         return self
