@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -160,13 +162,19 @@ def test_old_hits_are_deleted_and_no_longer_count(shop: Shop) -> None:
     with shop.services.db.session() as session:
         for _ in range(3):
             session.add(
-                RateLimitHit(bucket="sign_in_address", key_hash=key_hash("gus@example.com"), at=old)
+                RateLimitHit(
+                    bucket="sign_in_address",
+                    key_hash=key_hash("gus@example.com", shop.services.config.secret_key),
+                    at=old,
+                )
             )
     assert ask_for_link(shop.url, shop.browser, "gus@example.com").status_code == 200
     with shop.services.db.session() as session:
         hits = session.scalars(select(RateLimitHit)).all()
-    assert len(hits) == 2 and all(h.at > old for h in hits)  # one per bucket, the old gone
-    assert all("gus" not in h.key_hash for h in hits)
+    # One per bucket (client, address, address per day), the old ones gone.
+    assert len(hits) == 3 and all(h.at > old for h in hits)
+    plain = hashlib.sha256(b"gus@example.com").hexdigest()
+    assert all("gus" not in h.key_hash and h.key_hash != plain for h in hits)
 
 
 def test_the_session_cookie_is_httponly_lax_and_lasts_30_days(shop: Shop) -> None:
@@ -353,3 +361,38 @@ def test_a_link_sent_before_a_reset_rotation_or_revocation_no_longer_signs_in(
     else:
         getattr(admin, answer)(services, "ann@example.com")
     assert not usable(services, token) and used_by(services, token) is None
+
+
+def test_sixteen_simultaneous_requests_for_one_address_send_at_most_three(
+    services: Services,
+) -> None:
+    add_to(services, "ivy@example.com")
+
+    def ask(n: int) -> int | None:
+        return request_at(services, "ivy@example.com", ASKED, client=f"192.0.2.{n}")
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(ask, range(16)))
+    assert answers.count(None) == 3
+    assert len(queued(services, "sign_in", "ivy@example.com")) == 3
+
+
+def test_one_ipv6_network_counts_as_one_client(services: Services) -> None:
+    waits = [
+        request_at(services, f"v6-{n}@example.com", ASKED, client=f"2001:db8:0:7::{n + 1:x}")
+        for n in range(11)
+    ]
+    assert waits[:10] == [None] * 10 and waits[10] is not None
+    assert request_at(services, "v6-other@example.com", ASKED, client="2001:db8:0:8::1") is None
+
+
+def test_an_address_gets_at_most_ten_links_a_day(services: Services) -> None:
+    add_to(services, "day@example.com")
+    times = [ASKED + timedelta(minutes=16 * n) for n in range(11)]
+    waits = [
+        request_at(services, "day@example.com", at, client=f"192.0.2.{n}")
+        for n, at in enumerate(times)
+    ]
+    assert waits[:10] == [None] * 10 and waits[10] is not None
+    assert waits[10] > 16 * 60  # the daily limit, not the 15-minute one
+    assert request_at(services, "day@example.com", ASKED + timedelta(days=1, minutes=1)) is None

@@ -5,7 +5,8 @@ member gets an email, queued in the same transaction as the link it carries; a r
 gets no link (their account has nothing to show) but an email saying why and who to ask, so
 asking is never a dead end for them. The link is `secrets.token_urlsafe(32)`, stored
 only as its SHA-256, good for 15 minutes and one use. Asking is limited per address (every
-address, member or not, so a 429 reveals nothing) and per client address, in the database.
+address, member or not, so a 429 reveals nothing; also per day) and per client network, in
+the database (`publisher.accounts.rate_limits`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from publisher.accounts.rate_limits import Limit, count_hit, retry_after
+from publisher.accounts.rate_limits import Limit, admit, client_key
 from publisher.config import Config
 from publisher.mail.outbox import queue_email
 from publisher.members.emails import queue_revoked_sign_in
@@ -30,6 +31,8 @@ LINK_LIFETIME = timedelta(minutes=15)
 # ten per client covers a household or office behind one address.
 PER_ADDRESS = Limit("sign_in_address", 3, timedelta(minutes=15))
 PER_CLIENT = Limit("sign_in_client", 10, timedelta(minutes=15))
+# And ten a day: enough for a member on several devices, not a mailbox flooded all day.
+PER_ADDRESS_DAY = Limit("sign_in_address_day", 10, timedelta(days=1))
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
@@ -48,13 +51,16 @@ def request_link(
     session: Session, config: Config, address: str, client: str, now: datetime
 ) -> SignInRequest:
     """Count the request and, for a member, store a link and queue its email."""
-    waits = [retry_after(session, PER_CLIENT, client, now)]
-    waits.append(retry_after(session, PER_ADDRESS, address, now))
-    blocked = [w for w in waits if w is not None]
-    if blocked:
-        return SignInRequest(retry_after=max(blocked))
-    count_hit(session, PER_CLIENT, client, now)
-    count_hit(session, PER_ADDRESS, address, now)
+    wait = admit(
+        session,
+        config.secret_key,
+        now,
+        (PER_CLIENT, client_key(client)),
+        (PER_ADDRESS, address),
+        (PER_ADDRESS_DAY, address),
+    )
+    if wait is not None:
+        return SignInRequest(retry_after=wait)
     member = session.scalar(select(Member).where(Member.email == address))
     token = secrets.token_urlsafe(32)  # made either way, so both paths do the same work
     if member is None:

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, GIFT, REVOKED
-from publisher.accounts.rate_limits import Limit, count_hit, retry_after
+from publisher.accounts.rate_limits import Limit, admit, client_key
 from publisher.config import Config
 from publisher.gifts.codes import code_hash
 from publisher.gifts.models import BOUGHT, REDEEMED, Gift, GiftClaim
@@ -54,13 +54,12 @@ class Redeemed:
 
 
 def look_up(
-    session: Session, typed: str, client: str, now: datetime
+    session: Session, secret: str, typed: str, client: str, now: datetime
 ) -> tuple[Gift | None, int | None]:
     """The gift a typed code names (None if none), or seconds to wait when over the limit."""
-    wait = retry_after(session, LOOKUPS_PER_CLIENT, client, now)
+    wait = admit(session, secret, now, (LOOKUPS_PER_CLIENT, client_key(client)))
     if wait is not None:
         return None, wait
-    count_hit(session, LOOKUPS_PER_CLIENT, client, now)
     hashed = code_hash(typed)
     if hashed is None:
         return None, None
@@ -71,12 +70,15 @@ def request_claim(
     session: Session, config: Config, gift: Gift, address: str, client: str, now: datetime
 ) -> int | None:
     """Email `address` a link that redeems `gift` for it; seconds to wait when over a limit."""
-    waits = [retry_after(session, CLAIMS_PER_CLIENT, client, now)]
-    waits.append(retry_after(session, CLAIMS_PER_ADDRESS, address, now))
-    if any(w is not None for w in waits):
-        return max(w for w in waits if w is not None)
-    count_hit(session, CLAIMS_PER_CLIENT, client, now)
-    count_hit(session, CLAIMS_PER_ADDRESS, address, now)
+    wait = admit(
+        session,
+        config.secret_key,
+        now,
+        (CLAIMS_PER_CLIENT, client_key(client)),
+        (CLAIMS_PER_ADDRESS, address),
+    )
+    if wait is not None:
+        return wait
     token = secrets.token_urlsafe(32)
     session.add(
         GiftClaim(

@@ -154,7 +154,8 @@ def redeem_form() -> Response:
 def _found(code: str) -> tuple[Gift | None, Response | None]:
     services = services_of(current_app)
     with services.db.session() as db:
-        gift, wait = look_up(db, code, request.remote_addr or "", utcnow())
+        secret = services_of(current_app).config.secret_key
+        gift, wait = look_up(db, secret, code, request.remote_addr or "", utcnow())
         if gift is not None:
             db.expunge(gift)
     if wait is not None:

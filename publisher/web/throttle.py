@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import Response, current_app, request
 
-from publisher.accounts.rate_limits import Limit, count_hit, retry_after
+from publisher.accounts.rate_limits import Limit, admit, client_key
 from publisher.app import services_of
 from publisher.models import utcnow
 
@@ -26,12 +26,10 @@ def stripe_throttle() -> Response | None:
     """Count this request; a 429 page (with `Retry-After`) once the client is over the limit."""
     from publisher.web.billing import Refusal
 
-    client = request.remote_addr or ""
-    now = utcnow()
-    with services_of(current_app).db.session() as db:
-        wait = retry_after(db, STRIPE_PAGES, client, now)
-        if wait is None:
-            count_hit(db, STRIPE_PAGES, client, now)
+    client = client_key(request.remote_addr or "")
+    services = services_of(current_app)
+    with services.db.session() as db:
+        wait = admit(db, services.config.secret_key, utcnow(), (STRIPE_PAGES, client))
     if wait is None:
         return None
     minutes = -(-wait // 60)
