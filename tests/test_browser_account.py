@@ -98,7 +98,7 @@ def test_a_member_signs_in_by_email_and_finds_every_season_on_the_account_page( 
     finish_with_button(page, link)
     names, values = page.locator("dt").all_inner_texts(), page.locator("dd").all_inner_texts()
     terms = dict(zip(names, values, strict=True))
-    assert terms["Email"] == member and terms["Plan"] and terms["Status"] == "active"
+    assert terms["Email"] == member and terms["Plan"] and terms["Status"] == "Active"
     assert page.get_by_role("heading", level=3).all_inner_texts() == list(SEASONS)
     token = shop.token_of(member)
     tab_stops(page)
@@ -162,7 +162,8 @@ def test_a_member_resets_links_opens_billing_and_signs_out_with_the_keyboard(  #
     sign_out = page.get_by_role("button", name="Sign out")
     reached_by_tab(sign_out)
     press(page, sign_out, "Space")
-    page.wait_for_url(f"{shop.url}/")
+    page.wait_for_url(f"{shop.url}/account/sign-in?done=signed-out")
+    assert page.get_by_role("status").inner_text().startswith("You are signed out.")
     assert account_cookie(page) == []
     page.goto(f"{shop.url}/account")
     assert page.url == f"{shop.url}/account/sign-in"
