@@ -258,6 +258,21 @@ class SignInLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class PendingSignIn(Base):
+    """A sign-in request not answered yet: the typed address, until the mail sender decides.
+
+    Asking for a link only records this row, for members and strangers alike, so the
+    request takes the same time whoever asks; whether the address is a member, and the
+    email that follows, are worked out after the answer (`publisher.accounts.sign_in`).
+    """
+
+    __tablename__ = "pending_sign_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class RateLimitHit(Base):
     """One counted request (e.g. a sign-in request per address or per client network).
 

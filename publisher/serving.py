@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -88,11 +89,15 @@ class LovetvServer(BaseApplication):
 
 def post_worker_init(worker: Any) -> None:
     """Start this worker's mail sender, and tie its heartbeat to its handlers' progress."""
+    from publisher.accounts.sign_in import answer_pending
     from publisher.app import services_of
     from publisher.mail.sender import start_sender_thread
 
     clock: HandlerClock = worker.wsgi
-    worker.lovetv_mail_stop = start_sender_thread(services_of(clock.app))
+    services = services_of(clock.app)
+    worker.lovetv_mail_stop = start_sender_thread(
+        services, prepare=partial(answer_pending, services.db, services.config)
+    )
     beat = worker.notify
 
     def notify_unless_stuck() -> None:

@@ -19,7 +19,13 @@ from support.stripe_app import Shop, csrf_token_of, env_fixture, live_url_fixtur
 
 from publisher.accounts import sign_in as sign_in_module
 from publisher.accounts.rate_limits import key_hash
-from publisher.accounts.sign_in import LINK_LIFETIME, link_usable, request_link, use_link
+from publisher.accounts.sign_in import (
+    LINK_LIFETIME,
+    answer_requests,
+    link_usable,
+    request_link,
+    use_link,
+)
 from publisher.app import create_app, services_of
 from publisher.members.members import add_member
 from publisher.models import AccountSession, Member, RateLimitHit, SignInLink
@@ -258,9 +264,12 @@ TICK = timedelta(microseconds=1)
 def request_at(
     services: Services, address: str, now: datetime, client: str = "192.0.2.1"
 ) -> int | None:
-    """Ask for a link as of `now`; the seconds to wait when refused, else None."""
+    """Ask for a link as of `now` (and let the sender answer); seconds to wait, else None."""
     with services.db.session() as session:
-        return request_link(session, services.config, address, client, now).retry_after
+        wait = request_link(session, services.config, address, client, now).retry_after
+    with services.db.session() as session:
+        answer_requests(session, services.config, now)
+    return wait
 
 
 def token_sent_to(services: Services, address: str, now: datetime = ASKED) -> str:
@@ -396,3 +405,40 @@ def test_an_address_gets_at_most_ten_links_a_day(services: Services) -> None:
     assert waits[:10] == [None] * 10 and waits[10] is not None
     assert waits[10] > 16 * 60  # the daily limit, not the 15-minute one
     assert request_at(services, "day@example.com", ASKED + timedelta(days=1, minutes=1)) is None
+
+
+def test_asking_does_the_same_work_for_a_member_and_a_stranger(shop: Shop, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Timing cannot tell members apart when the request runs the same statements for
+    both: who is a member is looked up afterwards, by the mail sender."""
+    from sqlalchemy import event
+
+    from publisher.accounts.sign_in import answer_pending
+    from publisher.web import sign_in as sign_in_view
+
+    monkeypatch.setattr(sign_in_view, "running_here", lambda: True)  # as under lovetv serve
+    add(shop, "kim@example.com")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = shop.services.db.engine
+    work = {}
+    for address in ("kim@example.com", "stranger@example.com", "kim@example.com"):
+        form = shop.browser.get(f"{shop.url}/account/sign-in", timeout=30)
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            answer = shop.browser.post(
+                f"{shop.url}/account/sign-in",
+                data={"email": address, "csrf_token": csrf_token_of(form.text)},
+                timeout=30,
+            )
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert answer.status_code == 200
+        work.setdefault(address, list(statements))
+        statements.clear()
+    assert work["kim@example.com"] == work["stranger@example.com"]
+    assert queued(shop.services, "sign_in") == []  # nothing decided inside the request
+    answer_pending(shop.services.db, shop.services.config)
+    assert [m.to_address for m in queued(shop.services, "sign_in")] == ["kim@example.com"] * 2

@@ -1,7 +1,10 @@
 """Sign-in by emailed link: no passwords, no enumeration, no mail-bombing.
 
-Asking for a link gives the same answer whether or not the address is a member; only a
-member gets an email, queued in the same transaction as the link it carries; a revoked member
+Asking for a link gives the same answer whether or not the address is a member, and takes
+the same time: the request only counts its limits and records a `PendingSignIn`. Whether the
+address is a member is decided afterwards by `answer_requests`, which the mail sender runs
+(or the view right after, where no sender runs). Only a member gets an email, queued in
+the same transaction as the link it carries; a revoked member
 gets no link (their account has nothing to show) but an email saying why and who to ask, so
 asking is never a dead end for them. The link is `secrets.token_urlsafe(32)`, stored
 only as its SHA-256, good for 15 minutes and one use. Asking is limited per address (every
@@ -17,14 +20,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from publisher.accounts.rate_limits import Limit, admit, client_key
 from publisher.config import Config
+from publisher.db import Database
 from publisher.mail.outbox import queue_email
+from publisher.mail.wake import nudge_after_commit
 from publisher.members.emails import queue_revoked_sign_in
-from publisher.models import Member, Show, SignInLink
+from publisher.models import Member, PendingSignIn, Show, SignInLink, utcnow
 
 LINK_LIFETIME = timedelta(minutes=15)
 # Three links per address in 15 minutes is enough for a typo'd first try and a lost email;
@@ -61,13 +66,44 @@ def request_link(
     )
     if wait is not None:
         return SignInRequest(retry_after=wait)
-    member = session.scalar(select(Member).where(Member.email == address))
-    token = secrets.token_urlsafe(32)  # made either way, so both paths do the same work
-    if member is None:
-        return SignInRequest()
-    if member.status == "revoked":
-        queue_revoked_sign_in(session, config, member)
-        return SignInRequest()
+    session.add(PendingSignIn(email=address, asked_at=now))
+    nudge_after_commit(session)
+    return SignInRequest()
+
+
+def answer_requests(session: Session, config: Config, now: datetime, batch: int = 100) -> int:
+    """Answer pending sign-in requests: a link for a member, a word for a revoked one,
+    nothing for anyone else; each request is taken by one worker (SKIP LOCKED) and deleted."""
+    query = select(PendingSignIn).order_by(PendingSignIn.id).limit(batch)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    pending = list(session.scalars(query))
+    for request in pending:
+        taken = session.execute(
+            delete(PendingSignIn)
+            .where(PendingSignIn.id == request.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken != 1:  # another sender answered it first (SQLite has no SKIP LOCKED)
+            continue
+        member = session.scalar(select(Member).where(Member.email == request.email))
+        if member is None:
+            continue
+        if member.status == "revoked":
+            queue_revoked_sign_in(session, config, member)
+        else:
+            _send_link(session, config, member, now)
+    return len(pending)
+
+
+def answer_pending(db: Database, config: Config) -> int:
+    """`answer_requests` in a transaction of its own (the mail sender's step before sending)."""
+    with db.session() as session:
+        return answer_requests(session, config, utcnow())
+
+
+def _send_link(session: Session, config: Config, member: Member, now: datetime) -> None:
+    token = secrets.token_urlsafe(32)
     session.add(
         SignInLink(
             member_id=member.id,
@@ -82,7 +118,6 @@ def request_link(
         "minutes": int(LINK_LIFETIME.total_seconds() // 60),
     }
     queue_email(session, config, "sign_in", member.email, context, member_id=member.id)
-    return SignInRequest()
 
 
 def well_formed(token: str) -> bool:

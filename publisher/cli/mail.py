@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import threading
+from functools import partial
 from typing import Any
 
 import click
@@ -32,6 +33,7 @@ def mail() -> None:
 @pass_state
 def send(state: CliState, once: bool, interval: float) -> None:
     """Deliver pending email with retries; loop until Ctrl-C unless --once."""
+    from publisher.accounts.sign_in import answer_pending
     from publisher.mail.sender import SendReport, run_sender, send_pending, show_mail_log
     from publisher.mail.transports import open_transport
 
@@ -42,6 +44,7 @@ def send(state: CliState, once: bool, interval: float) -> None:
         total = SendReport()
         try:
             while True:
+                answer_pending(services.db, services.config)
                 report = send_pending(services.db, services.config, transport)
                 total.claimed += report.claimed
                 total.sent += report.sent
@@ -59,7 +62,13 @@ def send(state: CliState, once: bool, interval: float) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo("sending mail; Ctrl-C stops", err=True)
     try:
-        run_sender(services, stop, interval, on_report=lambda r: click.echo(r.line(), err=True))
+        run_sender(
+            services,
+            stop,
+            interval,
+            on_report=lambda r: click.echo(r.line(), err=True),
+            prepare=partial(answer_pending, services.db, services.config),
+        )
     except KeyboardInterrupt:
         stop.set()
 

@@ -27,6 +27,7 @@ from publisher.models import OutboxMessage, utcnow
 from publisher.services import Services
 
 log = logging.getLogger("publisher.mail")
+_running = 0  # senders running in this process
 
 BATCH = 100
 MARK_EVERY = 25  # sent messages per commit: few commits, little resent after a crash
@@ -140,11 +141,18 @@ def run_sender(
     interval: float = 2.0,
     *,
     on_report: Callable[[SendReport], None] | None = None,
+    prepare: Callable[[], object] | None = None,
 ) -> None:
-    """Send until `stop` is set: a batch whenever nudged, or every `interval` seconds."""
+    """Send until `stop` is set: a batch whenever nudged, or every `interval` seconds.
+
+    `prepare` runs before each batch: work that decides what to queue (sign-in requests are
+    answered there, outside the request that asked)."""
+    global _running
+    _running += 1
     transport = open_transport(services.config)
     try:
         while not stop.is_set():
+            _prepare(prepare)
             report = _one_batch(services, transport)
             if report is not None and (report.claimed or report.stopped_early) and on_report:
                 on_report(report)
@@ -153,6 +161,21 @@ def run_sender(
                 wait_for_nudge(interval)
     finally:
         transport.close()
+        _running -= 1
+
+
+def running_here() -> bool:
+    """Whether a sender runs in this process (else a view must do its own follow-up work)."""
+    return _running > 0
+
+
+def _prepare(prepare: Callable[[], object] | None) -> None:
+    if prepare is None:
+        return
+    try:
+        prepare()
+    except Exception as exc:  # the database is down, say: the next round tries again
+        log.error("mail sender: %s", one_line_error(exc))
 
 
 def _one_batch(services: Services, transport: Transport) -> SendReport | None:
@@ -176,12 +199,18 @@ def show_mail_log() -> None:
         log.setLevel(logging.INFO)
 
 
-def start_sender_thread(services: Services, interval: float = 2.0) -> threading.Event:
+def start_sender_thread(
+    services: Services, interval: float = 2.0, prepare: Callable[[], object] | None = None
+) -> threading.Event:
     """Run `run_sender` on a daemon thread; set the returned event to stop it."""
     show_mail_log()
     stop = threading.Event()
     thread = threading.Thread(
-        target=run_sender, args=(services, stop, interval), name="lovetv-mail", daemon=True
+        target=run_sender,
+        args=(services, stop, interval),
+        kwargs={"prepare": prepare},
+        name="lovetv-mail",
+        daemon=True,
     )
     thread.start()
     return stop

@@ -10,9 +10,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from publisher.accounts.sessions import delete_expired_sessions, end_session, start_session
-from publisher.accounts.sign_in import LINK_LIFETIME, link_usable, request_link, use_link
+from publisher.accounts.sign_in import (
+    LINK_LIFETIME,
+    answer_pending,
+    link_usable,
+    request_link,
+    use_link,
+)
 from publisher.app import services_of
 from publisher.errors import UserError
+from publisher.mail.sender import running_here
 from publisher.members.members import normalize_email
 from publisher.models import utcnow
 from publisher.web.account_cookie import cookie_value, set_session_cookie
@@ -47,6 +54,8 @@ def ask_for_link() -> Response:
     services = services_of(current_app)
     with services.db.session() as db:
         outcome = request_link(db, services.config, address, request.remote_addr or "", utcnow())
+    if not running_here():  # no mail sender in this process (tests, tools): answer it now
+        answer_pending(services.db, services.config)
     if outcome.retry_after is not None:
         minutes = -(-outcome.retry_after // 60)
         wait = f"{minutes} minute{'s' * (minutes != 1)}"
