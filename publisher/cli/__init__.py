@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "stats": ("publisher.cli.stats", "stats", "Downloads by the IAB Podcast Measurement..."),
     "storage": ("publisher.cli.storage", "storage", "Look after the audio store."),
     "gift": ("publisher.cli.gift", "gift", "Gift memberships bought through Stripe."),
+    "jobs": ("publisher.cli.jobs", "jobs", "Periodic jobs run by lovetv serve."),
 }
 
 
