@@ -11,10 +11,13 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
+
+from publisher.jobs.schedule import DEFAULT_PERIODS, parse_jobs
 
 PLANS = ("monthly", "yearly", "lifetime")
 # The names LOVETV_STRIPE_PRICES takes: the plans, then the gifts' one-time Prices.
@@ -130,6 +133,12 @@ SETTINGS: tuple[Setting, ...] = (
         "a member is flagged as sharing their link",
     ),
     Setting(
+        "LOVETV_JOBS",
+        None,
+        "which periodic jobs `lovetv serve` runs and how often: `name=6h` or `name=off`, "
+        "comma-separated (see Scheduled jobs); unset: every job at its default period",
+    ),
+    Setting(
         "LOVETV_SHARING_AUTO_ROTATE",
         "0",
         "`1`: rotate a flagged member's token and email the new links; `0`: only flag",
@@ -162,6 +171,7 @@ class Config:
     trusted_proxies: int = 0
     sharing_networks: int = 10
     sharing_auto_rotate: bool = False
+    jobs: dict[str, timedelta | None] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
 
     @property
     def dev(self) -> bool:
@@ -270,7 +280,15 @@ def load_config(
         sharing_auto_rotate=_parse_switch(
             "LOVETV_SHARING_AUTO_ROTATE", get("LOVETV_SHARING_AUTO_ROTATE") or "0"
         ),
+        jobs=_parse_jobs(get("LOVETV_JOBS") or ""),
     )
+
+
+def _parse_jobs(raw: str) -> dict[str, timedelta | None]:
+    try:
+        return parse_jobs(raw)
+    except ValueError as exc:
+        raise ConfigError(f"LOVETV_JOBS: {exc}") from None
 
 
 def _plain_http(base_url: str) -> bool:

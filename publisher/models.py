@@ -258,6 +258,22 @@ class SignInLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class JobState(Base):
+    """One periodic job's schedule and last outcome, shared by every worker and machine.
+
+    A worker runs a due job only after claiming it: one conditional UPDATE sets
+    `lease_until`, so of several machines asking at once exactly one gets the row.
+    """
+
+    __tablename__ = "jobs"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_run: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_run: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result: Mapped[str | None] = mapped_column(String(300))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class PendingSignIn(Base):
     """A sign-in request not answered yet: the typed address, until the mail sender decides.
 

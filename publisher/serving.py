@@ -88,9 +88,11 @@ class LovetvServer(BaseApplication):
 
 
 def post_worker_init(worker: Any) -> None:
-    """Start this worker's mail sender, and tie its heartbeat to its handlers' progress."""
+    """Start this worker's mail sender and jobs thread, and tie its heartbeat to its
+    handlers' progress."""
     from publisher.accounts.sign_in import answer_pending
     from publisher.app import services_of
+    from publisher.jobs.runner import start_jobs_thread
     from publisher.mail.sender import start_sender_thread
 
     clock: HandlerClock = worker.wsgi
@@ -98,6 +100,7 @@ def post_worker_init(worker: Any) -> None:
     worker.lovetv_mail_stop = start_sender_thread(
         services, prepare=partial(answer_pending, services.db, services.config)
     )
+    worker.lovetv_jobs_stop = start_jobs_thread(services)
     beat = worker.notify
 
     def notify_unless_stuck() -> None:
@@ -109,10 +112,12 @@ def post_worker_init(worker: Any) -> None:
 
 
 def worker_exit(server: Any, worker: Any) -> None:
-    """Let the sender finish its message rather than die mid-batch (its lease covers it)."""
-    stop = getattr(worker, "lovetv_mail_stop", None)
-    if stop is not None:
-        stop.set()
+    """Let the sender finish its message rather than die mid-batch (its lease covers it),
+    and start no new job (a job running now finishes; its lease covers a cut-off one)."""
+    for name in ("lovetv_mail_stop", "lovetv_jobs_stop"):
+        stop = getattr(worker, name, None)
+        if stop is not None:
+            stop.set()
 
 
 def server_options(host: str, port: int, workers: int) -> dict[str, Any]:

@@ -168,15 +168,17 @@ def day_salt(session: Session, day: str) -> str:
     return _salts[cache_key]
 
 
-def scrub(session: Session, now: datetime) -> None:
-    """Forget raw addresses after the 24-hour window and salts after two days."""
-    session.execute(
+def scrub(session: Session, now: datetime) -> int:
+    """Forget raw addresses after the 24-hour window and salts after two days; how many
+    addresses were erased."""
+    erased = session.execute(
         update(MediaRequest)
         .where(MediaRequest.at < now - RAW_IP_KEPT, MediaRequest.client_ip.is_not(None))
         .values(client_ip=None)
-    )
+    ).rowcount
     oldest_kept = (now - timedelta(days=SALT_DAYS_KEPT)).date().isoformat()
     for row in session.scalars(select(StatsSalt).where(StatsSalt.day < oldest_kept)):
         session.delete(row)
     for key in [k for k in _salts if k[1] < oldest_kept]:
         del _salts[key]
+    return erased or 0

@@ -1,0 +1,162 @@
+"""Running due jobs once across every worker and machine.
+
+Every `lovetv serve` worker runs a jobs thread that wakes every `POLL_SECONDS`, and for each
+enabled job whose `next_run` has come, tries to claim it with one conditional UPDATE (the
+lease). Only the worker whose UPDATE changed the row runs the job, so three machines on one
+database run each job once per period. A worker that dies mid-job leaves a lease that
+expires after `LEASE`, and the job runs again then. The outcome is one log line and the row's
+`result`, which `lovetv jobs list` shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from publisher.jobs.catalog import BY_NAME, Job
+from publisher.jobs.schedule import DEFAULT_PERIODS
+from publisher.models import JobState, utcnow
+from publisher.services import Services
+
+log = logging.getLogger("publisher.jobs")
+POLL_SECONDS = 30.0
+LEASE = timedelta(minutes=30)  # longer than any job takes; a dead worker's claim expires
+RETRY_AFTER_FAILURE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A job as `lovetv jobs list` shows it."""
+
+    name: str
+    period: timedelta | None  # None: turned off by LOVETV_JOBS
+    last_run: datetime | None
+    result: str | None
+    next_run: datetime | None
+
+
+def enabled(services: Services) -> dict[str, timedelta]:
+    """The jobs this configuration runs, with their periods."""
+    return {name: p for name, p in services.config.jobs.items() if p is not None}
+
+
+def run_due(services: Services, now: datetime | None = None) -> list[tuple[str, str]]:
+    """Run every enabled job that is due and that this worker claims; (name, result) each."""
+    now = now or utcnow()
+    ran = []
+    for name, period in enabled(services).items():
+        if _claim(services, name, now):
+            ran.append((name, _run(services, BY_NAME[name], period, now)))
+    return ran
+
+
+def run_now(services: Services, name: str) -> str:
+    """Run one job at once (`lovetv jobs run NAME`), recording it as a scheduled run would."""
+    job = BY_NAME[name]
+    now = utcnow()
+    _ensure_row(services, name, now)
+    period = services.config.jobs.get(name) or DEFAULT_PERIODS[name]
+    return _run(services, job, period, now)
+
+
+def schedule(services: Services) -> list[Scheduled]:
+    """Every job, enabled or not, with its last run and result and when it runs next."""
+    with services.db.session() as session:
+        rows = {row.name: row for row in session.scalars(select(JobState))}
+    listed = []
+    for name, period in services.config.jobs.items():
+        row = rows.get(name)
+        listed.append(
+            Scheduled(
+                name=name,
+                period=period,
+                last_run=row.last_run if row else None,
+                result=row.result if row else None,
+                next_run=(row.next_run if row else None) if period is not None else None,
+            )
+        )
+    return listed
+
+
+def _claim(services: Services, name: str, now: datetime) -> bool:
+    """Take the job's lease if it is due and nobody holds it: exactly one worker wins."""
+    _ensure_row(services, name, now)
+    with services.db.session() as session:
+        changed = session.execute(
+            update(JobState)
+            .where(
+                JobState.name == name,
+                JobState.next_run <= now,
+                or_(JobState.lease_until.is_(None), JobState.lease_until < now),
+            )
+            .values(lease_until=now + LEASE)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return changed == 1
+
+
+def _ensure_row(services: Services, name: str, now: datetime) -> None:
+    """A job never seen before is due now (the first worker to start runs it)."""
+    with services.db.session() as session:
+        if session.get(JobState, name) is not None:
+            return
+    try:
+        with services.db.session() as session:
+            session.add(JobState(name=name, next_run=now))
+    except IntegrityError:
+        pass  # another worker added it first
+
+
+def _run(services: Services, job: Job, period: timedelta, started: datetime) -> str:
+    try:
+        result = job.run(services)
+        next_run = started + period
+    except Exception as exc:  # a job's failure is its result; the thread carries on
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        result = f"failed: {type(exc).__name__}: {first}"
+        next_run = started + min(period, RETRY_AFTER_FAILURE)
+    result = result[:300]
+    with services.db.session() as session:
+        session.execute(
+            update(JobState)
+            .where(JobState.name == job.name)
+            .values(last_run=utcnow(), result=result, next_run=next_run, lease_until=None)
+        )
+    log.info("job %s: %s", job.name, result)
+    return result
+
+
+def poll_seconds(services: Services) -> float:
+    """How often a worker looks for due jobs: every 30 s, or often enough for the shortest
+    period (a shortened one, in a test) to be met."""
+    periods = [p.total_seconds() for p in enabled(services).values()]
+    return max(0.5, min([POLL_SECONDS, *(p / 4 for p in periods)]))
+
+
+def start_jobs_thread(
+    services: Services, poll: float | None = None, clock: Callable[[], datetime] = utcnow
+) -> threading.Event:
+    """Run due jobs on a daemon thread until the returned event is set."""
+    stop = threading.Event()
+    poll = poll if poll is not None else poll_seconds(services)
+    if not log.handlers and not logging.getLogger().handlers:  # under gunicorn: stderr
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s [jobs] %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+    def loop() -> None:
+        while not stop.wait(poll):
+            try:
+                run_due(services, clock())
+            except Exception as exc:  # the database is down, say: try again next round
+                log.error("jobs: %s", exc)
+
+    threading.Thread(target=loop, name="lovetv-jobs", daemon=True).start()
+    return stop
