@@ -73,11 +73,28 @@ def test_a_link_used_from_more_networks_than_the_threshold_is_flagged(
     assert "FLAGGED" in text.stdout and "3 networks" in text.stdout
 
 
-def test_aggregator_servers_flag_nobody(app, served, links, runner) -> None:
-    for network, agent in enumerate([POCKET_CASTS_SERVER, APPLE_SERVER, OVERCAST_SERVER] * 3):
-        fetch(served, links["bo@example.com"], f"127.0.{10 + network}.1", agent)
+@pytest.mark.parametrize("env", [{"LOVETV_TRUSTED_PROXIES": "1"}], indirect=True)
+def test_apples_servers_from_apples_network_flag_nobody(app, served, links, runner) -> None:
+    for network in range(9):
+        fetch(
+            served,
+            links["bo@example.com"],
+            "127.0.0.1",
+            APPLE_SERVER,
+            forwarded_for=f"17.{network}.0.1",
+        )
     recorder_of(app).flush()
     assert _flagged(runner) == {}
+
+
+@pytest.mark.parametrize("agent", [APPLE_SERVER, OVERCAST_SERVER, POCKET_CASTS_SERVER])
+def test_a_servers_user_agent_from_anywhere_else_is_counted_like_any_client(
+    app, served, links, runner, agent: str
+) -> None:
+    for network in range(3):
+        fetch(served, links["bo@example.com"], f"127.0.{10 + network}.1", agent)
+    recorder_of(app).flush()
+    assert list(_flagged(runner)) == ["bo@example.com"]
 
 
 @pytest.mark.parametrize("env", [{"LOVETV_SHARING_AUTO_ROTATE": "1"}], indirect=True)

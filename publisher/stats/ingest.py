@@ -65,7 +65,7 @@ def _rows(session: Session, hits: Sequence[MediaHit]) -> list[dict]:
         episode = episodes.get(hit.episode_id)
         if episode is None:  # deleted since: nothing to count it against
             continue
-        agent = classify(hit.user_agent)
+        agent = classify(hit.user_agent, hit.client_ip)
         rows.append(
             {
                 "at": hit.at,

@@ -24,8 +24,10 @@ def fetch(
     agent: str,
     method: str = "GET",
     byte_range: str | None = None,
+    forwarded_for: str | None = None,
 ) -> int:
-    """One request from `source` with user agent `agent`; the status, body read whole."""
+    """One request from `source` with user agent `agent` (behind a proxy that says it came
+    from `forwarded_for`); the status, body read whole."""
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(
         parts.hostname, parts.port, timeout=10, source_address=(source, 0)
@@ -33,6 +35,8 @@ def fetch(
     headers = {"User-Agent": agent}
     if byte_range:
         headers["Range"] = byte_range
+    if forwarded_for:
+        headers["X-Forwarded-For"] = forwarded_for
     try:
         conn.request(method, path, headers=headers)
         response = conn.getresponse()
