@@ -44,7 +44,7 @@ def create_app(
     app.config["SECRET_KEY"] = config.secret_key
     app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     services = Services.from_config(config)
-    services.db.require_current_schema()
+    services.require_ready()
     app.extensions["lovetv"] = services
 
     from publisher.web import error_pages, register_blueprints, request_ids, security, unavailable

@@ -258,6 +258,16 @@ class SignInLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class ServiceKey(Base):
+    """A fingerprint of the secret key the database's feed URLs were made with
+    (`publisher.key_fingerprint`): never the key itself."""
+
+    __tablename__ = "service_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+
 class JobState(Base):
     """One periodic job's schedule and last outcome, shared by every worker and machine.
 

@@ -25,3 +25,11 @@ class Services:
         except StorageError as exc:
             raise ConfigError(f"LOVETV_STORAGE_URL: {exc}") from exc
         return cls(config=config, db=Database(config.database_url), storage=storage)
+
+    def require_ready(self) -> None:
+        """Refuse to start, in one line, on an old schema or with a key other than the one
+        the database's feed URLs were made with."""
+        from publisher.key_fingerprint import require_same_key
+
+        self.db.require_current_schema()
+        require_same_key(self.db, self.config.secret_key)

@@ -112,7 +112,7 @@ class CliState:
 
             self._services = Services.from_config(load_config())
         if migrated:
-            self._services.db.require_current_schema()
+            self._services.require_ready()
         return self._services
 
 
