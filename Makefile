@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser run test lint bench mutate fuzz soak clean
+.PHONY: install browser run test lint lock bench mutate fuzz soak clean
 
 install: $(BIN)/lovetv browser
 
@@ -20,11 +20,23 @@ browser:
 		fi; \
 	fi
 
-$(BIN)/lovetv: pyproject.toml
+# Exactly the versions in the lock, each checked against its hashes; then the project itself,
+# built with the locked setuptools (no build isolation, so nothing unlocked is fetched).
+LOCK := requirements.txt
+$(BIN)/lovetv: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	@touch $@
+
+# Re-resolve the lock from pyproject.toml's ranges (the newest versions they allow), with
+# hashes; review the diff, run the suite, commit both.
+lock:
+	@[ -x $(BIN)/pip-compile ] || $(MAKE) install
+	$(BIN)/pip-compile --quiet --upgrade --extra dev --generate-hashes --allow-unsafe \
+		--no-emit-index-url --no-emit-trusted-host --no-emit-find-links --strip-extras \
+		--output-file $(LOCK) pyproject.toml
 
 run: install
 	$(BIN)/lovetv demo
