@@ -14,7 +14,7 @@ on an engine of their own without the statement limit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,6 +73,29 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
     if bounded:
         install_deadlines(engine, STATEMENT_TIMEOUT + STATEMENT_GRACE, PING_TIMEOUT)
     return engine
+
+
+def serialise_on(session: Session, keys: Iterable[str]) -> None:
+    """Make concurrent transactions about the same keys run one after another, wherever they
+    run (every worker, every machine): read-then-write decisions stay right.
+
+    PostgreSQL: a transaction-scoped advisory lock per key, all taken by one statement in
+    sorted order (two transactions never wait on each other crosswise). SQLite: its one
+    writer lock, taken now by a write that changes nothing, before the reads that decide.
+    """
+    ordered = sorted(set(keys))
+    if not ordered:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                "FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS ordered"
+            ),
+            {"keys": ordered},
+        )
+    else:
+        session.execute(text("DELETE FROM rate_limit_hits WHERE 0 = 1"))
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

@@ -21,9 +21,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from publisher.db import serialise_on
 from publisher.models import RateLimitHit
 
 
@@ -58,7 +59,7 @@ def admit(session: Session, secret: str, now: datetime, *checks: tuple[Limit, st
     """Count this request under every `(limit, key)`, or under none when one is full: the
     seconds to wait (the longest of the full ones), or None when the request was counted."""
     hashed = [(limit, key_hash(key, secret)) for limit, key in checks]
-    _serialise(session, sorted({f"{limit.bucket}:{digest}" for limit, digest in hashed}))
+    serialise_on(session, (f"{limit.bucket}:{digest}" for limit, digest in hashed))
     waits = [_wait(session, limit, digest, now) for limit, digest in hashed]
     blocked = [w for w in waits if w is not None]
     if blocked:
@@ -67,17 +68,6 @@ def admit(session: Session, secret: str, now: datetime, *checks: tuple[Limit, st
         session.add(RateLimitHit(bucket=limit.bucket, key_hash=digest, at=now))
     session.flush()
     return None
-
-
-def _serialise(session: Session, keys: list[str]) -> None:
-    """PostgreSQL: one advisory lock per key, in sorted order (no two requests deadlock),
-    held until the transaction ends."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for key in keys:
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
-        )
 
 
 def _wait(session: Session, limit: Limit, digest: str, now: datetime) -> int | None:

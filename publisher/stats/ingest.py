@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from publisher.db import serialise_on
 from publisher.models import Episode, FeedToken, MediaRequest, StatsSalt, utcnow
 from publisher.services import Services
 from publisher.stats import sharing
@@ -38,6 +39,9 @@ def write_batch(services: Services, hits: Sequence[MediaHit], now: datetime | No
     hits = sorted(hits, key=lambda h: h.at)
     with services.db.session() as session:
         rows = _rows(session, hits)
+        # Decided where every machine meets: one listener's requests may reach several
+        # machines within a second, and each batch reads what is stored before it inserts.
+        serialise_on(session, _keys(rows))
         _decide(session, rows)
         session.execute(insert(MediaRequest), rows)
         sharing.check(session, services, rows)
@@ -85,6 +89,12 @@ def _rows(session: Session, hits: Sequence[MediaHit]) -> list[dict]:
             }
         )
     return rows
+
+
+def _keys(rows: list[dict]) -> set[str]:
+    """What a batch decides about: each listener's episode (IAB) and each token (sharing)."""
+    keys = {f"iab:{r['episode_id']}:{r['client_ip']}:{r['user_agent']}" for r in rows}
+    return keys | {f"sharing:{r['token_id']}" for r in rows if r["token_id"] is not None}
 
 
 def _decide(session: Session, rows: list[dict]) -> None:
