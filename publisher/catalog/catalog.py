@@ -283,12 +283,18 @@ def list_episodes(services: Services, season_slug: str | None = None) -> list[Ep
         ]
 
 
+def find_episode(session: Session, guid: str) -> Episode:
+    """The episode with this GUID, or an error that says where to look."""
+    episode = session.scalar(select(Episode).where(Episode.guid == guid.strip()))
+    if episode is None:
+        raise UserError(f"no episode with GUID {guid!r} (lovetv episode list shows them)")
+    return episode
+
+
 def unpublish_episode(services: Services, guid: str) -> bool:
     """Take an episode out of every feed, keeping its audio; False if it already was."""
     with services.db.session() as session:
-        episode = session.scalar(select(Episode).where(Episode.guid == guid.strip()))
-        if episode is None:
-            raise UserError(f"no episode with GUID {guid!r} (lovetv episode list shows them)")
+        episode = find_episode(session, guid)
         if episode.unpublished_at is not None:
             return False
         episode.unpublished_at = utcnow()

@@ -28,9 +28,10 @@ from audio.probe import AudioInfo, probe_audio
 from audio.storage import StorageError
 from audio.tagging import EpisodeTags, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
-from publisher.catalog.catalog import get_show, refusals
+from publisher.catalog.catalog import find_episode, get_show, refusals
 from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.publishing import EPISODE_TYPES, _stored_cover, _summary
+from publisher.catalog.republish import reopen
 from publisher.catalog.uploads import Uploads, artwork_key, sha256_file
 from publisher.db import DatabaseError
 from publisher.errors import UserError
@@ -53,9 +54,11 @@ class EpisodeEdit:
     transcript: Path | None = None
     image: Path | None = None
     audio: Path | None = None
+    # Lift an unpublish in the same transaction (`lovetv episode republish --publish-at`).
+    republish: bool = False
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self))
+        return all(getattr(self, f.name) is None for f in fields(self) if f.name != "republish")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ def edit_episode(services: Services, guid: str, edit: EpisodeEdit) -> dict[str, 
     edit = _checked(edit)
     with services.db.session() as session:
         episode = _episode(session, guid)
+        _check_unpublished(episode, edit)
         inputs = _read(edit, episode)
         _check_number(session, episode, edit)
         tags = _tags(session, services, episode, edit, inputs)
@@ -111,11 +115,23 @@ def _checked(edit: EpisodeEdit) -> EpisodeEdit:
 
 
 def _episode(session: Session, guid: str) -> Episode:
-    episode = session.scalar(select(Episode).where(Episode.guid == guid.strip()))
-    if episode is None:
-        raise UserError(f"no episode with GUID {guid!r} (lovetv episode list shows them)")
+    episode = find_episode(session, guid)
     session.expunge(episode)
     return episode
+
+
+def _check_unpublished(episode: Episode, edit: EpisodeEdit) -> None:
+    """A new publish time never brings an unpublished episode back: republish does that."""
+    if edit.republish and episode.unpublished_at is None:
+        raise UserError(
+            f"episode {episode.guid} is not unpublished: "
+            f"lovetv episode edit {episode.guid} --publish-at WHEN reschedules it"
+        )
+    if not edit.republish and edit.publish_at is not None and episode.unpublished_at:
+        raise UserError(
+            f"episode {episode.guid} is unpublished, so a publish time alone would not put it "
+            f"back: run lovetv episode republish {episode.guid} --publish-at WHEN"
+        )
 
 
 def _read(edit: EpisodeEdit, episode: Episode) -> EditInputs:
@@ -236,7 +252,11 @@ def _record(
             episode = session.get_one(Episode, episode_id)
             _apply(episode, edit, inputs, info, tagged, keys)
             session.flush()
-            season_changed(session, episode.season_id)
+            if edit.republish:
+                reopen(session, services.config, episode)
+                session.flush()
+            else:
+                season_changed(session, episode.season_id)
             session.expunge(episode)
             return episode
     except SQLAlchemyError as exc:

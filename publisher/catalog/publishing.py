@@ -42,7 +42,13 @@ from audio.streaming_upload import start_storage
 from audio.tagged_stream import TaggedStream, file_fingerprint
 from audio.tagging import EpisodeTags, tagged_stream, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
-from publisher.catalog.catalog import get_season, get_show, refusals, season_has_episodes
+from publisher.catalog.catalog import (
+    episode_status,
+    get_season,
+    get_show,
+    refusals,
+    season_has_episodes,
+)
 from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.uploads import Uploads, artwork_key
 from publisher.db import DatabaseError
@@ -328,6 +334,7 @@ def _summary(episode: Episode, season: str) -> dict[str, Any]:
         "number": episode.number,
         "episode_type": episode.episode_type,
         "publish_at": episode.publish_at.isoformat(),
+        "status": episode_status(episode),
         "bitrate": episode.bitrate,
         "sample_rate": episode.sample_rate,
         "image_key": episode.image_key,

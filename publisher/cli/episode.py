@@ -1,4 +1,5 @@
-"""`lovetv episode publish|list|unpublish`: put episodes in (and out of) the feeds."""
+"""`lovetv episode publish|edit|list|unpublish|republish`: put episodes in (and out of) the
+feeds."""
 
 from __future__ import annotations
 
@@ -136,10 +137,11 @@ def edit_command(
         click.echo(json.dumps(edited))
         return
     number = f" episode {edited['number']}" if edited["number"] is not None else ""
+    when = "" if edited["status"] == "unpublished" else f" {edited['publish_at']}"
+    status = "scheduled for" if edited["status"] == "scheduled" else edited["status"]
     click.echo(
         f"edited {edited['title']!r} ({edited['season']}{number}, {edited['episode_type']}), "
-        f"{'scheduled for ' if _verb(edited) != 'published' else 'published '}"
-        f"{edited['publish_at']}, guid {edited['guid']} unchanged"
+        f"{status}{when}, guid {edited['guid']} unchanged"
     )
 
 
@@ -215,6 +217,33 @@ def unpublish_command(state: CliState, guid: str) -> None:
     """Take an episode out of every feed; its audio stays stored."""
     changed = unpublish_episode(state.services(), guid)
     click.echo(f"episode {guid} {'unpublished' if changed else 'was already unpublished'}")
+
+
+@episode.command("republish")
+@click.argument("guid")
+@click.option("--publish-at", help="Schedule it for this ISO 8601 time (UTC if no offset).")
+@click.option("--json", "as_json", is_flag=True, help="Print the episode as JSON.")
+@pass_state
+def republish_command(state: CliState, guid: str, publish_at: str | None, as_json: bool) -> None:
+    """Put an unpublished episode back in its feeds: same GUID, audio and number."""
+    from publisher.catalog.republish import republish_episode
+
+    when = _publish_time(publish_at)
+    with sigterm_as_interrupt():
+        done = republish_episode(state.services(), guid, when)
+    if as_json:
+        click.echo(json.dumps(done))
+        return
+    if not done["republished"]:
+        click.echo(f"episode {done['guid']} was not unpublished (it is {done['status']})")
+        return
+    number = f" episode {done['number']}" if done["number"] is not None else ""
+    when = datetime.fromisoformat(done["publish_at"])
+    state_now = f"scheduled for {when:%Y-%m-%d %H:%M} UTC" if when > datetime.now(UTC) else "live"
+    click.echo(
+        f"republished {done['title']!r} as {done['season']}{number} ({state_now}), "
+        f"guid {done['guid']}"
+    )
 
 
 def register(group: click.Group) -> None:
