@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from publisher.catalog.field_limits import check_number, check_text
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from audio.artwork import Artwork
 
 SHOW_ID = 1
+GUID_PREFIX_MIN = 6  # CONTRACT.md: "a unique prefix of it of at least 6 characters"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 SHOW_FIELDS = (
@@ -284,11 +285,35 @@ def list_episodes(services: Services, season_slug: str | None = None) -> list[Ep
 
 
 def find_episode(session: Session, guid: str) -> Episode:
-    """The episode with this GUID, or an error that says where to look."""
-    episode = session.scalar(select(Episode).where(Episode.guid == guid.strip()))
-    if episode is None:
-        raise UserError(f"no episode with GUID {guid!r} (lovetv episode list shows them)")
-    return episode
+    """The episode with this GUID or a unique start of it (at least `GUID_PREFIX_MIN`
+    characters, as `member show` takes part of an address); else a one-line error."""
+    text = guid.strip()
+    episode = session.scalar(select(Episode).where(Episode.guid == text))
+    if episode is not None:
+        return episode
+    # substr, not LIKE: SQLite's LIKE ignores case and PostgreSQL's does not.
+    found = (
+        session.scalars(
+            select(Episode).where(func.substr(Episode.guid, 1, len(text)) == text).limit(4)
+        ).all()
+        if len(text) >= GUID_PREFIX_MIN
+        else []
+    )
+    if not found:
+        raise UserError(
+            f"no episode with GUID {text!r} or starting with it (give at least "
+            f"{GUID_PREFIX_MIN} characters; lovetv episode list shows them)"
+        )
+    if len(found) > 1:
+        shown = ", ".join(e.guid for e in found[:3]) + ("…" if len(found) > 3 else "")
+        raise UserError(f"{text!r} starts several episodes' GUIDs ({shown}): type more of it")
+    return found[0]
+
+
+def resolve_guid(services: Services, guid: str) -> str:
+    """The whole GUID of the episode `guid` names (itself or a unique start of it)."""
+    with services.db.session() as session:
+        return find_episode(session, guid).guid
 
 
 def unpublish_episode(services: Services, guid: str) -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from publisher.catalog.catalog import list_episodes, unpublish_episode
+from publisher.catalog.catalog import list_episodes, resolve_guid, unpublish_episode
 from publisher.catalog.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
 from publisher.cli import CliState, pass_state
 from publisher.cli.signals import sigterm_as_interrupt
@@ -125,7 +125,10 @@ def edit_command(
     **options: Any,
 ) -> None:
     """Change a published episode in place: the GUID stays, so apps keep the listener's
-    place; feeds are re-rendered and the stored audio re-tagged (all or nothing)."""
+    place; feeds are re-rendered and the stored audio re-tagged (all or nothing).
+
+    GUID is the episode's GUID or a unique start of it (6 characters or more).
+    """
     from publisher.catalog.episode_edit import EpisodeEdit, edit_episode
 
     text = None if description is None and notes is None else _description(description, notes)
@@ -214,8 +217,13 @@ def list_command(state: CliState, season_slug: str | None, as_json: bool) -> Non
 @click.argument("guid")
 @pass_state
 def unpublish_command(state: CliState, guid: str) -> None:
-    """Take an episode out of every feed; its audio stays stored."""
-    changed = unpublish_episode(state.services(), guid)
+    """Take an episode out of every feed; its audio stays stored.
+
+    GUID is the episode's GUID or a unique start of it (6 characters or more).
+    """
+    services = state.services()
+    guid = resolve_guid(services, guid)
+    changed = unpublish_episode(services, guid)
     click.echo(f"episode {guid} {'unpublished' if changed else 'was already unpublished'}")
 
 
@@ -225,7 +233,10 @@ def unpublish_command(state: CliState, guid: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the episode as JSON.")
 @pass_state
 def republish_command(state: CliState, guid: str, publish_at: str | None, as_json: bool) -> None:
-    """Put an unpublished episode back in its feeds: same GUID, audio and number."""
+    """Put an unpublished episode back in its feeds: same GUID, audio and number.
+
+    GUID is the episode's GUID or a unique start of it (6 characters or more).
+    """
     from publisher.catalog.republish import republish_episode
 
     when = _publish_time(publish_at)

@@ -6,13 +6,14 @@ import json
 
 import click
 
+from publisher.catalog.catalog import resolve_guid
 from publisher.cli import CliState, pass_state
 from publisher.stats.report import stats_report
 
 
 @click.command("stats")
 @click.option("--season", help="Only this season's episodes (its slug).")
-@click.option("--episode", help="Only this episode (its GUID).")
+@click.option("--episode", help="Only this episode (its GUID or a unique start of it).")
 @click.option("--days", type=int, default=30, show_default=True, help="How many days back.")
 @click.option(
     "--by",
@@ -28,7 +29,10 @@ def stats(
 ) -> None:
     """Downloads by the IAB Podcast Measurement rules (v2.2): at least a minute of audio,
     once per client address, app and episode in 24 hours, bots left out."""
-    report = stats_report(state.services(), season=season, episode=episode, days=days)
+    services = state.services()
+    if episode is not None:
+        episode = resolve_guid(services, episode)
+    report = stats_report(services, season=season, episode=episode, days=days)
     if as_json:
         click.echo(json.dumps({**report, "by": by}))
         return
