@@ -1,14 +1,16 @@
-"""`lovetv show set`: the show's details, shown at the top of every feed."""
+"""`lovetv show set|get`: the show's details, shown at the top of every feed."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
 from publisher.catalog.catalog import set_show
 from publisher.cli import CliState, pass_state
+from publisher.cli.terminal import printable
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -57,6 +59,45 @@ def set_command(
         click.echo(json.dumps({f: getattr(result, f) for f in (*fields, "image_key")}))
     else:
         click.echo(f"show {result.title!r} saved")
+
+
+@show.command("get")
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+@pass_state
+def get_command(state: CliState, as_json: bool) -> None:
+    """Print the show's settings: every detail show set sets."""
+    from publisher.catalog.show_settings import show_settings
+
+    settings = show_settings(state.services())
+    if as_json:
+        click.echo(json.dumps(settings))
+        return
+    for label, value in _readable(settings):
+        click.echo(f"{label:<15}{printable(value)}")
+
+
+def _readable(settings: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, one-line value) for each setting, named as `show set`'s options name them."""
+
+    def text(value: str) -> str:
+        return " ".join(value.split()) or "(not set)"
+
+    def policy(value: str, page: str) -> str:
+        return f"{len(value)} characters, shown at {page}" if value else "(not set)"
+
+    return [
+        ("title", text(settings["title"])),
+        ("author", text(settings["author"])),
+        ("owner email", text(settings["owner_email"])),
+        ("description", text(settings["description"])),
+        ("image", settings["image_key"] or "(not set)"),
+        ("language", text(settings["language"])),
+        ("category", text(settings["category"])),
+        ("website", text(settings["website"])),
+        ("explicit", "yes (--explicit)" if settings["explicit"] else "no (--clean)"),
+        ("terms", policy(settings["terms"], "/terms")),
+        ("refund policy", policy(settings["refund_policy"], "/refunds")),
+    ]
 
 
 def register(group: click.Group) -> None:
