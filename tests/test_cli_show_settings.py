@@ -64,3 +64,32 @@ def test_show_get_prints_what_show_set_set(runner: CliRunner, tmp_path: Path) ->
 @pytest.mark.usefixtures("migrated")
 def test_show_get_before_the_show_exists_says_how_to_create_it(runner: CliRunner) -> None:
     assert "lovetv show set --title" in _refused(runner.invoke(main, ["show", "get", "--json"]))
+
+
+@pytest.mark.usefixtures("migrated")
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--owner-email", "ann@", "'ann@' is not an email address (--owner-email)"),
+        ("--owner-email", "ann at lovetv.example", "is not an email address"),
+        ("--category", "Helth", "did you mean 'Health & Fitness'?"),
+        ("--category", "Mental Helth", "did you mean 'Health & Fitness > Mental Health'?"),
+        ("--category", "Podcasts About Nothing", "is not an Apple Podcasts category"),
+    ],
+)
+def test_show_set_refuses_what_podcast_directories_would(
+    runner: CliRunner, option: str, value: str, expected: str
+) -> None:
+    _ok(runner.invoke(main, ["show", "set", "--title", "Love TV"]))
+    before = _ok(runner.invoke(main, ["show", "get", "--json"]))
+    assert expected in _refused(runner.invoke(main, ["show", "set", option, value]))
+    assert _ok(runner.invoke(main, ["show", "get", "--json"])) == before
+
+
+@pytest.mark.usefixtures("migrated")
+def test_show_set_stores_a_category_as_apple_spells_it(runner: CliRunner) -> None:
+    args = ["show", "set", "--title", "Love TV", "--category", "health & fitness >sexuality"]
+    _ok(runner.invoke(main, [*args, "--owner-email", "Ann@LoveTV.Example"]))
+    settings = json.loads(_ok(runner.invoke(main, ["show", "get", "--json"])))
+    assert settings["category"] == "Health & Fitness > Sexuality"
+    assert settings["owner_email"] == "Ann@lovetv.example"

@@ -87,7 +87,7 @@ def set_show(
     """
     from publisher.catalog.show_policies import set_policies
 
-    _check_show_changes(changes)
+    changes = _check_show_changes(changes)
     artwork = read_artwork_refusing(image)
     with Uploads(services.storage) as uploads, services.db.session() as session:
         show = session.get(Show, SHOW_ID)
@@ -110,7 +110,10 @@ def set_show(
     return show
 
 
-def _check_show_changes(changes: Mapping[str, Any]) -> None:
+def _check_show_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes, checked, with the owner address and category as they are stored."""
+    from publisher.catalog.apple_categories import apple_category
+
     unknown = set(changes) - set(SHOW_FIELDS)
     if unknown:
         raise UserError(f"unknown show fields: {', '.join(sorted(unknown))}")
@@ -119,15 +122,35 @@ def _check_show_changes(changes: Mapping[str, Any]) -> None:
     for name in SHOW_FIELDS:
         if isinstance(changes.get(name), str):
             check_text(changes[name], Show, name, f"the show's {name}", _option(name))
-    email = changes.get("owner_email")
-    if email and "@" not in email:
-        raise UserError(f"{email!r} is not an email address (--owner-email)")
+    checked = dict(changes)
+    if changes.get("owner_email"):
+        checked["owner_email"] = _owner_email(changes["owner_email"])
+    if changes.get("category") is not None:
+        checked["category"] = apple_category(changes["category"])
     website = changes.get("website")
     if website and not website.startswith(("http://", "https://")):
         raise UserError(f"{website!r} is not a web address: start it with https://")
     language = changes.get("language")
     if language is not None and not _LANGUAGE.match(language):
         raise UserError(f"{language!r} is not a language code such as en or en-US")
+    return checked
+
+
+def _owner_email(email: str) -> str:
+    """The address podcast directories write to (itunes:owner), as email-validator reads it.
+
+    Only its form is checked (no DNS lookup: a producer may set it up before the domain has
+    mail); the IETF's `.test` and `.example` domains are accepted for demos and tests.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        valid = validate_email(email.strip(), check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise UserError(
+            f"{email.strip()!r} is not an email address (--owner-email): {exc}"
+        ) from None
+    return valid.normalized
 
 
 def _option(name: str) -> str:
