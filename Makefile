@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser run test lint lock bench mutate fuzz soak clean
+.PHONY: install browser nginx run test lint lock bench mutate fuzz soak clean
 
-install: $(BIN)/lovetv browser
+install: $(BIN)/lovetv browser nginx
 
 # The browser tests drive Debian's chromium through Playwright's executable_path; as root
 # (CI, a fresh machine) it is installed with apt-get when missing. Under CI=true the tests
@@ -17,6 +17,17 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else \
 			echo "chromium is missing: run 'sudo apt-get install chromium' for the browser tests" >&2; \
+		fi; \
+	fi
+
+# The deployment test runs Debian's nginx with deploy/nginx/lovetv.conf; installed the same way.
+NGINX ?= /usr/sbin/nginx
+nginx:
+	@if [ ! -x "$(NGINX)" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else \
+			echo "nginx is missing: run 'sudo apt-get install nginx' for the deployment test" >&2; \
 		fi; \
 	fi
 
