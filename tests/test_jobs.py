@@ -167,7 +167,9 @@ def test_three_servers_on_one_postgresql_run_each_job_once_per_period(
         for log in logs
         for stamp in re.findall(r"(\d+\.\d+) job sign-in-cleanup: ", _stamped(log))
     )
-    assert 2 <= len(runs) <= 6, runs  # about 9 s / 2 s, never three servers x that
+    # Once per 2-second period across the three (three servers each running it would put
+    # runs a fraction of a second apart), and it did run, repeatedly.
+    assert len(runs) >= 3, runs
     gaps = [b - a for a, b in itertools.pairwise(runs)]
     assert all(gap >= 1.9 for gap in gaps), gaps
 

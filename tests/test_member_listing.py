@@ -7,10 +7,12 @@ import io
 import json
 from datetime import timedelta
 
+import pytest
 from click.testing import CliRunner
 from support.catalog_factory import make_member
 
 from publisher.cli import main
+from publisher.errors import UserError
 from publisher.models import utcnow
 
 
@@ -111,8 +113,14 @@ def test_member_list_neither_runs_formulas_nor_obeys_escapes(runner: CliRunner, 
     runner.invoke(main, ["db", "upgrade"])
     hostile = ["=1+1@evil.example", "+cmd|'/ccalc'!a0@evil.example", "-2+3@evil.example"]
     with services.db.session() as session:
-        for address in [*hostile, "esc\x1b[2Jape@evil.example"]:
+        for address in hostile:
             add_member(session, services.config.secret_key, address)
+        # An address with control characters is refused at the door now; one stored before
+        # that (or by hand) must still print harmlessly.
+        with pytest.raises(UserError, match="is not an email address"):
+            add_member(session, services.config.secret_key, "esc\x1b[2Jape@evil.example")
+        stored = add_member(session, services.config.secret_key, "esc@evil.example")
+        stored.email = "esc\x1b[2jape@evil.example"
     result = runner.invoke(main, ["member", "list", "--csv"])
     cells = [r["email"] for r in csv.DictReader(io.StringIO(result.stdout))]
     assert all(c.startswith("'") for c in cells if c.lstrip("'")[0] in "=+-@")
