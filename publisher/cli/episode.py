@@ -82,6 +82,7 @@ def publish_command(
     finally:
         if bar is not None:
             bar.finish()
+    _warn_if_past(publish_at, published)
     if as_json:
         click.echo(json.dumps(published))
         return
@@ -136,6 +137,7 @@ def edit_command(
     services = state.services()
     with sigterm_as_interrupt():
         edited = edit_episode(services, guid, edit)
+    _warn_if_past(publish_at, edited)
     if as_json:
         click.echo(json.dumps(edited))
         return
@@ -168,6 +170,22 @@ def _publish_time(value: str | None) -> datetime | None:
         raise UserError(
             f"--publish-at {value!r} is not an ISO 8601 time, e.g. 2025-03-01T09:00:00+00:00"
         ) from None
+
+
+def _warn_if_past(given: str | None, summary: dict[str, Any]) -> None:
+    """A --publish-at already gone publishes at once, dated then: say so on stderr.
+
+    A warning, not a refusal: back-dating (an episode first aired elsewhere) is legitimate.
+    """
+    if given is None or summary.get("status") == "unpublished":
+        return
+    when = datetime.fromisoformat(summary["publish_at"])
+    if when < datetime.now(UTC):
+        click.echo(
+            f"warning: --publish-at {when:%Y-%m-%d %H:%M} UTC is in the past, so the episode "
+            "is in the feeds now, dated then",
+            err=True,
+        )
 
 
 class _ProgressBar:
@@ -242,6 +260,7 @@ def republish_command(state: CliState, guid: str, publish_at: str | None, as_jso
     when = _publish_time(publish_at)
     with sigterm_as_interrupt():
         done = republish_episode(state.services(), guid, when)
+    _warn_if_past(publish_at, done)
     if as_json:
         click.echo(json.dumps(done))
         return
