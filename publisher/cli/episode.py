@@ -222,6 +222,8 @@ def list_command(state: CliState, season_slug: str | None, as_json: bool) -> Non
         return
     if not episodes:
         click.echo("no episodes yet (lovetv episode publish SEASON FILE --title T)", err=True)
+        return
+    click.echo("GUID\tSEASON\tNUMBER\tSTATUS\tPUBLISH AT (UTC)\tTITLE")
     for e in episodes:
         number = e.number if e.number is not None else "-"
         teaser = " teaser" if e.teaser else ""

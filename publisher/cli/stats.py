@@ -36,13 +36,23 @@ def stats(
     if as_json:
         click.echo(json.dumps({**report, "by": by}))
         return
-    click.echo(f"{report['downloads']} downloads in the last {days} days", err=True)
+    click.echo(
+        f"{_counted(report['downloads'], 'download')} in the last {_counted(days, 'day')}",
+        err=True,
+    )
     if by == "episode":
+        click.echo("DOWNLOADS\tSEASON\tGUID\tTITLE")
         for e in report["episodes"]:
             click.echo(f"{e['downloads']}\t{e['season']}\t{e['guid']}\t{e['title']}")
     else:
+        click.echo(f"DOWNLOADS\t{by.upper()}")
         for name, count in report["apps" if by == "app" else "days"].items():
             click.echo(f"{count}\t{name}")
+
+
+def _counted(number: int, noun: str) -> str:
+    """'1 download', '2 downloads': a count with its noun in the right number."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def register(group: click.Group) -> None:

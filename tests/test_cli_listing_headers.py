@@ -1,0 +1,74 @@
+"""`episode list` and `stats` print a header row of column names before their lines (never
+with --json), and counts read in words: '1 download', '2 downloads'."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from support.cli_results import succeeded as _ok
+
+from publisher.cli import main
+from publisher.models import Episode, MediaRequest, utcnow
+from publisher.services import Services
+
+
+@pytest.fixture
+def storage_url(tmp_path: Path) -> str:
+    """A folder store only: listings read the database."""
+    return f"file://{tmp_path / 'media'}"
+
+
+@pytest.fixture
+def guid(runner: CliRunner, mp3_file: Path) -> str:
+    _ok(runner.invoke(main, ["db", "upgrade"]))
+    _ok(runner.invoke(main, ["show", "set", "--title", "Love TV"]))
+    _ok(runner.invoke(main, ["season", "add", "season-1", "--title", "Closer", "--number", "1"]))
+    args = ["episode", "publish", "season-1", str(mp3_file), "--title", "Opening up", "--json"]
+    return json.loads(_ok(runner.invoke(main, args)))["guid"]
+
+
+def _downloads(services: Services, guid: str, count: int) -> None:
+    """`count` counted downloads of the episode, from Overcast, an hour ago."""
+    with services.db.session() as session:
+        episode_id = session.scalar(select(Episode.id).where(Episode.guid == guid))
+        for _ in range(count):
+            session.add(
+                MediaRequest(
+                    at=utcnow().replace(microsecond=0),
+                    episode_id=episode_id,
+                    method="GET",
+                    bytes_requested=1000,
+                    network_hash="0" * 64,
+                    user_agent="Overcast/3.0",
+                    app="Overcast",
+                    counted=True,
+                )
+            )
+
+
+def test_episode_list_has_a_header_row(runner: CliRunner, guid: str) -> None:
+    lines = _ok(runner.invoke(main, ["episode", "list"])).splitlines()
+    assert lines[0] == "GUID\tSEASON\tNUMBER\tSTATUS\tPUBLISH AT (UTC)\tTITLE"
+    assert lines[1].startswith(f"{guid}\tseason-1\t1\tpublished\t")
+    assert len(json.loads(_ok(runner.invoke(main, ["episode", "list", "--json"])))) == 1
+
+
+def test_stats_has_a_header_row_and_counts_in_words(
+    runner: CliRunner, guid: str, services: Services
+) -> None:
+    _downloads(services, guid, 1)
+    by_episode = runner.invoke(main, ["stats", "--days", "1"])
+    assert _ok(by_episode).splitlines() == [
+        "DOWNLOADS\tSEASON\tGUID\tTITLE",
+        f"1\tseason-1\t{guid}\tOpening up",
+    ]
+    assert by_episode.stderr == "1 download in the last 1 day\n"
+    _downloads(services, guid, 1)
+    by_app = runner.invoke(main, ["stats", "--by", "app"])
+    assert _ok(by_app).splitlines() == ["DOWNLOADS\tAPP", "2\tOvercast"]
+    assert by_app.stderr == "2 downloads in the last 30 days\n"
+    assert json.loads(_ok(runner.invoke(main, ["stats", "--json"])))["downloads"] == 2
