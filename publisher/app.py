@@ -7,6 +7,7 @@ first listener's request.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -47,6 +48,9 @@ def create_app(
     services.require_ready()
     app.extensions["lovetv"] = services
 
+    from publisher.metrics import web as metrics_web
+    from publisher.metrics.instruments import watch_engine
+    from publisher.metrics.middleware import RequestMetrics
     from publisher.web import error_pages, register_blueprints, request_ids, security, unavailable
     from publisher.web.body_limits import BodyLimits
 
@@ -57,10 +61,16 @@ def create_app(
     # Inside the member feed's fast path (registered with the blueprints), which takes GETs.
     app.wsgi_app = BodyLimits(app.wsgi_app, MAX_CONTENT_LENGTH)  # type: ignore[method-assign]
     register_blueprints(app)
+    metrics_web.init_app(app)
+    timed = os.environ.get("LOVETV_BENCH_NO_METRICS") != "1"  # `make bench`'s comparison only
+    if timed:
+        watch_engine(services.db.engine)
     if config.trusted_proxies > 0:
         # The client address (rate limits, stats) from X-Forwarded-For, trusting exactly
         # as many hops as the operator put in front; 0 means the socket peer.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]
+    if timed:
+        app.wsgi_app = RequestMetrics(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

@@ -133,6 +133,11 @@ SETTINGS: tuple[Setting, ...] = (
         "a member is flagged as sharing their link",
     ),
     Setting(
+        "LOVETV_METRICS_TOKEN",
+        None,
+        "bearer token for `GET /metrics` from non-loopback clients; unset: loopback clients only",
+    ),
+    Setting(
         "LOVETV_JOBS",
         None,
         "which periodic jobs `lovetv serve` runs and how often: `name=6h` or `name=off`, "
@@ -172,6 +177,7 @@ class Config:
     sharing_networks: int = 10
     sharing_auto_rotate: bool = False
     jobs: dict[str, timedelta | None] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
+    metrics_token: str | None = None
 
     @property
     def dev(self) -> bool:
@@ -281,6 +287,7 @@ def load_config(
             "LOVETV_SHARING_AUTO_ROTATE", get("LOVETV_SHARING_AUTO_ROTATE") or "0"
         ),
         jobs=_parse_jobs(get("LOVETV_JOBS") or ""),
+        metrics_token=get("LOVETV_METRICS_TOKEN"),
     )
 
 

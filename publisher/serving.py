@@ -15,6 +15,7 @@ on one machine would otherwise share the per-user default path and remove each o
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from functools import partial
@@ -120,6 +121,14 @@ def worker_exit(server: Any, worker: Any) -> None:
             stop.set()
 
 
+def child_exit(server: Any, worker: Any) -> None:
+    """A dead worker's gauges stop counting; its counters stay in the sums."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
 def server_options(host: str, port: int, workers: int) -> dict[str, Any]:
     """gunicorn's settings for `lovetv serve`."""
     return {
@@ -136,6 +145,7 @@ def server_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "control_socket_disable": True,
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
+        "child_exit": child_exit,
     }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -33,6 +35,7 @@ def serve(state: CliState, host: str, port: int, workers: int) -> None:
     services.db.dispose()
     _check_exposure(services.config, host)
     _start_demo_billing(services.config, host, port)
+    _metrics_folder(services.config.instance_path)
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
     run_gunicorn(host=host, port=port, workers=workers)
 
@@ -55,6 +58,16 @@ def _default_base_url(host: str, port: int) -> None:
         f"links name http://{shown}:{port} (set LOVETV_BASE_URL to the address members use)",
         err=True,
     )
+
+
+def _metrics_folder(instance: Path) -> None:
+    """Where gunicorn's workers write their metric values for a scrape to add up: emptied at
+    each start (a new server counts from zero, as Prometheus expects after a restart)."""
+    folder = instance / "metrics"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, mode=0o700)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
 
 
 def _check_exposure(config: Config, host: str) -> None:

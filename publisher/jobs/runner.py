@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from publisher.jobs.catalog import BY_NAME, Job
 from publisher.jobs.schedule import DEFAULT_PERIODS
+from publisher.metrics.instruments import JOB_RUNS
 from publisher.models import JobState, utcnow
 from publisher.services import Services
 
@@ -122,6 +123,8 @@ def _run(services: Services, job: Job, period: timedelta, started: datetime) -> 
         result = f"failed: {type(exc).__name__}: {first}"
         next_run = started + min(period, RETRY_AFTER_FAILURE)
     result = result[:300]
+    kind = result.split(":", 1)[0] if result.startswith(("failed:", "skipped:")) else "ok"
+    JOB_RUNS.labels(job.name, kind).inc()
     with services.db.session() as session:
         session.execute(
             update(JobState)

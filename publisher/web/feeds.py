@@ -25,6 +25,7 @@ from publisher.listening.cache import FeedCache
 from publisher.listening.inputs import Urls
 from publisher.listening.listeners import Listener
 from publisher.listening.requests import SeasonRequest, SeasonRequests, teaser_state
+from publisher.metrics.instruments import FEED_REQUESTS
 from publisher.models import utcnow
 from publisher.web import feed_fast_path, feed_pages
 from publisher.web.feed_http import (
@@ -127,19 +128,24 @@ class MemberFeeds:
         now = utcnow()
         member = self.ask(token, slug, now)
         if member is None:
+            FEED_REQUESTS.labels("404").inc()
             return NOT_FOUND
         found, listener, decision = member.found, member.listener, member.decision
         try:
             variant = self.cache.season(found.season_id, found.state, decision.notice, now)
         except LookupError:  # the season vanished between the query and the render
+            FEED_REQUESTS.labels("404").inc()
             return NOT_FOUND
         moment = listener.notice_moment(decision.notice, self.grace_days)
         event = notice_event(moment or variant.last_modified if decision.notice else None)
         etag = member_etag(variant, listener.lookup_hash, event)
         changed_at = listener.changed_at(decision.notice, self.grace_days)
-        return feed_response(
+        reply = feed_response(
             asked, variant, etag, token, private=True, event=event, changed_at=changed_at
         )
+        outcome = "304" if reply.status == 304 else ("notice" if decision.notice else "200")
+        FEED_REQUESTS.labels(outcome).inc()
+        return reply
 
 
 def init_app(app: Flask) -> None:

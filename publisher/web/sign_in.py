@@ -21,6 +21,7 @@ from publisher.app import services_of
 from publisher.errors import UserError
 from publisher.mail.sender import running_here
 from publisher.members.members import normalize_email
+from publisher.metrics.instruments import SIGN_IN_REQUESTS
 from publisher.models import utcnow
 from publisher.web.account_cookie import cookie_value, set_session_cookie
 from publisher.web.billing import plain, private, show_title
@@ -50,12 +51,14 @@ def ask_for_link() -> Response:
     try:
         address = normalize_email(typed)
     except UserError:
+        SIGN_IN_REQUESTS.labels("invalid").inc()
         return _page(400, error="That is not an email address: check it and try again.")
     services = services_of(current_app)
     with services.db.session() as db:
         outcome = request_link(db, services.config, address, request.remote_addr or "", utcnow())
     if not running_here():  # no mail sender in this process (tests, tools): answer it now
         answer_pending(services.db, services.config)
+    SIGN_IN_REQUESTS.labels("accepted" if outcome.retry_after is None else "limited").inc()
     if outcome.retry_after is not None:
         minutes = -(-outcome.retry_after // 60)
         wait = f"{minutes} minute{'s' * (minutes != 1)}"

@@ -25,6 +25,7 @@ from auth.stripe_events import EventRejected, verify_event
 from publisher.app import services_of
 from publisher.billing.events import handle_event
 from publisher.billing.refresh import billing_unavailable
+from publisher.metrics.instruments import WEBHOOK_EVENTS
 from publisher.web.billing import gateway, plain
 
 bp = Blueprint("webhooks", __name__)
@@ -82,14 +83,19 @@ def stripe_webhook() -> Response | tuple[Response, int]:
             services.config.stripe_webhook_secret or "",
         )
     except EventRejected as exc:
+        WEBHOOK_EVENTS.labels("unknown", "refused").inc()
         return jsonify(error=str(exc)), 400
+    kind = str(event.get("type", "unknown"))[:60]
     try:
         outcome = handle_event(services.db, gateway(), services.config, event)
     except UNAVAILABLE:
+        WEBHOOK_EVENTS.labels(kind, "failed").inc()
         raise  # 503 with Retry-After (publisher.web.unavailable); Stripe retries those too
     except Exception:
+        WEBHOOK_EVENTS.labels(kind, "failed").inc()
         log.exception("Stripe event %s (%s) failed; Stripe will retry", event["id"], event["type"])
         return jsonify(error="could not apply the event; Stripe will retry"), 500
+    WEBHOOK_EVENTS.labels(kind, outcome).inc()
     return jsonify(received=event["id"], outcome=outcome), 200
 
 

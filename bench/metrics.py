@@ -1,0 +1,77 @@
+"""The member feed with metrics against the same server without them, side by side.
+
+`/metrics` counts every feed answer and times every request and statement; that must not
+slow the route podcast apps poll all day. Two `lovetv serve --workers 2` on one SQLite
+catalog (5 seasons of 20 episodes, 200 members), one as shipped and one started with
+`LOVETV_BENCH_NO_METRICS=1` (bench only: no timing middleware, no statement timing), are
+loaded in turns with wrk; the ratio of the medians is the figure. Target: >= 0.95.
+"""
+
+from __future__ import annotations
+
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.feeds import _database, _environment, _wait_for, _wrk
+from bench.feeds_data import add_members, prepare_catalog
+from bench.load import requests_per_second
+
+WITH_PORT, WITHOUT_PORT = 5081, 5082
+SECONDS, ROUNDS = 3, 5
+TARGET = 0.95
+
+
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    lovetv = Path(sys.executable).with_name("lovetv")
+    server = subprocess.Popen(
+        [str(lovetv), "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        cwd=env["LOVETV_BENCH_CWD"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for(port, "/healthz", server)
+    return server
+
+
+def main() -> int:
+    wrk = _wrk()
+    with (
+        tempfile.TemporaryDirectory(prefix="lovetv-bench-") as tmp,
+        _database("sqlite", Path(tmp)) as url,
+    ):
+        env = _environment(Path(tmp), url)
+        prepare_catalog(env, seasons=5, episodes=20)
+        tokens = add_members(env, 200)
+        servers = []
+        try:
+            for port, extra in ((WITH_PORT, {}), (WITHOUT_PORT, {"LOVETV_BENCH_NO_METRICS": "1"})):
+                folder = Path(tmp) / str(port)
+                folder.mkdir()
+                servers.append(_serve({**env, **extra, "LOVETV_BENCH_CWD": str(folder)}, port))
+            paths = [f"/feeds/{t}/season-01.xml" for t in tokens]
+            for port in (WITH_PORT, WITHOUT_PORT):  # every worker renders before the clock
+                requests_per_second(wrk, port, paths[:4], 1, Path(tmp))
+            runs = [
+                (
+                    requests_per_second(wrk, WITH_PORT, paths, SECONDS, Path(tmp)),
+                    requests_per_second(wrk, WITHOUT_PORT, paths, SECONDS, Path(tmp)),
+                )
+                for _ in range(ROUNDS)
+            ]
+        finally:
+            for server in servers:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=30)
+    with_metrics = statistics.median(r[0] for r in runs)
+    without = statistics.median(r[1] for r in runs)
+    ratio = with_metrics / without
+    print(f"  member feed with metrics     {with_metrics:9.0f} req/s")
+    print(f"  member feed without metrics  {without:9.0f} req/s")
+    verdict = "met" if ratio >= TARGET else "MISSED"
+    print(f"  with/without                 {ratio:9.2f}  (target >= {TARGET}: {verdict})")
+    return 0 if ratio >= TARGET else 1
