@@ -1,7 +1,8 @@
 """The `lovetv` command: thin click commands over the same functions the tests call.
 
 Every failure is one line on stderr (`error: …`) and a non-zero exit; `LOVETV_DEBUG=1`
-shows the traceback instead.
+shows the traceback instead. A usage error (a missing argument, an unknown option, a file
+that is not there) is one such line too, naming the `--help` to read, with click's exit 2.
 
 Start-up is cheap on purpose: producers script this command (a season of episodes, a
 member export), so nothing is imported before a command runs but click. Each command
@@ -34,15 +35,35 @@ atexit.register(gc.freeze)
 # against the command's own docstring, so the two cannot drift apart.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "db": ("publisher.cli.db", "db", "Manage the database schema."),
-    "serve": ("publisher.cli.server", "serve", "Serve the feeds, media and billing routes..."),
-    "demo": ("publisher.cli.server", "demo", "Add the demo show, season, episodes and..."),
-    "show": ("publisher.cli.show", "show", "The show every season belongs to."),
+    "serve": (
+        "publisher.cli.server",
+        "serve",
+        "Serve the feeds, media and billing routes with gunicorn (the production server).",
+    ),
+    "demo": (
+        "publisher.cli.server",
+        "demo",
+        "Add the demo show, season, episodes and member (idempotent); print their feed URLs.",
+    ),
+    "show": ("publisher.cli.show", "show", "Set and read the show every season belongs to."),
     "season": ("publisher.cli.season", "season", "Add, edit and list seasons."),
-    "episode": ("publisher.cli.episode", "episode", "Publish, list and unpublish episodes."),
+    "episode": (
+        "publisher.cli.episode",
+        "episode",
+        "Publish, edit, list, unpublish and republish episodes.",
+    ),
     "stripe": ("publisher.cli.stripe", "stripe_group", "Memberships sold through Stripe."),
-    "member": ("publisher.cli.member", "member", "Add members by hand and manage their..."),
-    "mail": ("publisher.cli.mail", "mail", "Deliver and inspect transactional email..."),
-    "stats": ("publisher.cli.stats", "stats", "Downloads by the IAB Podcast Measurement..."),
+    "member": (
+        "publisher.cli.member",
+        "member",
+        "Add members by hand and manage their private feed links.",
+    ),
+    "mail": ("publisher.cli.mail", "mail", "Deliver and inspect transactional email (the outbox)."),
+    "stats": (
+        "publisher.cli.stats",
+        "stats",
+        "Downloads by the IAB rules, by episode, app or day.",
+    ),
     "storage": ("publisher.cli.storage", "storage", "Look after the audio store."),
     "gift": ("publisher.cli.gift", "gift", "Gift memberships bought through Stripe."),
     "jobs": ("publisher.cli.jobs", "jobs", "Periodic jobs run by lovetv serve."),
@@ -74,6 +95,18 @@ class LovetvGroup(click.Group):
         module, attribute, _help = COMMANDS[cmd_name]
         return getattr(importlib.import_module(module), attribute)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from `COMMANDS`, without importing a single command module."""
         rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
@@ -83,12 +116,39 @@ class LovetvGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from exc
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except Exception as exc:
             if isinstance(exc, expected_errors()):
                 _fail(str(exc), exc)
             _fail(f"unexpected failure: {type(exc).__name__}: {exc}", exc, code=2)
+
+
+class OneLineUsageError(click.UsageError):
+    """A usage error shown as the README's one line, `error: …`, instead of click's usage
+    block; the exit code stays click's 2."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file, err=file is None)
+
+
+def _one_line(exc: click.UsageError) -> click.UsageError:
+    """`exc` as one line that names the command's `--help`; the bare-group help stays."""
+    if isinstance(exc, (OneLineUsageError, click.exceptions.NoArgsIsHelpError)):
+        return exc
+    lines = exc.format_message().strip().splitlines() or [type(exc).__name__]
+    first = lines[0].rstrip(".").replace(". (", " (")
+    if first[1:2].islower():  # click's "Missing argument …" reads as the README's errors
+        first = first[0].lower() + first[1:]
+    names = []
+    ctx = exc.ctx
+    while ctx is not None and ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    command = " ".join(["lovetv", *reversed(names)])
+    return OneLineUsageError(f"{first} (see {command} --help)", exc.ctx)
 
 
 def _fail(message: str, exc: BaseException, code: int = 1) -> None:

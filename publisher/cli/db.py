@@ -12,7 +12,7 @@ def db() -> None:
     """Manage the database schema."""
 
 
-@db.command()
+@db.command(short_help="Apply every pending migration (safe on every deploy).")
 @pass_state
 def upgrade(state: CliState) -> None:
     """Apply every pending migration (safe to run on every deploy)."""

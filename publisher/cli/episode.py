@@ -23,10 +23,10 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @click.group()
 def episode() -> None:
-    """Publish, list and unpublish episodes."""
+    """Publish, edit, list, unpublish and republish episodes."""
 
 
-@episode.command("publish")
+@episode.command("publish", short_help="Publish AUDIO_FILE as a new episode of SEASON_SLUG.")
 @click.argument("season_slug")
 @click.argument("audio_file", type=_FILE)
 @click.option("--title", required=True, help="The episode's title.")
@@ -101,7 +101,7 @@ def _verb(summary: dict[str, Any]) -> str:
     return "published"
 
 
-@episode.command("edit")
+@episode.command("edit", short_help="Change an episode in place; its GUID stays.")
 @click.argument("guid")
 @click.option("--title", help="A new title.")
 @click.option("--description", help="New show notes, as text.")
@@ -210,7 +210,7 @@ class _ProgressBar:
             self._bar = None
 
 
-@episode.command("list")
+@episode.command("list", short_help="List episodes with their state in the feeds.")
 @click.argument("season_slug", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the episodes as a JSON list.")
 @pass_state
@@ -247,7 +247,7 @@ def unpublish_command(state: CliState, guid: str) -> None:
     click.echo(f"episode {guid} {'unpublished' if changed else 'was already unpublished'}")
 
 
-@episode.command("republish")
+@episode.command("republish", short_help="Put an unpublished episode back in its feeds.")
 @click.argument("guid")
 @click.option("--publish-at", help="Schedule it for this ISO 8601 time (UTC if no offset).")
 @click.option("--json", "as_json", is_flag=True, help="Print the episode as JSON.")

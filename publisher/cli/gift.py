@@ -14,7 +14,7 @@ def gift() -> None:
     """Gift memberships bought through Stripe."""
 
 
-@gift.command("list")
+@gift.command("list", short_help="Show every paid gift, newest first, with its state.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @pass_state
 def list_gifts(state: CliState, as_json: bool) -> None:

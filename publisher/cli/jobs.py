@@ -27,7 +27,7 @@ def _every(period: timedelta | None) -> str:
     return f"every {hours:g} h" if hours >= 1 else f"every {period.total_seconds() / 60:g} min"
 
 
-@jobs.command("list")
+@jobs.command("list", short_help="Each job: how often, its last run and result, its next.")
 @click.option("--json", "as_json", is_flag=True, help="Print the jobs as one JSON document.")
 @pass_state
 def list_jobs(state: CliState, as_json: bool) -> None:
@@ -55,7 +55,7 @@ def list_jobs(state: CliState, as_json: bool) -> None:
         click.echo(f"{job.name}\t{_every(job.period)}\t{last}\t{upcoming}\t{job.result or '-'}")
 
 
-@jobs.command("run")
+@jobs.command("run", short_help="Run one job now and print its result.")
 @click.argument("name", type=click.Choice(sorted(DEFAULT_PERIODS)))
 @pass_state
 def run_job(state: CliState, name: str) -> None:

@@ -21,7 +21,7 @@ def mail() -> None:
     """Deliver and inspect transactional email (the outbox)."""
 
 
-@mail.command("send")
+@mail.command("send", short_help="Deliver pending email; loop until Ctrl-C unless --once.")
 @click.option("--once", is_flag=True, help="Send what is due now, print a summary and exit.")
 @click.option(
     "--interval",
@@ -73,7 +73,7 @@ def send(state: CliState, once: bool, interval: float) -> None:
         stop.set()
 
 
-@mail.command("list")
+@mail.command("list", short_help="Show the outbox, newest first (never the bodies).")
 @click.option("--pending", is_flag=True, help="Only messages not sent yet.")
 @click.option("--limit", default=500, show_default=True, type=click.IntRange(1), help="At most.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")

@@ -37,7 +37,7 @@ def _run(state: CliState, action: Callable[..., dict[str, Any]], *args: str) -> 
     return action(state.services(), *args)
 
 
-@member.command("add")
+@member.command("add", short_help="Add a member without Stripe and email them their links.")
 @click.argument("email")
 @click.option(
     "--plan", type=click.Choice(MEMBER_PLANS), default="comp", show_default=True, help="Plan."
@@ -55,7 +55,7 @@ def add(state: CliState, email: str, plan: str, no_email: bool, as_json: bool) -
     _print(summary, as_json, f"added {summary['email']}; {told}")
 
 
-@member.command("show")
+@member.command("show", short_help="A member's status, plan, dates, feeds and last requests.")
 @click.argument("email")
 @json_option
 @pass_state
@@ -91,7 +91,7 @@ def show(state: CliState, email: str, as_json: bool) -> None:
         click.echo(f"  {r['at']}  {r['app']}  {counted}  {r['title']}")
 
 
-@member.command("rotate")
+@member.command("rotate", short_help="Give a member new feed links; the old ones stop at once.")
 @click.argument("email")
 @json_option
 @pass_state
@@ -103,7 +103,7 @@ def rotate(state: CliState, email: str, as_json: bool) -> None:
     _print(summary, as_json, f"new feed links for {summary['email']} (the old ones now say so)")
 
 
-@member.command("revoke")
+@member.command("revoke", short_help="Withdraw a member's access; their feeds become a notice.")
 @click.argument("email")
 @click.option("--cancel-subscription", is_flag=True, help="Also end their Stripe subscription now.")
 @click.option("--refund-last", is_flag=True, help="Also refund their newest payment in full.")
@@ -129,7 +129,7 @@ def revoke(
             click.echo(f"  refunded {refunded}" if refunded else "  no payment to refund")
 
 
-@member.command("restore")
+@member.command("restore", short_help="Undo a revoke: access follows Stripe again.")
 @click.argument("email")
 @json_option
 @pass_state

@@ -64,7 +64,7 @@ def list_command(state: CliState, as_json: bool) -> None:
         )
 
 
-@season.command("edit")
+@season.command("edit", short_help="Change a season; its slug and feed URLs stay.")
 @click.argument("slug")
 @click.option("--title", help="A new name.")
 @click.option("--description", help="A new description.")

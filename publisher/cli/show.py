@@ -17,10 +17,10 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @click.group()
 def show() -> None:
-    """The show every season belongs to."""
+    """Set and read the show every season belongs to."""
 
 
-@show.command("set")
+@show.command("set", short_help="Create the show or change the given details.")
 @click.option("--title", help="The show's name.")
 @click.option("--author", help="Who makes it (itunes:author; the artist in episode tags).")
 @click.option("--owner-email", help="Contact address for podcast directories (itunes:owner).")

@@ -11,7 +11,7 @@ from publisher.cli import CliState, pass_state
 from publisher.stats.report import stats_report
 
 
-@click.command("stats")
+@click.command("stats", short_help="Downloads by the IAB rules, by episode, app or day.")
 @click.option("--season", help="Only this season's episodes (its slug).")
 @click.option("--episode", help="Only this episode (its GUID or a unique start of it).")
 @click.option("--days", type=int, default=30, show_default=True, help="How many days back.")

@@ -14,7 +14,7 @@ def storage() -> None:
     """Look after the audio store."""
 
 
-@storage.command("clean")
+@storage.command("clean", short_help="Remove what killed publishes left behind.")
 @click.option(
     "--older-than",
     default="1d",

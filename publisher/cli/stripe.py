@@ -17,7 +17,7 @@ def stripe_group() -> None:
     """Memberships sold through Stripe."""
 
 
-@stripe_group.command()
+@stripe_group.command(short_help="Correct members whose state drifted from Stripe's.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as one JSON document.")
 @click.option("--no-email", is_flag=True, help="Do not email the members it creates.")
 @pass_state
