@@ -24,12 +24,13 @@ import base64
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
-from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
 from mutagen import id3
 from mutagen.flac import Picture
+from mutagen.id3._tags import save_frame  # one frame rendered; the order is ours
+from mutagen.id3._util import ID3SaveConfig
 from mutagen.mp4 import MP4, MP4Cover
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
@@ -104,14 +105,22 @@ def _write_mp3(source: Path, target: Path, info: AudioInfo, tags: EpisodeTags) -
             remaining -= len(chunk)
 
 
+# Room left after the frames, so a later tag edit in place need not rewrite the audio.
+ID3_PADDING = 1024
+
+
 def id3_tag_bytes(tags: EpisodeTags, duration: float) -> bytes:
-    """An ID3v2.4 tag as bytes, rendered by mutagen into memory (it is small)."""
-    tag = id3.ID3()
-    for frame in _id3_frames(tags, duration):
-        tag.add(frame)
-    out = BytesIO()
-    tag.save(out, v1=id3.ID3v1SaveOptions.REMOVE, v2_version=4)
-    return out.getvalue()
+    """An ID3v2.4 tag as bytes, its frames in the order `_id3_frames` gives.
+
+    mutagen renders each frame, but its own `save` sorts frames by size, which scrambles the
+    CHAP frames (`chp0, chp4, chp1, …`): players that ignore the CTOC list chapters in file
+    order. So the tag is assembled here: header, frames as given, padding.
+    """
+    config = ID3SaveConfig(4, "/")
+    frames = b"".join(save_frame(frame, config=config) for frame in _id3_frames(tags, duration))
+    size = len(frames) + ID3_PADDING
+    syncsafe = bytes((size >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    return b"ID3\x04\x00\x00" + syncsafe + frames + b"\x00" * ID3_PADDING
 
 
 def _id3_frames(tags: EpisodeTags, duration: float) -> list[id3.Frame]:
@@ -132,7 +141,8 @@ def _id3_frames(tags: EpisodeTags, duration: float) -> list[id3.Frame]:
     if tags.description:
         frames.append(id3.COMM(encoding=utf8, lang="eng", desc="", text=tags.description))
         frames.append(id3.TDES(encoding=utf8, text=tags.description))
-    if tags.cover is not None:
+    frames.extend(_id3_chapters(tags.chapters, duration))
+    if tags.cover is not None:  # last: the largest frame, after what players read first
         frames.append(
             id3.APIC(
                 encoding=utf8,
@@ -142,12 +152,11 @@ def _id3_frames(tags: EpisodeTags, duration: float) -> list[id3.Frame]:
                 data=tags.cover.data,
             )
         )
-    frames.extend(_id3_chapters(tags.chapters, duration))
     return frames
 
 
 def _id3_chapters(chapters: tuple[Chapter, ...], duration: float) -> list[id3.Frame]:
-    """CHAP frames (one per chapter) and the top-level, ordered CTOC that lists them."""
+    """The top-level, ordered CTOC, then one CHAP frame per chapter in time order."""
     if not chapters:
         return []
     utf8 = id3.Encoding.UTF8

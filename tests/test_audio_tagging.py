@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -151,3 +152,21 @@ def test_tags_without_optional_parts_are_still_complete(mp3_file: Path, tmp_path
     tag = id3.ID3(out)
     assert str(tag["TIT2"]) == "Bonus"
     assert not tag.getall("APIC") and not tag.getall("CHAP") and not tag.getall("TRCK")
+
+
+def test_chapters_are_written_in_time_order_for_players_that_ignore_the_toc(
+    mp3_file: Path, tags: EpisodeTags, tmp_path: Path
+) -> None:
+    """mutagen's own save sorts frames by size; players reading CHAP frames in file order
+    (ffprobe among them) would list the chapters scrambled."""
+    titles = ["Hello", "A much longer chapter title than the others", "Why", "So", "Then", "End"]
+    chapters = tuple(Chapter(n * 0.2, title) for n, title in enumerate(titles))
+    out = tmp_path / "out.mp3"
+    write_tagged_copy(mp3_file, out, probe_audio(mp3_file), replace(tags, chapters=chapters))
+    tag = id3.ID3(out)
+    in_file = [c.element_id for c in tag.getall("CHAP")]
+    assert in_file == [f"chp{n}" for n in range(6)]
+    assert [str(c.sub_frames["TIT2"]) for c in tag.getall("CHAP")] == titles
+    raw = out.read_bytes()
+    assert raw.index(b"CTOC") < raw.index(b"CHAP") < raw.index(b"APIC")
+    assert str(tag["TIT2"]) == "The Push and Pull" and tag.getall("APIC")[0].data == tags.cover.data

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from support.media import make_png
 from support.publishing import SHOW, fetch, make_wav, set_up_season
 
+from feeds.notes import notes_text
 from publisher.catalog.catalog import list_episodes
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.errors import UserError
@@ -54,7 +55,8 @@ def test_an_mp3_is_stored_with_every_tag_and_recorded(
         season=season,
         audio=mp3_file,
         title="The Push and Pull",
-        description="Why closeness can feel like a tug of war.",
+        description="Why **closeness** can feel like a [tug of war](https://book.test/).\n\n"
+        "<script>alert(1)</script>- one\n- two",
         chapters=chapters_file,
         transcript=transcript,
     )
@@ -71,7 +73,11 @@ def test_an_mp3_is_stored_with_every_tag_and_recorded(
     assert str(tag["TALB"]) == "Love TV - Season 1: Closer"
     assert str(tag["TRCK"]) == "1"
     assert str(tag["TCON"]) == "Podcast"
-    assert tag.getall("COMM")[0].text == ["Why closeness can feel like a tug of war."]
+    # The notes as the feed's plain text: no Markdown, no markup, no script.
+    clean = notes_text(draft.description)
+    assert "Why closeness can feel like a tug of war." in clean and "<" not in clean
+    assert "**" not in clean and "alert" not in clean
+    assert tag.getall("COMM")[0].text == [clean] and tag["TDES"].text == [clean]
     assert tag["TDRL"].text[0].year == datetime.now(UTC).year
     assert tag.getall("APIC")[0].data == _show_art(services)  # no episode or season art
     titles = [str(c.sub_frames["TIT2"]) for c in sorted(tag.getall("CHAP"), key=_start)]

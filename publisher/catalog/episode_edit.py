@@ -28,6 +28,7 @@ from audio.probe import AudioInfo, probe_audio
 from audio.storage import StorageError
 from audio.tagging import EpisodeTags, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
+from feeds.notes import notes_text
 from publisher.catalog.catalog import find_episode, get_show, refusals
 from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.publishing import EPISODE_TYPES, _stored_cover, _summary
@@ -179,7 +180,9 @@ def _tags(
         album=f"{show.title} - {season.title}",
         released=edit.publish_at or episode.publish_at,
         track=edit.number if edit.number is not None else episode.number,
-        description=edit.description if edit.description is not None else episode.description,
+        description=notes_text(
+            edit.description if edit.description is not None else episode.description
+        ),
         cover=cover,
         chapters=tuple(inputs.chapters if inputs.chapters is not None else stored),
     )

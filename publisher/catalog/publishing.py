@@ -42,6 +42,7 @@ from audio.streaming_upload import start_storage
 from audio.tagged_stream import TaggedStream, file_fingerprint
 from audio.tagging import EpisodeTags, tagged_stream, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
+from feeds.notes import notes_text
 from publisher.catalog.catalog import (
     episode_status,
     get_season,
@@ -193,7 +194,7 @@ def _place(session: Session, storage: Storage, draft: EpisodeDraft, inputs: Inpu
         album=f"{show.title} - {season.title}",
         released=draft.publish_at or utcnow(),
         track=number,
-        description=draft.description,
+        description=notes_text(draft.description),  # the feed's clean text, not the Markdown
         cover=cover,
         chapters=tuple(inputs.chapters),
     )
