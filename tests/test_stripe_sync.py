@@ -72,7 +72,7 @@ def test_comp_members_are_left_alone(shop: Shop, runner: CliRunner) -> None:
     result = runner.invoke(main, ["member", "add", "guest@example.com", "--plan", "comp"])
     assert result.exit_code == 0, result.output
     shop.deliver(*shop.buy("monthly", "gus@example.com")[1])
-    assert sync(runner) == ["checked 1 members in Stripe; changed 0"]
+    assert sync(runner) == ["checked 1 member in Stripe; changed 0"]
     assert show(runner, "guest@example.com")["status"] == "active"
 
 
@@ -99,7 +99,7 @@ def test_sync_never_merges_a_customer_into_a_member_by_email(shop: Shop, runner:
     shop.browser.cookies.clear()
     shop.buy("lifetime", "jo@example.com")  # typed the member's address; no webhook came
     lines = sync(runner)
-    assert lines == ["checked 1 members in Stripe; changed 0"]
+    assert lines == ["checked 1 member in Stripe; changed 0"]
     assert shop.member("jo@example.com") == before
     assert shop.members() == ["jo@example.com"]
 
@@ -108,7 +108,7 @@ def test_a_member_made_by_sync_is_emailed_their_links(shop: Shop, runner: CliRun
     shop.buy("yearly", "kai@example.com")  # paid; the webhook never came
     sync(runner)
     assert [m.to_address for m in shop.outbox("welcome")] == ["kai@example.com"]
-    assert sync(runner) == ["checked 1 members in Stripe; changed 0"]
+    assert sync(runner) == ["checked 1 member in Stripe; changed 0"]
     assert len(shop.outbox("welcome")) == 1
 
 

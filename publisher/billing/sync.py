@@ -35,6 +35,11 @@ class SyncReport:
     checked: int = 0
     changes: list[MemberChange] = field(default_factory=list)
 
+    def line(self) -> str:
+        """The one-line summary `stripe sync` and the `stripe-sync` job print."""
+        members = f"{self.checked} member{'s' * (self.checked != 1)}"
+        return f"checked {members} in Stripe; changed {len(self.changes)}"
+
 
 def sync_members(
     db: Database,

@@ -38,12 +38,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": (
         "publisher.cli.server",
         "serve",
-        "Serve the feeds, media and billing routes with gunicorn (the production server).",
+        "Serve the feeds, media and billing routes with gunicorn.",
     ),
     "demo": (
         "publisher.cli.server",
         "demo",
-        "Add the demo show, season, episodes and member (idempotent); print their feed URLs.",
+        "Add the demo show, season, episodes and member; print their URLs.",
     ),
     "show": ("publisher.cli.show", "show", "Set and read the show every season belongs to."),
     "season": ("publisher.cli.season", "season", "Add, edit and list seasons."),

@@ -28,7 +28,7 @@ CSV_FIELDS = (
 )
 
 
-@click.command("list")
+@click.command("list", short_help="List members with plan, status, downloads and flags.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only members with this status.")
 @click.option("--plan", type=click.Choice(MEMBER_PLANS), help="Only members on this plan.")
 @click.option("--search", help="Only members whose email or Stripe customer contains this.")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from publisher.config import Config
 
 
-@click.command()
+@click.command(short_help="Serve the feeds, media and billing routes with gunicorn.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to bind.")
 @click.option(
@@ -106,7 +106,7 @@ def _start_demo_billing(config: Config, host: str, port: int) -> None:
     )
 
 
-@click.command()
+@click.command(short_help="Add the demo show, season, episodes and member; print their URLs.")
 @click.option("--json", "as_json", is_flag=True, help="Print the demo's URLs as JSON.")
 @pass_state
 def demo(state: CliState, as_json: bool) -> None:

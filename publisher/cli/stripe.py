@@ -46,7 +46,7 @@ def sync(state: CliState, as_json: bool, no_email: bool) -> None:
         return
     for change in report.changes:
         click.echo(change.describe())
-    click.echo(f"checked {report.checked} members in Stripe; changed {len(report.changes)}")
+    click.echo(report.line())
 
 
 def register(group: click.Group) -> None:

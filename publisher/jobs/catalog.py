@@ -35,7 +35,7 @@ def stripe_sync(services: Services) -> str:
     if problem:
         return f"skipped: {problem}"
     report = sync_members(services.db, make_gateway(services.config), services.config)
-    return f"checked {report.checked} members in Stripe; changed {len(report.changes)}"
+    return report.line()
 
 
 def storage_clean(services: Services) -> str:
