@@ -48,6 +48,10 @@ def _parts_sent(bucket: str) -> int:
     return len(answer.get("Parts", []))
 
 
+def _as_a_background_job() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_publish_signalled_mid_upload_leaves_no_upload_no_object_and_no_temp_folder(
     sig: signal.Signals,
@@ -75,6 +79,9 @@ def test_a_publish_signalled_mid_upload_leaves_no_upload_no_object_and_no_temp_f
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # Started as a background shell starts a job (`make test &`): SIGINT ignored. The
+        # publish must stop on it all the same, however the suite itself was started.
+        preexec_fn=_as_a_background_job,
     )
     deadline = time.monotonic() + 60
     while _parts_sent(s3_bucket) < 2:  # really part way through the upload

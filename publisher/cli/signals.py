@@ -6,6 +6,10 @@ supervisors, `timeout` and `kill` send SIGTERM instead, whose default action end
 process on the spot and leaves that debris behind; inside `sigterm_as_interrupt` it raises
 `KeyboardInterrupt` too. Further SIGTERMs are ignored while the clean-up runs (SIGKILL
 still ends the process; `lovetv storage clean` removes what that leaves).
+
+SIGINT interrupts the block whatever the process inherited: a shell starts background jobs
+(`make test &`, `nohup`) with SIGINT ignored, and a publish started that way must still
+stop cleanly on `kill -INT`.
 """
 
 from __future__ import annotations
@@ -33,7 +37,9 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
