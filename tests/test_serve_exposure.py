@@ -18,7 +18,11 @@ SECRET = "serve-exposure-secret-key-long-enough-0123456789"
 
 def test_development_mode_is_refused_on_a_non_loopback_host(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
-    env = {"LOVETV_ENV": "development", "LOVETV_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    env = {
+        "LOVETV_ENV": "development",
+        "LOVETV_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        "LOVETV_BASE_URL": "http://127.0.0.1:5999",  # set, so serve sets nothing of its own
+    }
     CliRunner(env=env).invoke(main, ["db", "upgrade"])
     result = CliRunner(env=env).invoke(main, ["serve", "--host", "0.0.0.0", "--port", "5999"])
     assert result.exit_code == 1
@@ -62,9 +66,27 @@ def test_links_name_the_port_served_unless_a_base_url_is_set(
     host: str, expected: str, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)  # no .env here
-    monkeypatch.delenv("LOVETV_BASE_URL", raising=False)
+    monkeypatch.setenv("LOVETV_BASE_URL", "unset-after-the-test")  # what serve sets is undone
+    monkeypatch.delenv("LOVETV_BASE_URL")
     _default_base_url(host, 5601)
     assert os.environ["LOVETV_BASE_URL"] == expected
     monkeypatch.setenv("LOVETV_BASE_URL", "https://podcasts.example.com")
     _default_base_url(host, 5601)
     assert os.environ["LOVETV_BASE_URL"] == "https://podcasts.example.com"
+
+
+def test_production_without_a_base_url_is_refused_naming_the_variable(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LOVETV_BASE_URL", "unset-after-the-test")  # what serve sets is undone
+    monkeypatch.delenv("LOVETV_BASE_URL")
+    env = {
+        "LOVETV_ENV": "production",
+        "LOVETV_SECRET_KEY": SECRET,
+        "LOVETV_DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+    }
+    CliRunner(env=env).invoke(main, ["db", "upgrade"])
+    result = CliRunner(env=env).invoke(main, ["serve", "--port", "5998"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("error: LOVETV_BASE_URL is not set")

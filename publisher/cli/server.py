@@ -30,9 +30,16 @@ def serve(state: CliState, host: str, port: int, workers: int) -> None:
     for Stripe that charges nothing."""
     from publisher.serving import run_gunicorn
 
-    _default_base_url(host, port)
+    defaulted = _default_base_url(host, port)
     services = state.services()  # fail here, in one line, before any worker starts
     services.db.dispose()
+    if defaulted and not services.config.dev:
+        from publisher.errors import UserError
+
+        raise UserError(
+            "LOVETV_BASE_URL is not set: in production set it to the address members use "
+            "(e.g. https://podcasts.example.com); every feed and email carries it"
+        )
     _check_exposure(services.config, host)
     _start_demo_billing(services.config, host, port)
     _metrics_folder(services.config.instance_path)
@@ -44,13 +51,14 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 EVERY_INTERFACE = ("0.0.0.0", "::", "")
 
 
-def _default_base_url(host: str, port: int) -> None:
+def _default_base_url(host: str, port: int) -> bool:
     """Without LOVETV_BASE_URL, links in pages and feeds name the address actually served
-    (`--port 5601` writes :5601), never a default that leads nowhere."""
+    (`--port 5601` writes :5601), never a default that leads nowhere; True if it did so
+    (production then refuses to start: only the operator knows the public address)."""
     from publisher.config import read_environment
 
     if read_environment(None).get("LOVETV_BASE_URL"):
-        return
+        return False
     shown = "127.0.0.1" if host in EVERY_INTERFACE else host
     shown = f"[{shown}]" if ":" in shown else shown
     os.environ["LOVETV_BASE_URL"] = f"http://{shown}:{port}"
@@ -58,6 +66,7 @@ def _default_base_url(host: str, port: int) -> None:
         f"links name http://{shown}:{port} (set LOVETV_BASE_URL to the address members use)",
         err=True,
     )
+    return True
 
 
 def _metrics_folder(instance: Path) -> None:
