@@ -141,6 +141,27 @@ def restore(state: CliState, email: str, as_json: bool) -> None:
     _print(summary, as_json, f"restored {summary['email']}")
 
 
+@member.command("edit", short_help="Change a member's email address; their feeds keep working.")
+@click.argument("email")
+@click.option("--email", "new_email", required=True, help="The member's new address.")
+@json_option
+@pass_state
+def edit(state: CliState, email: str, new_email: str, as_json: bool) -> None:
+    """Change the address of the member at EMAIL (exactly) to NEW: both addresses are
+    emailed, every signed-in browser is signed out, the feed links stay the same, and a
+    Stripe customer's email is changed too."""
+    from publisher.members.address_change import change_address
+
+    summary = change_address(state.services(), email, new_email)
+    if not summary["changed"]:
+        headline = f"{summary['email']} is already the address; nothing changed here"
+    else:
+        headline = f"{summary['previous_email']} is now {summary['email']}; both were emailed"
+    _print(summary, as_json, headline)
+    if not as_json and summary["stripe_customer"]:
+        click.echo(f"  Stripe customer {summary['stripe_customer']} has the new address")
+
+
 member.add_command(list_command)
 
 

@@ -29,6 +29,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "gift_receipt": ("recipient_name", "plan_title", "length", "code", "card_url", "deliver_on"),
     "gift_delivery": ("recipient_name", "plan_title", "length", "message", "code", "redeem_url"),
     "gift_claim": ("plan_title", "length", "link", "minutes"),
+    "address_changed": ("new_address", "owner_email", "home_url"),
+    "address_now_yours": ("account_url", "sign_in_url"),
 }
 
 

@@ -78,6 +78,15 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "link": f"{BASE}/gift/claim/cla1mt0ken",
         "minutes": 15,
     },
+    "address_changed": {
+        "new_address": "ann.new@example.com",
+        "owner_email": "hello@lovetv.example",
+        "home_url": f"{BASE}/",
+    },
+    "address_now_yours": {
+        "account_url": f"{BASE}/account",
+        "sign_in_url": f"{BASE}/account/sign-in",
+    },
 }
 
 
