@@ -22,11 +22,12 @@ from publisher.models import OutboxMessage
 
 def compose(row: OutboxMessage, mail_from: str) -> Message:
     """Plain text with an HTML alternative, carrying the Message-ID fixed at queue time."""
-    if not (row.to_address.isascii() and parseaddr(mail_from)[1].isascii()):
+    to_address = ascii_address(row.to_address)
+    if not (to_address.isascii() and parseaddr(mail_from)[1].isascii()):
         return _compose_international(row, mail_from)
     message = MIMEMultipart("alternative")
     message["From"] = _header(mail_from)
-    message["To"] = row.to_address
+    message["To"] = to_address
     message["Subject"] = _header(row.subject)
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
@@ -35,6 +36,23 @@ def compose(row: OutboxMessage, mail_from: str) -> Message:
     message.attach(MIMEText(row.body_text, "plain", "utf-8"))
     message.attach(MIMEText(row.body_html, "html", "utf-8"))
     return message
+
+
+def ascii_address(address: str) -> str:
+    """The address as any mail server takes it where it can be: an internationalised domain
+    in its ASCII (IDNA) form. Only a non-ASCII part before the @ needs SMTPUTF8."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii() or not local.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
+def needs_smtputf8(address: str) -> bool:
+    """Whether mail to the address can only go out with the SMTPUTF8 extension."""
+    return not ascii_address(address).isascii()
 
 
 def _compose_international(row: OutboxMessage, mail_from: str) -> EmailMessage:

@@ -111,6 +111,10 @@ class SmtpTransport:
                 self._connection.quit()
             self._drop()
 
+    def offers(self, extension: str) -> bool:
+        """Whether the server announces an ESMTP extension (after STARTTLS and login)."""
+        return self._connected().has_extn(extension)
+
     def _connected(self) -> smtplib.SMTP:
         if self._connection is None:
             self._connection = self._connect()

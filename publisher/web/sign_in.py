@@ -19,6 +19,7 @@ from publisher.accounts.sign_in import (
 )
 from publisher.app import services_of
 from publisher.errors import UserError
+from publisher.mail import reach
 from publisher.mail.sender import running_here
 from publisher.members.members import normalize_email
 from publisher.metrics.instruments import SIGN_IN_REQUESTS
@@ -54,6 +55,9 @@ def ask_for_link() -> Response:
         SIGN_IN_REQUESTS.labels("invalid").inc()
         return _page(400, error="That is not an email address: check it and try again.")
     services = services_of(current_app)
+    if not reach.deliverable(services.config, address):  # the same answer for anyone
+        SIGN_IN_REQUESTS.labels("invalid").inc()
+        return _page(400, error=reach.REFUSED)
     with services.db.session() as db:
         outcome = request_link(db, services.config, address, request.remote_addr or "", utcnow())
     if not running_here():  # no mail sender in this process (tests, tools): answer it now
