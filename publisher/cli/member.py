@@ -162,6 +162,84 @@ def edit(state: CliState, email: str, new_email: str, as_json: bool) -> None:
         click.echo(f"  Stripe customer {summary['stripe_customer']} has the new address")
 
 
+@member.command("export", short_help="Everything held about a member, as one JSON document.")
+@click.argument("email")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the JSON to this file instead of stdout.",
+)
+@pass_state
+def export(state: CliState, email: str, output: str | None) -> None:
+    """Everything the service holds about the member at EMAIL (or a unique part of it), as
+    one JSON document: profile, checkouts, feed tokens' and sessions' times (never their
+    values), downloads, emails, gifts and sharing flags. For a privacy request."""
+    from publisher.members.privacy import export_member
+
+    document = json.dumps(export_member(state.services(), email), indent=2, ensure_ascii=False)
+    if output is None:
+        click.echo(document)
+        return
+    with open(output, "w", encoding="utf-8") as file:
+        file.write(document + "\n")
+    click.echo(f"wrote everything held about the member to {printable(output)}")
+
+
+@member.command("delete", short_help="Erase a member's personal data; accounting stays.")
+@click.argument("email")
+@click.option(
+    "--cancel-subscription", is_flag=True, help="First end their Stripe subscription now."
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+@pass_state
+def delete(
+    state: CliState, email: str, cancel_subscription: bool, yes: bool, as_json: bool
+) -> None:
+    """Erase the member at EMAIL (exactly) for a privacy request: their address becomes a
+    placeholder, their feeds answer 404, their sessions, downloads, flags and emails' contents
+    go; Stripe ids, plan and dates stay for accounting. Running it again changes nothing."""
+    from publisher.members import erasure
+
+    services = state.services()
+    target = erasure.look_up(services, email)
+    if target.already_deleted:
+        _say(
+            {"deleted": target.address, "already_deleted": True},
+            as_json,
+            f"{target.address} was already deleted; nothing more to erase",
+        )
+        return
+    if not yes:
+        what = (
+            "Erase member" if target.member_id else "No member has this address; erase its traces:"
+        )
+        click.confirm(f"{what} {target.address}?", abort=True, err=True)
+    cancelled = None
+    if cancel_subscription:
+        cancelled = erasure.cancel_subscription(services, target)
+    done = erasure.erase(services, target.address)
+    summary = {
+        "deleted": done.address,
+        "placeholder": done.placeholder,
+        "member": done.placeholder is not None,
+        "subscription_cancelled": cancelled,
+        "erased": done.touched,
+    }
+    if done.placeholder is None:
+        headline = f"no member has {done.address} (already deleted, or never one); "
+        headline += f"erased {sum(done.touched.values())} other records of the address"
+    else:
+        headline = f"deleted {done.address}: now {done.placeholder}, revoked"
+        if cancelled:
+            headline += f"; subscription {cancelled} ended"
+    _say(summary, as_json, headline)
+
+
+def _say(summary: dict[str, Any], as_json: bool, headline: str) -> None:
+    click.echo(json.dumps(summary, indent=2) if as_json else printable(headline))
+
+
 member.add_command(list_command)
 
 

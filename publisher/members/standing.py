@@ -54,7 +54,7 @@ def revoke(
     if (money.cancel_subscription or money.refund_last) and not customer:
         raise UserError(f"{address} has no Stripe customer: nothing to cancel or refund")
     if money.cancel_subscription or money.refund_last:
-        gateway = gateway or _gateway(services)
+        gateway = gateway or stripe_gateway(services)
     summary = admin.revoke(services, address)
     summary["stripe"] = _stop_the_money(gateway, money, customer, subscription)
     return summary
@@ -85,7 +85,8 @@ def _stop_the_money(
     return done
 
 
-def _gateway(services: Services) -> StripeGateway:
+def stripe_gateway(services: Services) -> StripeGateway:
+    """This configuration's Stripe API, or a one-line error when billing is not set up."""
     problem = billing_unavailable(services.config)
     if problem:
         raise UserError(f"{problem}: cannot cancel or refund")
@@ -102,7 +103,7 @@ def restore(services: Services, email: str, gateway: StripeGateway | None = None
         customer_id = _revoked(find_by_part(session, email)).stripe_customer_id
     purchases = None
     if customer_id:
-        purchases = (gateway or _gateway(services)).purchases_of([customer_id])
+        purchases = (gateway or stripe_gateway(services)).purchases_of([customer_id])
     with services.db.session() as session:
         member = _revoked(find_by_part(session, email))
         if member.stripe_customer_id != customer_id:

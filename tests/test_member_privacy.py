@@ -1,0 +1,322 @@
+"""Privacy requests: `member export` shows everything held about a member, `member delete`
+erases it (accounting kept under a placeholder), on SQLite and PostgreSQL.
+
+One record of every kind that names a member or an address is made by `everything`; the
+export must show each, and after the delete the address must be in no text column of any
+table, and the feed and audio URLs must answer 404.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner
+from sqlalchemy import JSON, String, Text, cast, func, select
+from support.catalog_factory import make_episode, make_season, make_show
+from support.fake_stripe import (  # noqa: F401
+    FakeStripeAccount,
+    fake_stripe_server_fixture,
+    stripe_account_fixture,
+)
+from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
+
+from publisher.accounts.rate_limits import key_hash
+from publisher.accounts.sessions import start_session
+from publisher.cli import main
+from publisher.gifts.models import Gift, GiftClaim
+from publisher.mail.outbox import queue_email
+from publisher.members.emails import queue_welcome
+from publisher.members.members import add_member, current_token, current_token_row, issue_token
+from publisher.models import (
+    Base,
+    Checkout,
+    FeedToken,
+    Member,
+    OutboxMessage,
+    PendingSignIn,
+    RateLimitHit,
+    SharingFlag,
+    SignInLink,
+)
+from publisher.services import Services
+
+ANN = "ann@example.com"
+
+
+def _cli(env: dict, *args: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+    return CliRunner(env=env).invoke(main, list(args), **kwargs)
+
+
+@dataclass
+class Held:
+    """The URLs of ann's feed and one episode's audio, and what else the test checks."""
+
+    feed: str
+    media: str
+    token: str
+    member_id: int
+
+
+@pytest.fixture
+def everything(app, services: Services, mp3_file: Path, client) -> Held:  # type: ignore[no-untyped-def]
+    """Ann, a paying member, with one record of every kind the service keeps about someone;
+    Cy, another member, whose records must survive Ann's deletion."""
+    from publisher.web.media import recorder_of
+
+    secret, config = services.config.secret_key, services.config
+    now = datetime.now(UTC)
+    with services.db.session() as session:
+        make_show(session)
+        episode = make_episode(
+            session, services.storage, make_season(session), mp3_file, title="First Steps"
+        )
+        ann = add_member(session, secret, ANN, "monthly", "cus_ann")
+        ann.stripe_subscription_id = "sub_ann"
+        cy = add_member(session, secret, "cy@example.com", "yearly", "cus_cy")
+        issue_token(session, secret, ann)  # one retired token, one current
+        token_row = current_token_row(session, secret, ann)
+        token, guid, ann_id = current_token(session, ann, secret), episode.guid, ann.id
+        session.add(
+            Checkout(id="cs_ann", member_id=ann.id, outcome="new_member", token_id=token_row.id)
+        )
+        session.add(Checkout(id="cs_cy", member_id=cy.id, outcome="new_member"))
+        start_session(session, ann.id, now)
+        start_session(session, cy.id, now)
+        session.add(
+            SignInLink(
+                member_id=ann.id,
+                token_hash="1" * 64,
+                created_at=now,
+                expires_at=now + timedelta(minutes=15),
+                used_at=now,
+            )
+        )
+        session.add(
+            SignInLink(
+                member_id=ann.id,
+                token_hash="2" * 64,
+                created_at=now,
+                expires_at=now + timedelta(minutes=15),
+            )
+        )
+        session.add(PendingSignIn(email=ANN, asked_at=now))
+        session.add(RateLimitHit(bucket="sign_in_address", key_hash=key_hash(ANN, secret), at=now))
+        session.add(
+            SharingFlag(
+                member_id=ann.id,
+                token_id=token_row.id,
+                day=now.date().isoformat(),
+                networks=5,
+                apps=["Overcast"],
+                requests=9,
+            )
+        )
+        queue_welcome(session, config, ann)  # pending
+        sent = queue_email(
+            session,
+            config,
+            "sign_in",
+            ANN,
+            {
+                "show_title": "Love TV",
+                "link": f"{config.base_url}/account/sign-in/x",
+                "minutes": 15,
+            },
+            member_id=ann.id,
+        )
+        assert sent is not None
+        sent.status, sent.sent_at, sent.last_error = "sent", now, f"550 {ANN} greylisted"
+        bought = Gift(
+            plan="yearly",
+            status="bought",
+            buyer_email=ANN,
+            recipient_name="Bo",
+            recipient_email="bo@example.com",
+            message=f"love, {ANN}",
+        )
+        received = Gift(
+            plan="yearly",
+            status="redeemed",
+            buyer_email="cy@example.com",
+            recipient_name="Ann Example",
+            recipient_email=ANN,
+            message="For Ann",
+            member_id=ann.id,
+            redeemed_at=now,
+        )
+        session.add_all([bought, received])
+        session.flush()
+        session.add(
+            GiftClaim(
+                gift_id=received.id,
+                email=ANN,
+                token_hash="3" * 64,
+                expires_at=now + timedelta(minutes=15),
+            )
+        )
+    feed, media = f"/feeds/{token}/season-1.xml", f"/media/{token}/{guid}.mp3"
+    assert client.get(feed).status_code == 200
+    assert client.get(media, headers={"User-Agent": "Overcast/3.0"}).status_code == 200
+    recorder_of(app).flush()  # the download is written now, as the background thread would
+    return Held(feed, media, token, ann_id)
+
+
+def test_export_holds_one_record_of_every_kind_and_no_secret(
+    env: dict, everything: Held, services: Services
+) -> None:
+    exported = _cli(env, "member", "export", ANN)
+    assert exported.exit_code == 0, exported.output
+    document = json.loads(exported.stdout)
+    profile = document["profile"]
+    assert (
+        profile["email"] == ANN and profile["plan"] == "monthly" and profile["status"] == "active"
+    )
+    assert (
+        profile["stripe_customer_id"] == "cus_ann"
+        and profile["stripe_subscription_id"] == "sub_ann"
+    )
+    assert [c["id"] for c in document["checkouts"]] == ["cs_ann"]
+    tokens = document["feed_tokens"]
+    assert len(tokens) == 2 and tokens[0]["retired_at"] and tokens[1]["retired_at"] is None
+    assert len(document["sessions"]) == 1 and len(document["sign_in_links"]) == 2
+    assert len(document["pending_sign_ins"]) == 1
+    (download,) = document["downloads"]
+    assert download["episode"] == "First Steps" and download["app"] == "Overcast"
+    assert download["client_ip"] == "127.0.0.1" and "counted" in download
+    assert {e["kind"] for e in document["emails"]} == {"welcome", "sign_in"}
+    gifts = {g["buyer_email"]: g for g in document["gifts"]}
+    assert gifts[ANN]["recipient_email"] == "bo@example.com"
+    assert gifts["cy@example.com"]["recipient_email"] == ANN
+    assert len(document["gift_claims"]) == 1
+    assert document["sharing_flags"][0]["apps"] == ["Overcast"]
+    with services.db.session() as session:
+        secrets = [r.nonce for r in session.scalars(select(FeedToken))]
+        secrets += [r.lookup_hash for r in session.scalars(select(FeedToken))]
+    for secret in [everything.token, *secrets, "1" * 64, "3" * 64]:
+        assert secret not in exported.stdout
+    assert "cy@example.com" not in json.dumps(document["sessions"])
+
+
+def test_export_can_write_a_file(env: dict, everything: Held, tmp_path: Path) -> None:
+    target = tmp_path / "ann.json"
+    written = _cli(env, "member", "export", "ann@", "--output", str(target))
+    assert written.exit_code == 0, written.output
+    assert json.loads(target.read_text())["profile"]["email"] == ANN
+    assert "{" not in written.stdout
+
+
+def _where_text_holds(session: Any, needle: str) -> list[str]:
+    """Every `table.column` (strings, text, JSON) with a value containing `needle`."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, JSON):
+                value = cast(column, Text)
+            elif isinstance(column.type, String | Text):
+                value = column
+            else:
+                continue
+            hits = session.scalar(
+                select(func.count()).select_from(table).where(value.like(f"%{needle}%"))
+            )
+            if hits:
+                found.append(f"{table.name}.{column.name}")
+    return found
+
+
+def test_delete_erases_the_address_everywhere_and_the_feeds_answer_404(
+    env: dict, everything: Held, services: Services, client
+) -> None:
+    with services.db.session() as session:
+        assert _where_text_holds(session, ANN)  # the search does find the address before
+    deleted = _cli(env, "member", "delete", ANN, "--yes", "--json")
+    assert deleted.exit_code == 0, deleted.output
+    assert json.loads(deleted.stdout)["deleted"] == ANN
+    with services.db.session() as session:
+        assert _where_text_holds(session, ANN) == []
+        assert _where_text_holds(session, "Ann Example") == []
+        member = session.get_one(Member, everything.member_id)
+        assert member.email == f"deleted-{everything.member_id}@erased.invalid"
+        assert member.status == "revoked" and member.stripe_customer_id == "cus_ann"
+        kept = session.get_one(Checkout, "cs_ann")
+        assert kept.member_id == member.id and kept.token_id is None
+        assert (
+            session.scalars(select(FeedToken).where(FeedToken.member_id == member.id)).all() == []
+        )
+        assert session.scalars(select(SharingFlag)).all() == []
+        cy = session.scalars(select(Member).where(Member.email == "cy@example.com")).one()
+        assert session.get(Checkout, "cs_cy") is not None and len(cy.tokens) == 1
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Gift).where(Gift.buyer_email == "cy@example.com")
+            )
+            == 1
+        )
+        assert all(m.to_address != ANN for m in session.scalars(select(OutboxMessage)))
+    assert client.get(everything.feed).status_code == 404
+    assert client.get(everything.media).status_code == 404
+
+
+def test_delete_again_says_so_and_exits_0(env: dict, everything: Held) -> None:
+    assert _cli(env, "member", "delete", ANN, "--yes").exit_code == 0
+    again = _cli(env, "member", "delete", ANN, "--yes")
+    assert again.exit_code == 0 and again.stdout.count("\n") == 1
+    assert "no member has ann@example.com (already deleted, or never one)" in again.stdout
+    stand_in = f"deleted-{everything.member_id}@erased.invalid"
+    by_placeholder = _cli(env, "member", "delete", stand_in, "--json")
+    assert by_placeholder.exit_code == 0
+    assert json.loads(by_placeholder.stdout) == {"deleted": stand_in, "already_deleted": True}
+    exported = json.loads(_cli(env, "member", "export", stand_in).stdout)
+    assert exported["downloads"] == [] and exported["profile"]["stripe_customer_id"] == "cus_ann"
+
+
+def test_delete_asks_first_and_a_no_changes_nothing(
+    env: dict, everything: Held, services: Services
+) -> None:
+    refused = _cli(env, "member", "delete", ANN, input="n\n")
+    assert refused.exit_code == 1
+    with services.db.session() as session:
+        assert session.get_one(Member, everything.member_id).email == ANN
+    agreed = _cli(env, "member", "delete", ANN, "--json", input="y\n")
+    assert agreed.exit_code == 0, agreed.output
+    assert json.loads(agreed.stdout)["deleted"] == ANN  # the question went to stderr
+
+
+def test_delete_can_cancel_the_subscription_first(shop: Shop, env: dict, mp3_file: Path) -> None:
+    shop.add_catalog(mp3_file)
+    session_id, events = shop.buy("monthly", "dee@example.com")
+    shop.deliver(*events)
+    subscription = shop.stripe.session_subscription(session_id)
+    token = shop.token_of("dee@example.com")
+    deleted = _cli(
+        env, "member", "delete", "dee@example.com", "--cancel-subscription", "--yes", "--json"
+    )
+    assert deleted.exit_code == 0, deleted.output
+    summary = json.loads(deleted.stdout)
+    assert (
+        summary["deleted"] == "dee@example.com"
+        and summary["subscription_cancelled"] == subscription
+    )
+    assert shop.stripe.get(subscription, "subscription")["status"] == "canceled"
+    shop.deliver(*shop.stripe.sent_events("customer.subscription.deleted"))
+    assert shop.members() == [summary["placeholder"]]  # Stripe's word finds no address to restore
+    assert not [m for m in shop.outbox() if m.to_address == "dee@example.com"]
+    assert not [m for m in shop.outbox() if m.status == "pending"]  # nothing to send after
+    with shop.services.db.session() as session:
+        assert _where_text_holds(session, "dee@example.com") == []
+    answer = requests.get(f"{shop.url}/feeds/{token}/season-1.xml", timeout=30)
+    assert answer.status_code == 404
+
+
+def test_comp_member_cannot_cancel_a_subscription_and_nothing_is_deleted(env: dict, app) -> None:
+    assert _cli(env, "member", "add", "eve@example.com", "--no-email").exit_code == 0
+    refused = _cli(env, "member", "delete", "eve@example.com", "--cancel-subscription", "--yes")
+    assert refused.exit_code == 1 and "no Stripe customer" in refused.stderr
+    shown = _cli(env, "member", "show", "eve@example.com", "--json")
+    assert json.loads(shown.stdout)["status"] == "active"
