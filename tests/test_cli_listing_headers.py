@@ -72,3 +72,15 @@ def test_stats_has_a_header_row_and_counts_in_words(
     assert _ok(by_app).splitlines() == ["DOWNLOADS\tAPP", "2\tOvercast"]
     assert by_app.stderr == "2 downloads in the last 30 days\n"
     assert json.loads(_ok(runner.invoke(main, ["stats", "--json"])))["downloads"] == 2
+
+
+def test_every_time_prints_the_same_way() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from publisher.cli.terminal import moment
+
+    when = datetime(2026, 12, 9, 9, 0, tzinfo=UTC)
+    assert moment(when) == "2026-12-09 09:00 UTC"
+    assert moment(when.astimezone(timezone(timedelta(hours=2)))) == "2026-12-09 09:00 UTC"
+    assert moment("2026-12-09T09:00:00+00:00") == "2026-12-09 09:00 UTC"
+    assert moment(None) == "-"

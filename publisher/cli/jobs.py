@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import click
 
 from publisher.cli import CliState, pass_state
+from publisher.cli.terminal import moment
 from publisher.jobs.schedule import DEFAULT_PERIODS
 
 
@@ -50,8 +51,8 @@ def list_jobs(state: CliState, as_json: bool) -> None:
         return
     click.echo("JOB\tRUNS\tLAST RUN\tNEXT RUN\tRESULT")
     for job in listed:
-        last = f"{job.last_run:%Y-%m-%d %H:%M}" if job.last_run else "never"
-        upcoming = f"{job.next_run:%Y-%m-%d %H:%M}" if job.next_run else "-"
+        last = moment(job.last_run) if job.last_run else "never"
+        upcoming = moment(job.next_run)
         click.echo(f"{job.name}\t{_every(job.period)}\t{last}\t{upcoming}\t{job.result or '-'}")
 
 

@@ -12,6 +12,7 @@ import click
 from sqlalchemy import func, select
 
 from publisher.cli import CliState, pass_state
+from publisher.cli.terminal import moment, printable
 from publisher.errors import UserError
 from publisher.models import OutboxMessage
 
@@ -95,7 +96,8 @@ def list_messages(state: CliState, pending: bool, limit: int, as_json: bool) -> 
         return
     for m in messages:
         retry = f"  attempts {m['attempts']}: {m['last_error']}" if m["last_error"] else ""
-        click.echo(f"{m['created_at']}  {m['status']:<7}  {m['kind']:<16}  {m['to']}{retry}")
+        to = printable(m["to"])
+        click.echo(f"{moment(m['created_at'])}  {m['status']:<7}  {m['kind']:<16}  {to}{retry}")
     click.echo(f"{len(messages)} of {total} messages", err=True)
 
 

@@ -9,6 +9,7 @@ escape sequences could rewrite the producer's terminal, and a CSV cell starting 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -25,3 +26,13 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def moment(value: datetime | str | None) -> str:
+    """A time as every command prints one, `2026-12-09 09:00 UTC`; `-` when there is none."""
+    if value is None or value == "":
+        return "-"
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return f"{when:%Y-%m-%d %H:%M} UTC"
