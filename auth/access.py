@@ -14,6 +14,9 @@ from datetime import datetime
 ACTIVE, LAPSED, REVOKED = "active", "lapsed", "revoked"
 # The billing state of a gift membership: access until `grace_until` (None: for good).
 GIFT = "gift"
+# A membership paid elsewhere before the show moved here (`lovetv member import … ends`):
+# access until `grace_until`, as a gift's.
+PREPAID = "prepaid"
 
 # Why a feed shows a notice item instead of (or on top of) its episodes.
 NOTICE_PAYMENT_PROBLEM = "payment_problem"  # episodes still flow; a notice asks for a card
@@ -35,7 +38,11 @@ def effective_status(
 ) -> str:
     """`active`, `lapsed` or `revoked` as of `now` (a past-due grace or a gift that ran out
     is lapsed)."""
-    if status == ACTIVE and billing_state in ("past_due", GIFT) and grace_until is not None:
+    if (
+        status == ACTIVE
+        and billing_state in ("past_due", GIFT, PREPAID)
+        and grace_until is not None
+    ):
         return ACTIVE if now < grace_until else LAPSED
     return status if status in (ACTIVE, LAPSED, REVOKED) else LAPSED
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from publisher.cli import CliState, pass_state
+from publisher.cli.member_import import import_command
 from publisher.cli.member_list import list_command
 from publisher.cli.terminal import printable
 from publisher.members.members import MEMBER_PLANS
+
+if TYPE_CHECKING:
+    from publisher.members.erasure import Target
+    from publisher.services import Services
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 
@@ -204,11 +209,7 @@ def delete(
     services = state.services()
     target = erasure.look_up(services, email)
     if target.already_deleted:
-        _say(
-            {"deleted": target.address, "already_deleted": True},
-            as_json,
-            f"{target.address} was already deleted; nothing more to erase",
-        )
+        _already_deleted(services, target, cancel_subscription, as_json)
         return
     if not yes:
         what = (
@@ -234,6 +235,26 @@ def delete(
         if cancelled:
             headline += f"; subscription {cancelled} ended"
     _say(summary, as_json, headline)
+    if target.still_billed and not cancel_subscription:
+        again = f"lovetv member delete {done.placeholder} --cancel-subscription"
+        click.echo(
+            f"note: Stripe subscription {target.subscription} goes on ({again} ends it)", err=True
+        )
+
+
+def _already_deleted(
+    services: Services, target: Target, cancel_subscription: bool, as_json: bool
+) -> None:
+    """A second delete changes nothing, but may still end the subscription it left."""
+    from publisher.members import erasure
+
+    summary: dict[str, Any] = {"deleted": target.address, "already_deleted": True}
+    headline = f"{target.address} was already deleted; nothing more to erase"
+    if cancel_subscription:
+        summary["subscription_cancelled"] = erasure.cancel_subscription(services, target)
+        if summary["subscription_cancelled"]:
+            headline += f"; subscription {summary['subscription_cancelled']} ended"
+    _say(summary, as_json, headline)
 
 
 def _say(summary: dict[str, Any], as_json: bool, headline: str) -> None:
@@ -241,6 +262,7 @@ def _say(summary: dict[str, Any], as_json: bool, headline: str) -> None:
 
 
 member.add_command(list_command)
+member.add_command(import_command)
 
 
 def register(group: click.Group) -> None:

@@ -1,0 +1,1 @@
+"""Moving in: members (and, later, episodes) brought from wherever the show was before."""
