@@ -314,6 +314,25 @@ def test_delete_can_cancel_the_subscription_first(shop: Shop, env: dict, mp3_fil
     assert answer.status_code == 404
 
 
+def test_a_subscription_left_running_is_named_and_can_be_ended_later(
+    shop: Shop, env: dict, mp3_file: Path
+) -> None:
+    shop.add_catalog(mp3_file)
+    session_id, events = shop.buy("yearly", "fay@example.com")
+    shop.deliver(*events)
+    subscription = shop.stripe.session_subscription(session_id)
+    deleted = _cli(env, "member", "delete", "fay@example.com", "--yes", "--json")
+    assert deleted.exit_code == 0, deleted.output
+    stand_in = json.loads(deleted.stdout)["placeholder"]
+    assert f"note: Stripe subscription {subscription} goes on" in deleted.stderr
+    assert f"lovetv member delete {stand_in} --cancel-subscription" in deleted.stderr
+    assert shop.stripe.get(subscription, "subscription")["status"] == "active"
+    later = _cli(env, "member", "delete", stand_in, "--cancel-subscription", "--json")
+    assert later.exit_code == 0, later.output
+    assert json.loads(later.stdout)["subscription_cancelled"] == subscription
+    assert shop.stripe.get(subscription, "subscription")["status"] == "canceled"
+
+
 def test_comp_member_cannot_cancel_a_subscription_and_nothing_is_deleted(env: dict, app) -> None:
     assert _cli(env, "member", "add", "eve@example.com", "--no-email").exit_code == 0
     refused = _cli(env, "member", "delete", "eve@example.com", "--cancel-subscription", "--yes")

@@ -67,6 +67,12 @@ class Target:
     already_deleted: bool = False
     customer: str | None = None
     subscription: str | None = None
+    billing_state: str | None = None
+
+    @property
+    def still_billed(self) -> bool:
+        """Whether Stripe last said the subscription goes on charging (a delete leaves it)."""
+        return bool(self.subscription) and self.billing_state in ("active", "trialing", "past_due")
 
 
 @dataclass
@@ -85,13 +91,25 @@ def look_up(services: Services, email: str) -> Target:
             found = session.scalar(select(Member).where(Member.email == email.strip().lower()))
             if found is None:
                 raise UserError(f"no member has the placeholder {email.strip()!r}")
-            return Target(found.email, found.id, already_deleted=True)
+            return Target(
+                found.email,
+                found.id,
+                True,
+                found.stripe_customer_id,
+                found.stripe_subscription_id,
+                found.billing_state,
+            )
         address = normalize_email(email)
         member = session.scalar(select(Member).where(Member.email == address))
         if member is None:
             return Target(address)
         return Target(
-            address, member.id, False, member.stripe_customer_id, member.stripe_subscription_id
+            address,
+            member.id,
+            False,
+            member.stripe_customer_id,
+            member.stripe_subscription_id,
+            member.billing_state,
         )
 
 
