@@ -6,7 +6,6 @@ Against the fake Stripe API through the real `stripe` library, on SQLite and Pos
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +19,6 @@ from support.fake_stripe import (  # noqa: F401
     stripe_account_fixture,
 )
 from support.stripe_app import env_fixture  # noqa: F401
-from werkzeug.wrappers import Request
 
 from publisher.accounts.sessions import start_session
 from publisher.cli import main
@@ -46,28 +44,6 @@ def member(services: Services) -> str:
         )
         session.add(link)
     return "ann@example.com"
-
-
-@pytest.fixture
-def customer_updates(
-    fake_stripe_server: FakeStripe, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    """POST /v1/customers/<id> (Stripe's customer update), which the stand-in lacks: the
-    email is stored and the customer answered, for this test only."""
-    from publisher.demo_billing.api import decode_form, public
-
-    original = type(fake_stripe_server)._handle
-
-    def handle(self: FakeStripe, account: FakeStripeAccount, request: Request) -> dict:
-        parts = request.path.split("/")
-        if request.method == "POST" and len(parts) == 4 and parts[2] == "customers":
-            customer = account.get(parts[3], "customer")
-            customer.update(decode_form(request.get_data(as_text=True)))
-            return public(customer)
-        return original(self, account, request)
-
-    monkeypatch.setattr(type(fake_stripe_server), "_handle", handle)
-    yield
 
 
 def test_edit_changes_the_address_keeps_the_feed_and_ends_every_session(
@@ -130,7 +106,6 @@ def test_edit_updates_the_stripe_customers_email(
     env: dict,
     services: Services,
     stripe_account: FakeStripeAccount,
-    customer_updates: None,
 ) -> None:
     customer = stripe_account.add("cus", {"object": "customer", "email": "cy@example.com"})
     with services.db.session() as session:

@@ -30,6 +30,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
     ("GET", re.compile(r"^/v1/checkout/sessions$"), "list:checkout.session"),
     ("POST", re.compile(r"^/v1/billing_portal/sessions$"), "create_portal"),
     ("GET", re.compile(r"^/v1/customers/(?P<id>[^/]+)$"), "customer"),
+    ("POST", re.compile(r"^/v1/customers/(?P<id>[^/]+)$"), "update_customer"),
     (
         "POST",
         re.compile(r"^/v1/customers/(?P<id>[^/]+)/balance_transactions$"),
@@ -117,6 +118,9 @@ class StripeApi:
                 return public(
                     account.create_portal_session(decode_form(request.get_data(as_text=True)))
                 )
+            if action == "update_customer":
+                params = decode_form(request.get_data(as_text=True))
+                return public(account.update_customer(match["id"], params))
             if action == "create_balance_transaction":
                 params = decode_form(request.get_data(as_text=True))
                 return public(account.create_balance_transaction(match["id"], params))

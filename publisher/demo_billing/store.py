@@ -181,6 +181,14 @@ class StripeStore:
             self.event("customer.subscription.deleted", sub)
             return sub
 
+    def update_customer(self, customer_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        """POST /v1/customers/{id}: the email (and name) change as sent; an event, as Stripe's."""
+        with self.lock:
+            customer = self.get(customer_id, "customer")
+            customer.update({k: v for k, v in params.items() if k in ("email", "name")})
+            self.event("customer.updated", customer)
+            return customer
+
     def create_balance_transaction(
         self, customer_id: str, params: dict[str, Any]
     ) -> dict[str, Any]:
