@@ -7,6 +7,7 @@ server sees real ones; the 24-hour window is checked with explicit times.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -167,3 +168,19 @@ def test_networks_are_slash_24_and_slash_48() -> None:
     assert network_of("203.0.113.77") == "203.0.113.0/24"
     assert network_of("2001:db8:1234:5678::1") == "2001:db8:1234::/48"
     assert network_of("::ffff:198.51.100.9") == "198.51.100.0/24"
+
+
+def test_a_request_queued_before_its_member_was_erased_is_not_written(app, listening) -> None:
+    from sqlalchemy import delete
+
+    from auth.tokens import lookup_hash
+    from publisher.models import FeedToken
+
+    services = services_of(app)
+    token = listening["path"].split("/")[2]
+    with services.db.session() as session:  # what `member delete` does to the tokens
+        session.execute(delete(FeedToken).where(FeedToken.member_id == listening["member_id"]))
+    hit = _hit(listening, utcnow())
+    write_batch(services, [replace(hit, token_hash=lookup_hash(token))])
+    with services.db.session() as session:
+        assert session.scalars(select(MediaRequest)).all() == []

@@ -43,8 +43,9 @@ def write_batch(services: Services, hits: Sequence[MediaHit], now: datetime | No
         # machines within a second, and each batch reads what is stored before it inserts.
         serialise_on(session, _keys(rows))
         _decide(session, rows)
-        session.execute(insert(MediaRequest), rows)
-        sharing.check(session, services, rows)
+        if rows:  # an empty executemany would insert one row of defaults
+            session.execute(insert(MediaRequest), rows)
+            sharing.check(session, services, rows)
         if time.monotonic() - _last_scrub > SCRUB_EVERY:
             scrub(session, now or utcnow())
             _last_scrub = time.monotonic()
@@ -69,6 +70,8 @@ def _rows(session: Session, hits: Sequence[MediaHit]) -> list[dict]:
         episode = episodes.get(hit.episode_id)
         if episode is None:  # deleted since: nothing to count it against
             continue
+        if hit.token_hash and hit.token_hash not in tokens:
+            continue  # its member was erased since (`member delete`): nothing of them is kept
         agent = classify(hit.user_agent, hit.client_ip)
         rows.append(
             {
