@@ -25,9 +25,11 @@ from publisher.models import Episode
 from publisher.services import Services
 
 DEMO_MP3 = Path(__file__).resolve().parent.parent / "publisher/demo_media/push-and-pull.mp3"
-# sha256 and size of `write_tagged_copy(DEMO_MP3, …, GOLDEN_TAGS)` computed with the tagging
-# code as it was before publishing streamed (commit abc8efd): the stored bytes must not move.
-GOLDEN_SHA256 = "9b4fa7bad7398516e3124143776991f46be9ef5ed08b92cd1f674a4b76105575"
+# sha256 and size of `write_tagged_copy(DEMO_MP3, …, GOLDEN_TAGS)`: the stored bytes must not
+# move by accident. First computed before publishing streamed (commit abc8efd); computed again
+# when the tag began to be assembled frame by frame, CTOC then CHAPs in time order, cover last
+# (commit 768a7dd), a change of the tag on purpose.
+GOLDEN_SHA256 = "28be4cf92d1a24eb6e07af78fa22efe7c0a1370bd97197eabdef65bae962f155"
 GOLDEN_SIZE = 147843
 GOLDEN_TAGS = EpisodeTags(
     title="Golden",
