@@ -110,3 +110,18 @@ def test_a_prepaid_member_listens_until_the_day_their_old_membership_ends(
     assert effective_status(*state, datetime.now(UTC)) == "active"
     assert effective_status(*state, datetime.now(UTC) + timedelta(days=41)) == "lapsed"
     assert count(services, OutboxMessage) == 0
+
+
+def test_the_account_page_says_until_when_a_prepaid_membership_runs() -> None:
+    from publisher.accounts.account_page import membership_term
+
+    member = Member(
+        email="pre@example.com",
+        plan="yearly",
+        status="active",
+        billing_state="prepaid",
+        period_end=datetime(2027, 1, 31, tzinfo=UTC),
+    )
+    assert membership_term(member) == (
+        "Paid until 31 January 2027: the membership ends then unless you join again."
+    )

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auth.access import PREPAID
 from publisher.accounts.sessions import end_sessions
 from publisher.config import Config
 from publisher.listening.inputs import published
@@ -85,6 +86,8 @@ def membership_term(member: Member) -> str:
         return f"Ended on {when}." if when else "Not renewing."
     if member.status_reason == "cancels at period end" and when:
         return f"Cancelled: ends on {when}, with no further charges."
+    if member.billing_state == PREPAID and when:  # paid on the show's earlier platform
+        return f"Paid until {when}: the membership ends then unless you join again."
     if member.billing_state == "trialing" and when:
         price = BY_SLUG.get(member.plan)
         then = f"then {price.price_text}" if price else "then the plan's price"
