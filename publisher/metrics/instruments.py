@@ -67,6 +67,11 @@ FAMILIES = {
 }
 
 
+# Labelled children made once: `labels()` on every request cost more than the increment.
+FEED_OUTCOMES = {o: FEED_REQUESTS.labels(o) for o in ("200", "304", "notice", "404")}
+REQUEST_TIMERS = {f: REQUEST_SECONDS.labels(f) for f in (*set(FAMILIES.values()), "pages")}
+
+
 def family_of(path: str) -> str:
     first = path.lstrip("/").split("/", 1)[0]
     return FAMILIES.get(first, "pages")

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from publisher.metrics.instruments import MEDIA_REQUESTS, REQUEST_SECONDS, family_of
+from publisher.metrics.instruments import MEDIA_REQUESTS, REQUEST_TIMERS, family_of
 
 
 class RequestMetrics:
@@ -21,13 +21,17 @@ class RequestMetrics:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         family = family_of(environ.get("PATH_INFO", ""))
         started = time.perf_counter()
+        if family != "media":
+            try:
+                return self.app(environ, start_response)
+            finally:
+                REQUEST_TIMERS[family].observe(time.perf_counter() - started)
 
         def counted_start(status: str, headers: Any, exc_info: Any = None) -> Any:
-            if family == "media":
-                MEDIA_REQUESTS.labels(status.split(" ", 1)[0]).inc()
+            MEDIA_REQUESTS.labels(status.split(" ", 1)[0]).inc()
             return start_response(status, headers, exc_info)
 
         try:
             return self.app(environ, counted_start)
         finally:
-            REQUEST_SECONDS.labels(family).observe(time.perf_counter() - started)
+            REQUEST_TIMERS[family].observe(time.perf_counter() - started)

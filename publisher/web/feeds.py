@@ -25,7 +25,7 @@ from publisher.listening.cache import FeedCache
 from publisher.listening.inputs import Urls
 from publisher.listening.listeners import Listener
 from publisher.listening.requests import SeasonRequest, SeasonRequests, teaser_state
-from publisher.metrics.instruments import FEED_REQUESTS
+from publisher.metrics.instruments import FEED_OUTCOMES
 from publisher.models import utcnow
 from publisher.web import feed_fast_path, feed_pages
 from publisher.web.feed_http import (
@@ -128,13 +128,13 @@ class MemberFeeds:
         now = utcnow()
         member = self.ask(token, slug, now)
         if member is None:
-            FEED_REQUESTS.labels("404").inc()
+            FEED_OUTCOMES["404"].inc()
             return NOT_FOUND
         found, listener, decision = member.found, member.listener, member.decision
         try:
             variant = self.cache.season(found.season_id, found.state, decision.notice, now)
         except LookupError:  # the season vanished between the query and the render
-            FEED_REQUESTS.labels("404").inc()
+            FEED_OUTCOMES["404"].inc()
             return NOT_FOUND
         moment = listener.notice_moment(decision.notice, self.grace_days)
         event = notice_event(moment or variant.last_modified if decision.notice else None)
@@ -144,7 +144,7 @@ class MemberFeeds:
             asked, variant, etag, token, private=True, event=event, changed_at=changed_at
         )
         outcome = "304" if reply.status == 304 else ("notice" if decision.notice else "200")
-        FEED_REQUESTS.labels(outcome).inc()
+        FEED_OUTCOMES[outcome].inc()
         return reply
 
 
