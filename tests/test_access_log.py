@@ -62,12 +62,15 @@ def test_redact_keeps_a_request_from_forging_a_log_line() -> None:
 def test_lovetv_serve_logs_requests_without_their_secrets(
     sqlite_url: str, local_storage_url: str, tmp_path: Path
 ) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "LOVETV_DATABASE_URL": sqlite_url,
         "LOVETV_STORAGE_URL": local_storage_url,
         "LOVETV_SECRET_KEY": SECRET,
         "LOVETV_ENV": "production",
+        "LOVETV_BASE_URL": base,  # production names its public address
     }
     from publisher.config import load_config
 
@@ -75,8 +78,6 @@ def test_lovetv_serve_logs_requests_without_their_secrets(
     with services.db.session() as session:
         token = current_token(session, add_member(session, SECRET, "ann@example.com"), SECRET)
     services.db.dispose()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     log = tmp_path / "access.log"
     lovetv = Path(sys.executable).parent / "lovetv"
     with log.open("w") as sink:
