@@ -55,6 +55,15 @@ def test_a_seasons_first_episode_announces_it_once_to_each_member_who_can_hear_i
     add(services, "cy@example.com", billing_state="past_due", grace_until=now - timedelta(hours=1))
     dee = add(services, "dee@example.com", billing_state="past_due", grace_until=now + timedelta(1))
     add(services, "eve@example.com", status="revoked")
+    # A gift and a prepaid (imported) membership whose end has passed can't hear it either.
+    add(
+        services,
+        "gus@example.com",
+        plan="gift",
+        billing_state="gift",
+        grace_until=now - timedelta(1),
+    )
+    add(services, "hal@example.com", billing_state="prepaid", grace_until=now - timedelta(1))
     publish(services, mp3_file, "One")
     mails = outbox(services, "season_out")
     assert sorted(m.to_address for m in mails) == ["ann@example.com", "dee@example.com"]

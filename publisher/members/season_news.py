@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from auth.access import ACTIVE
+from auth.access import ACTIVE, GIFT, PREPAID
 from auth.tokens import derive_token
 from publisher.accounts.account_page import show_title
 from publisher.config import Config
@@ -64,10 +64,11 @@ def _messages(session: Session, config: Config, season: Season, now: datetime) -
 
 
 def _not_past_grace(now: datetime):  # type: ignore[no-untyped-def]
-    """`auth.access.effective_status` in SQL: a past-due member whose grace ran out is lapsed."""
+    """`auth.access.effective_status` in SQL: a past-due member whose grace ran out, or a gift
+    or prepaid membership past its end, is lapsed."""
     return or_(
         Member.billing_state.is_(None),
-        Member.billing_state != "past_due",
+        Member.billing_state.not_in(("past_due", GIFT, PREPAID)),
         Member.grace_until.is_(None),
         Member.grace_until > now,
     )
