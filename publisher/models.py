@@ -110,6 +110,10 @@ class Episode(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guid: Mapped[str] = mapped_column(String(64), unique=True, default=new_guid)
+    # The GUID an imported episode had in its old feed (`lovetv import feed`), written in
+    # our feeds instead of `guid` so apps that followed the old feed know the episode. Kept
+    # verbatim: often a URL, too long and too punctuated for media URLs, which keep `guid`.
+    imported_guid: Mapped[str | None] = mapped_column(String(1024), unique=True)
     season_id: Mapped[int] = mapped_column(
         ForeignKey("seasons.id", ondelete="RESTRICT"), index=True
     )

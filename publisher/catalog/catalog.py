@@ -309,9 +309,12 @@ def list_episodes(services: Services, season_slug: str | None = None) -> list[Ep
 
 def find_episode(session: Session, guid: str) -> Episode:
     """The episode with this GUID or a unique start of it (at least `GUID_PREFIX_MIN`
-    characters, as `member show` takes part of an address); else a one-line error."""
+    characters, as `member show` takes part of an address), or the GUID it had in the feed
+    it was imported from; else a one-line error."""
     text = guid.strip()
-    episode = session.scalar(select(Episode).where(Episode.guid == text))
+    episode = session.scalar(
+        select(Episode).where((Episode.guid == text) | (Episode.imported_guid == text))
+    )
     if episode is not None:
         return episode
     # substr, not LIKE: SQLite's LIKE ignores case and PostgreSQL's does not.

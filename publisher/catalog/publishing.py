@@ -86,6 +86,10 @@ class EpisodeDraft:
     teaser: bool = False
     publish_at: datetime | None = None
     episode_type: str = "full"
+    # An episode moved in from another feed keeps the GUID apps know it by, and keeps no
+    # number if it had none (a new episode without --number takes the season's next one).
+    imported_guid: str | None = None
+    auto_number: bool = True
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,7 @@ def _place(session: Session, storage: Storage, draft: EpisodeDraft, inputs: Inpu
     show = get_show(session)
     season = get_season(session, draft.season)
     number = draft.number
-    if number is None and draft.episode_type == "full":
+    if number is None and draft.episode_type == "full" and draft.auto_number:
         highest = session.scalar(
             select(func.max(Episode.number)).where(Episode.season_id == season.id)
         )
@@ -241,6 +245,7 @@ def _store_and_record(
             ) from exc
         episode = Episode(
             guid=guid,
+            imported_guid=draft.imported_guid,
             season_id=placement.season_id,
             number=placement.number,
             title=draft.title.strip(),
@@ -308,6 +313,11 @@ def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
                 season = session.get_one(Season, episode.season_id)
                 announce_season(session, services.config, season, episode.publish_at)
     except IntegrityError as exc:
+        if draft.imported_guid is not None and _imported(services, draft.imported_guid):
+            raise UserError(
+                f"the episode with GUID {draft.imported_guid!r} was imported meanwhile by "
+                "another run: nothing was published twice"
+            ) from exc
         raise UserError(
             f"season {draft.season!r} got an episode {episode.number} while this one was "
             "uploading: nothing was published; choose another --number"
@@ -318,6 +328,12 @@ def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
             f"could not record the episode ({first[0] if first else type(exc).__name__}); "
             "its uploads were removed, so run the command again"
         ) from exc
+
+
+def _imported(services: Services, imported_guid: str) -> bool:
+    with services.db.session() as session:
+        found = select(Episode.id).where(Episode.imported_guid == imported_guid)
+        return session.scalar(found) is not None
 
 
 def _summary(episode: Episode, season: str) -> dict[str, Any]:
@@ -342,4 +358,5 @@ def _summary(episode: Episode, season: str) -> dict[str, Any]:
         "transcript_key": episode.transcript_key,
         "transcript_mime": episode.transcript_mime,
         "chapters": len(episode.chapters or []),
+        "imported_guid": episode.imported_guid,
     }

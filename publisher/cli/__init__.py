@@ -67,6 +67,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "storage": ("publisher.cli.storage", "storage", "Look after the audio store."),
     "gift": ("publisher.cli.gift", "gift", "Gift memberships bought through Stripe."),
     "jobs": ("publisher.cli.jobs", "jobs", "Periodic jobs run by lovetv serve."),
+    "import": (
+        "publisher.cli.feed_import",
+        "import_group",
+        "Move an existing podcast's episodes in from its RSS feed.",
+    ),
 }
 
 

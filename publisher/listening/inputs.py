@@ -117,7 +117,7 @@ def episode_info(episode: Episode, season: Season, who: str, urls: Urls, link: s
     if kind is not None:
         transcripts = (Transcript(urls.media(who, f"{name}.transcript.{kind[1]}"), kind[0]),)
     return EpisodeInfo(
-        guid=episode.guid,
+        guid=episode.imported_guid or episode.guid,  # apps know an imported one by its old GUID
         title=episode.title,
         description=episode.description or "",
         published=episode.publish_at,

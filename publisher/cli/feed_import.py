@@ -1,0 +1,124 @@
+"""`lovetv import feed URL_OR_FILE --season SLUG`: move an existing podcast in."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from publisher.cli import CliState, pass_state
+from publisher.cli.signals import sigterm_as_interrupt
+from publisher.cli.terminal import printable
+
+
+@click.group("import")
+def import_group() -> None:
+    """Move an existing podcast's episodes in from its RSS feed."""
+
+
+@import_group.command("feed", short_help="Import every episode of an RSS feed into a season.")
+@click.argument("url_or_file")
+@click.option("--season", required=True, help="The season (its slug) the episodes go into.")
+@click.option(
+    "--teaser",
+    "teasers",
+    multiple=True,
+    metavar="GUID",
+    help="Also put this episode (its GUID in the feed) in the free teaser feed; repeatable.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds one episode's audio may take to download before it counts as failed.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
+@pass_state
+def feed_command(
+    state: CliState,
+    url_or_file: str,
+    season: str,
+    teasers: tuple[str, ...],
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Import the episodes of the podcast feed at URL_OR_FILE (http, https or a file) into
+    SEASON, oldest first, each published as `episode publish` would, keeping its GUID,
+    title, notes, date, number, type, chapters and transcript, so apps that followed the
+    old feed do not list the back catalogue as new. Episodes imported before are skipped:
+    after a failure or an interruption, the same command continues where it stopped."""
+    from publisher.imports.feed import FeedImport, import_feed
+
+    request = FeedImport(url_or_file, season, frozenset(teasers), timeout)
+    progress = _Progress(show=not as_json)
+    try:
+        with sigterm_as_interrupt():
+            result = import_feed(state.services(), request, progress)
+    finally:
+        progress.finish()
+    if as_json:
+        click.echo(json.dumps(result.as_json()))
+    else:
+        _report(result, season)
+    if result.failed:
+        click.echo(
+            f"{len(result.failed)} episode(s) not imported: run the same command again to "
+            "retry them (the others are skipped)",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _report(result: Any, season: str) -> None:
+    count = len(result.imported)
+    line = f"imported {count} episode{'s' * (count != 1)} into {season}"
+    if result.skipped:
+        line += f"; {len(result.skipped)} imported before, skipped"
+    if result.without_audio:
+        line += f"; {len(result.without_audio)} item(s) without audio left out"
+    click.echo(line)
+
+
+class _Progress:
+    """One line per episode and a download bar on stderr (the bar only on a terminal)."""
+
+    def __init__(self, show: bool) -> None:
+        self._show = show
+        self._tty = show and sys.stderr.isatty()
+        self._bar: Any = None
+        self._shown = 0
+
+    def starting(self, episode: Any, position: int, count: int) -> None:
+        self._close_bar()
+        if self._show:
+            click.echo(f"[{position}/{count}] {printable(episode.title)}", err=True)
+
+    def downloaded(self, done: int, total: int | None) -> None:
+        if not self._tty or total is None:
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="downloading", file=sys.stderr)
+            self._bar.__enter__()
+            self._shown = 0
+        self._bar.update(done - self._shown)
+        self._shown = done
+
+    def warn(self, text: str) -> None:
+        self._close_bar()
+        click.echo(f"warning: {printable(text)}", err=True)
+
+    def failed(self, episode: Any, why: str) -> None:
+        """Said at once (an import may run for an hour), whether or not --json."""
+        self._close_bar()
+        click.echo(f"error: {printable(episode.guid)}: {printable(why)}", err=True)
+
+    def finish(self) -> None:
+        self._close_bar()
+
+    def _close_bar(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
