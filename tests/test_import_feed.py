@@ -265,6 +265,9 @@ def test_unknown_season_missing_feed_and_unknown_teaser_are_refused_before_any_d
     bad_season = ["import", "feed", feed_url, "--season", "nope"]
     assert "season 'nope' does not exist" in refused(runner.invoke(main, bad_season))
     assert "404" in refused(runner.invoke(main, import_args(f"{host.url}/gone.xml")))
+    missing = runner.invoke(main, import_args("no-such-feed.xml"))
+    assert missing.exit_code == 2 and missing.stderr.count("\n") == 1
+    assert "no feed file 'no-such-feed.xml'" in missing.stderr
     teaser = refused(runner.invoke(main, import_args(feed_url, "--teaser", "nope-123")))
     assert "--teaser 'nope-123'" in teaser
     assert episodes_in_db(env) == []
@@ -316,6 +319,8 @@ def test_teasers_are_public_and_imported_guids_name_episodes_in_other_commands(
         assert [e["guid"] for e in teaser["episodes"]] == [old_guid(2)]
     edited = runner.invoke(main, ["episode", "edit", old_guid(1), "--title", "Renamed", "--json"])
     assert json.loads(succeeded(edited))["imported_guid"] == old_guid(1)
+    listed = json.loads(succeeded(runner.invoke(main, ["episode", "list", "--json"])))
+    assert [e["imported_guid"] for e in listed] == [old_guid(1), old_guid(2)]
     assert {e.title for e in episodes_in_db(env)} == {"Renamed", "Episode 2: part 2 of the story"}
 
 

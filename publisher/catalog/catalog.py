@@ -267,6 +267,7 @@ class EpisodeSummary:
     duration: float
     size: int
     audio_key: str
+    imported_guid: str | None = None  # the GUID apps know it by, when it came from a feed
 
     def as_json(self) -> dict[str, Any]:
         return {**self.__dict__, "publish_at": self.publish_at.isoformat()}
@@ -302,6 +303,7 @@ def list_episodes(services: Services, season_slug: str | None = None) -> list[Ep
                 duration=e.duration,
                 size=e.size,
                 audio_key=e.audio_key,
+                imported_guid=e.imported_guid,
             )
             for e, slug in rows
         ]

@@ -51,7 +51,11 @@ def feed_command(
     old feed do not list the back catalogue as new. Episodes imported before are skipped:
     after a failure or an interruption, the same command continues where it stopped."""
     from publisher.imports.feed import FeedImport, import_feed
+    from publisher.imports.fetching import local_path
 
+    path = local_path(url_or_file)
+    if path is not None and not path.is_file():
+        raise click.BadParameter(f"no feed file {str(path)!r}", param_hint="URL_OR_FILE")
     request = FeedImport(url_or_file, season, frozenset(teasers), timeout)
     progress = _Progress(show=not as_json)
     try:
@@ -65,21 +69,28 @@ def feed_command(
         _report(result, season)
     if result.failed:
         click.echo(
-            f"{len(result.failed)} episode(s) not imported: run the same command again to "
-            "retry them (the others are skipped)",
+            f"{_count(result.failed, 'episode')} not imported: run the same command again "
+            "to retry (the episodes imported are skipped then)",
             err=True,
         )
         sys.exit(1)
 
 
 def _report(result: Any, season: str) -> None:
-    count = len(result.imported)
-    line = f"imported {count} episode{'s' * (count != 1)} into {season}"
+    """One line: what came in, what was there already, what is not an episode."""
+    if result.imported:
+        line = f"imported {_count(result.imported, 'episode')} into {season}"
+    else:
+        line = "nothing new to import"
     if result.skipped:
-        line += f"; {len(result.skipped)} imported before, skipped"
+        line += f"; {_count(result.skipped, 'episode')} imported before, left as they are"
     if result.without_audio:
-        line += f"; {len(result.without_audio)} item(s) without audio left out"
+        line += f"; {_count(result.without_audio, 'item')} without audio left out"
     click.echo(line)
+
+
+def _count(things: list[Any], noun: str) -> str:
+    return f"{len(things)} {noun}{'s' * (len(things) != 1)}"
 
 
 class _Progress:
