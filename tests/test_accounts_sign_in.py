@@ -129,6 +129,7 @@ def test_a_revoked_member_gets_no_link_but_an_email_saying_whom_to_ask(shop: Sho
     answer = ask_for_link(shop.url, shop.browser, "eve@example.com")
     stranger = ask_for_link(shop.url, shop.browser, "nobody@example.com")
     assert answer.status_code == 200 and "on its way" in answer.text
+
     # The page says nothing about who is a member: the same words but for the address (and
     # the form's CSRF token, which carries the second it was made).
     def words(page: str) -> str:
