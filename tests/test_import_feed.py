@@ -347,3 +347,40 @@ def test_a_local_feed_file_with_relative_audio_paths(
     assert (episode.imported_guid, episode.title) == ("old-1", "One")
     assert episode.publish_at == datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
     assert episode.number is None  # the old feed gave none, so none is made up
+
+
+def test_a_feed_on_the_web_cannot_reach_files_on_this_machine(
+    env: dict[str, str],
+    runner: CliRunner,
+    season: str,
+    host: OldHost,
+    mp3_file: Path,
+    tmp_path: Path,
+) -> None:
+    """An attacker's feed names this machine's files as audio and transcript: neither is
+    read, so neither can end up in the store behind a member's feed."""
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "secret.mp3").write_bytes(mp3_file.read_bytes())
+    (private / "secret.vtt").write_bytes((DATA / "hosted_transcript.vtt").read_bytes())
+    audio = host.put("/a.mp3", mp3_file.read_bytes(), "audio/mpeg")
+    podcast = 'xmlns:podcast="https://podcastindex.org/namespace/1.0"'
+    feed = (
+        f'<?xml version="1.0"?><rss version="2.0" {podcast}><channel><title>Old</title>'
+        "<item><title>Local audio</title><guid>evil-1</guid>"
+        f'<enclosure url="{(private / "secret.mp3").as_uri()}" type="audio/mpeg"/></item>'
+        "<item><title>Local transcript</title><guid>evil-2</guid>"
+        f'<enclosure url="{audio}" type="audio/mpeg"/>'
+        f'<podcast:transcript url="{(private / "secret.vtt").as_uri()}" type="text/vtt"/>'
+        "</item></channel></rss>"
+    )
+    url = host.put("/evil.xml", feed.encode(), "application/rss+xml")
+    result = runner.invoke(main, [*import_args(url), "--json"])
+    assert result.exit_code == 1
+    done = json.loads(result.stdout)
+    assert done["imported"] == ["evil-2"]
+    assert done["failed"][0]["guid"] == "evil-1"
+    assert "cannot point to files on this machine" in done["failed"][0]["error"]
+    assert "imported without its transcript" in result.stderr
+    [episode] = episodes_in_db(env)
+    assert episode.transcript_key is None

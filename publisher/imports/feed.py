@@ -39,7 +39,7 @@ from publisher.catalog.catalog import get_season, get_show
 from publisher.catalog.field_limits import DESCRIPTION_MAX, column_length
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.errors import UserError
-from publisher.imports.fetching import download, local_path, read_small
+from publisher.imports.fetching import check_reach, download, local_path, read_small
 from publisher.models import Episode
 from publisher.services import Services
 
@@ -228,6 +228,7 @@ def import_episode(
     source = planned.source
     assert source.audio is not None  # planned episodes have audio
     warn = progress.warn if progress is not None else (lambda text: None)
+    check_reach(request.source, source.audio.url)
     with tempfile.TemporaryDirectory(prefix="lovetv-import-") as folder:
         workdir = Path(folder)
         audio = download(
@@ -246,8 +247,8 @@ def import_episode(
             title=_title(source),
             number=planned.number,
             description=_notes(source, warn),
-            chapters=_chapters(source, workdir, duration, warn),
-            transcript=_transcript(source, workdir, warn),
+            chapters=_chapters(request.source, source, workdir, duration, warn),
+            transcript=_transcript(request.source, source, workdir, warn),
             teaser=planned.teaser,
             publish_at=source.published,
             episode_type=source.episode_type,
@@ -288,13 +289,18 @@ def _notes(source: SourceEpisode, warn: Callable[[str], None]) -> str:
 
 
 def _chapters(
-    source: SourceEpisode, workdir: Path, duration: float, warn: Callable[[str], None]
+    feed: str,
+    source: SourceEpisode,
+    workdir: Path,
+    duration: float,
+    warn: Callable[[str], None],
 ) -> Path | None:
     """The episode's chapters as a file the pipeline reads, or None (with a warning)."""
     try:
         if source.inline_chapters:
             text = "\n".join(f"{_clock(start)} {title}" for start, title in source.inline_chapters)
         elif source.chapters is not None:
+            check_reach(feed, source.chapters.url)
             text = read_small(source.chapters.url, "the chapters").decode("utf-8")
         else:
             return None
@@ -315,7 +321,9 @@ def _clock(start: str) -> str:
     return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{seconds % 60:06.3f}"
 
 
-def _transcript(source: SourceEpisode, workdir: Path, warn: Callable[[str], None]) -> Path | None:
+def _transcript(
+    feed: str, source: SourceEpisode, workdir: Path, warn: Callable[[str], None]
+) -> Path | None:
     """The first SRT or WebVTT transcript the item lists, as a file; None if it has none."""
     usable = [t for t in source.transcripts if t.mime in _TRANSCRIPT_TYPES]
     if not usable:
@@ -324,6 +332,7 @@ def _transcript(source: SourceEpisode, workdir: Path, warn: Callable[[str], None
             warn(f"{source.title!r}: imported without its transcript ({kinds}: not SRT or WebVTT)")
         return None
     try:
+        check_reach(feed, usable[0].url)
         data = read_small(usable[0].url, "the transcript")
         transcript = check_transcript(data, "the transcript")
     except (UserError, TranscriptError) as exc:

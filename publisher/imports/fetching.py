@@ -39,6 +39,20 @@ def local_path(location: str) -> Path | None:
     return Path(location)
 
 
+def check_reach(feed: str, link: str) -> None:
+    """Refuse a link of a feed fetched over the web to a file on this machine.
+
+    A feed on the web is someone else's text: `file:///…/instance/secret_key` as a
+    transcript URL would copy this machine's files into a public store. Only a feed read
+    from this machine's disk may point to files on it.
+    """
+    if urlsplit(feed).scheme in ("http", "https") and urlsplit(link).scheme not in (
+        "http",
+        "https",
+    ):
+        raise FetchError(f"{link}: a feed on the web cannot point to files on this machine")
+
+
 def read_small(location: str, what: str, deadline: float = 60.0) -> bytes:
     """A whole small file (a feed, chapters, a transcript), refused beyond 20 MB."""
     path = local_path(location)
