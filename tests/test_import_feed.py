@@ -384,3 +384,21 @@ def test_a_feed_on_the_web_cannot_reach_files_on_this_machine(
     assert "imported without its transcript" in result.stderr
     [episode] = episodes_in_db(env)
     assert episode.transcript_key is None
+
+
+def test_audio_beyond_the_size_limit_is_refused_before_it_fills_the_disk(
+    env: dict[str, str],
+    runner: CliRunner,
+    season: str,
+    host: OldHost,
+    mp3_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("publisher.imports.fetching.AUDIO_LIMIT", 1024 * 1024)
+    feed_url = feedgen_feed(host, mp3_file.read_bytes(), count=2)
+    host.put("/audio/ep2.mp3", b"\xff" * (2 * 1024 * 1024), "audio/mpeg")
+    result = runner.invoke(main, [*import_args(feed_url), "--json"])
+    assert result.exit_code == 1
+    done = json.loads(result.stdout)
+    assert done["imported"] == [old_guid(1)]
+    assert "is larger than 1 MB" in done["failed"][0]["error"]

@@ -19,6 +19,9 @@ from publisher.errors import UserError
 
 SOCKET_TIMEOUT = 30.0  # seconds without a byte before a server counts as gone
 SMALL_FILE_LIMIT = 20 * 1024 * 1024  # a feed, a chapters file, a transcript
+# Three hours at 320 kbit/s is 430 MB: beyond this an "episode" is a stream or a mistake,
+# and filling this machine's disk with it helps nobody.
+AUDIO_LIMIT = 2 * 1024 * 1024 * 1024
 _CHUNK = 64 * 1024
 _USER_AGENT = "lovetv-import/1 (moving a podcast in; one pass over its feed)"
 
@@ -59,7 +62,7 @@ def read_small(location: str, what: str, deadline: float = 60.0) -> bytes:
     if path is not None:
         try:
             if path.stat().st_size > SMALL_FILE_LIMIT:
-                raise FetchError(f"{what} {location} is larger than 20 MB")
+                raise FetchError(f"{what} {location} is larger than {_megabytes(SMALL_FILE_LIMIT)}")
             return path.read_bytes()
         except OSError as exc:
             raise FetchError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
@@ -99,7 +102,7 @@ def download(
             nonlocal total
             total = length
 
-        _stream(location, "the audio", deadline, write, None, announced)
+        _stream(location, "the audio", deadline, write, AUDIO_LIMIT, announced)
     return target
 
 
@@ -124,13 +127,16 @@ def _stream(
             if response.status_code != 200:
                 raise FetchError(f"{what} {url} answered {response.status_code} {response.reason}")
             length = response.headers.get("Content-Length")
+            size = int(length) if length and length.isdigit() else None
+            if limit is not None and size is not None and size > limit:
+                raise FetchError(f"{what} {url} is larger than {_megabytes(limit)}")
             if announced is not None:
-                announced(int(length) if length and length.isdigit() else None)
+                announced(size)
             received = 0
             for chunk in response.iter_content(_CHUNK):
                 received += len(chunk)
                 if limit is not None and received > limit:
-                    raise FetchError(f"{what} {url} is larger than {limit // (1024 * 1024)} MB")
+                    raise FetchError(f"{what} {url} is larger than {_megabytes(limit)}")
                 if time.monotonic() > ends:
                     raise FetchError(f"{what} {url} took longer than {deadline:g} s (--timeout)")
                 sink(chunk)
@@ -141,3 +147,7 @@ def _stream(
     except requests.RequestException as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FetchError(f"cannot fetch {what} {url} ({reason})") from None
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit // (1024 * 1024):,} MB"
