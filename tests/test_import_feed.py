@@ -86,6 +86,11 @@ def import_args(feed: str, *more: str) -> list[str]:
     return ["import", "feed", feed, "--season", "archive", *more]
 
 
+def run_import(runner: CliRunner, feed: str, *more: str) -> dict:
+    """A successful `import feed --json`, read."""
+    return json.loads(succeeded(runner.invoke(main, [*import_args(feed, *more), "--json"])))
+
+
 def member_feed(env: dict[str, str], runner: CliRunner, tmp_path: Path, slug: str) -> bytes:
     """A member's private feed of `slug`, as an app downloads it."""
     added = runner.invoke(main, ["member", "add", "fan@example.com", "--no-email", "--json"])
@@ -118,7 +123,7 @@ def test_twenty_episodes_come_in_with_their_guids_dates_and_titles(
     tmp_path: Path,
 ) -> None:
     feed_url = feedgen_feed(host, mp3_file.read_bytes())
-    result = json.loads(succeeded(runner.invoke(main, [*import_args(feed_url), "--json"])))
+    result = run_import(runner, feed_url)
     source = podcastparser.parse(feed_url, io.BytesIO(host.files["/feed.xml"][0]))
     assert result["imported"] == [old_guid(i) for i in range(1, 21)]  # oldest first
     assert result["skipped"] == [] and result["failed"] == []
@@ -134,7 +139,7 @@ def test_twenty_episodes_come_in_with_their_guids_dates_and_titles(
     for episode in ours["episodes"]:
         assert episode["enclosures"][0]["url"].startswith("http://podcasts.lovetv.test/media/")
 
-    again = json.loads(succeeded(runner.invoke(main, [*import_args(feed_url), "--json"])))
+    again = run_import(runner, feed_url)
     assert again["imported"] == [] and sorted(again["skipped"]) == sorted(result["imported"])
     assert len(episodes_in_db(env)) == 20
 
@@ -174,7 +179,7 @@ def test_killed_half_way_then_run_again_it_ends_with_the_same_twenty_and_no_dupl
     assert len(episodes_in_db(env)) == 10, (err.decode(), host.requested)
     host.hanging.clear()
 
-    result = json.loads(succeeded(runner.invoke(main, [*import_args(feed_url), "--json"])))
+    result = run_import(runner, feed_url)
     assert result["imported"] == [old_guid(i) for i in range(11, 21)]
     assert len(result["skipped"]) == 10
     stored = episodes_in_db(env)
@@ -206,7 +211,7 @@ def test_a_hosted_feed_brings_its_chapters_transcript_types_and_clean_notes(
     tmp_path: Path,
 ) -> None:
     feed_url = hosted_feed(host, mp3_file.read_bytes())
-    result = json.loads(succeeded(runner.invoke(main, [*import_args(feed_url), "--json"])))
+    result = run_import(runner, feed_url)
     assert result["imported"] == [
         "Buzzsprout-9000001",
         "Buzzsprout-9000002",
@@ -295,7 +300,7 @@ def test_one_episode_that_fails_does_not_stop_the_others_and_a_rerun_retries_it(
 
     host.gone.clear()
     host.hanging.clear()
-    again = json.loads(succeeded(runner.invoke(main, [*import_args(feed_url), "--json"])))
+    again = run_import(runner, feed_url)
     assert again["imported"] == [old_guid(2), old_guid(3)]
     assert [e.imported_guid for e in episodes_in_db(env)] == [old_guid(i) for i in range(1, 5)]
 
