@@ -16,6 +16,7 @@ from publisher.catalog.catalog import list_episodes, resolve_guid, unpublish_epi
 from publisher.catalog.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
 from publisher.cli import CliState, pass_state
 from publisher.cli.signals import sigterm_as_interrupt
+from publisher.cli.terminal import moment
 from publisher.errors import UserError
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -95,9 +96,8 @@ def publish_command(
 
 def _verb(summary: dict[str, Any]) -> str:
     """'published', or 'scheduled for <time>' when the episode waits for its time."""
-    when = datetime.fromisoformat(summary["publish_at"])
-    if when > datetime.now(UTC):
-        return f"scheduled for {when:%Y-%m-%d %H:%M} UTC:"
+    if datetime.fromisoformat(summary["publish_at"]) > datetime.now(UTC):
+        return f"scheduled for {moment(summary['publish_at'])}:"
     return "published"
 
 
@@ -142,7 +142,7 @@ def edit_command(
         click.echo(json.dumps(edited))
         return
     number = f" episode {edited['number']}" if edited["number"] is not None else ""
-    when = "" if edited["status"] == "unpublished" else f" {edited['publish_at']}"
+    when = "" if edited["status"] == "unpublished" else f" {moment(edited['publish_at'])}"
     status = "scheduled for" if edited["status"] == "scheduled" else edited["status"]
     click.echo(
         f"edited {edited['title']!r} ({edited['season']}{number}, {edited['episode_type']}), "
@@ -182,7 +182,7 @@ def _warn_if_past(given: str | None, summary: dict[str, Any]) -> None:
     when = datetime.fromisoformat(summary["publish_at"])
     if when < datetime.now(UTC):
         click.echo(
-            f"warning: --publish-at {when:%Y-%m-%d %H:%M} UTC is in the past, so the episode "
+            f"warning: --publish-at {moment(when)} is in the past, so the episode "
             "is in the feeds now, dated then",
             err=True,
         )
@@ -215,7 +215,8 @@ class _ProgressBar:
 @click.option("--json", "as_json", is_flag=True, help="Print the episodes as a JSON list.")
 @pass_state
 def list_command(state: CliState, season_slug: str | None, as_json: bool) -> None:
-    """List the episodes of one season (or of all), with their state in the feeds."""
+    """List the episodes of one season (or of all), with their state in the feeds and
+    their publish time (`2026-12-09 09:00 UTC`; ISO 8601 with --json)."""
     episodes = list_episodes(state.services(), season_slug)
     if as_json:
         click.echo(json.dumps([e.as_json() for e in episodes]))
@@ -223,13 +224,12 @@ def list_command(state: CliState, season_slug: str | None, as_json: bool) -> Non
     if not episodes:
         click.echo("no episodes yet (lovetv episode publish SEASON FILE --title T)", err=True)
         return
-    click.echo("GUID\tSEASON\tNUMBER\tSTATUS\tPUBLISH AT (UTC)\tTITLE")
+    click.echo("GUID\tSEASON\tNUMBER\tSTATUS\tPUBLISH AT\tTITLE")
     for e in episodes:
         number = e.number if e.number is not None else "-"
         teaser = " teaser" if e.teaser else ""
         click.echo(
-            f"{e.guid}\t{e.season}\t{number}\t{e.status}{teaser}\t"
-            f"{e.publish_at:%Y-%m-%d %H:%M}\t{e.title}"
+            f"{e.guid}\t{e.season}\t{number}\t{e.status}{teaser}\t{moment(e.publish_at)}\t{e.title}"
         )
 
 
@@ -271,7 +271,7 @@ def republish_command(state: CliState, guid: str, publish_at: str | None, as_jso
         return
     number = f" episode {done['number']}" if done["number"] is not None else ""
     when = datetime.fromisoformat(done["publish_at"])
-    state_now = f"scheduled for {when:%Y-%m-%d %H:%M} UTC" if when > datetime.now(UTC) else "live"
+    state_now = f"scheduled for {moment(when)}" if when > datetime.now(UTC) else "live"
     click.echo(
         f"republished {done['title']!r} as {done['season']}{number} ({state_now}), "
         f"guid {done['guid']}"

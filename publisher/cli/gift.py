@@ -7,6 +7,7 @@ import json
 import click
 
 from publisher.cli import CliState, pass_state
+from publisher.cli.terminal import moment
 
 
 @click.group()
@@ -18,7 +19,10 @@ def gift() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
 @pass_state
 def list_gifts(state: CliState, as_json: bool) -> None:
-    """Show every paid gift, newest first: bought, delivered, redeemed or voided."""
+    """Show every paid gift, newest first: bought, delivered, redeemed or voided.
+
+    Times print as every command prints them (`2026-12-09 09:00 UTC`), `-` when there is
+    none; a delivery is the calendar day the buyer chose. `--json` keeps ISO 8601."""
     from publisher.gifts.listing import gift_rows
 
     services = state.services()
@@ -31,13 +35,14 @@ def list_gifts(state: CliState, as_json: bool) -> None:
     for row in rows:
         detail = ""
         if row["redeemed_by"]:
-            detail = f"  redeemed by {row['redeemed_by']}, ends {row['ends_at'] or 'never'}"
+            ends = moment(row["ends_at"]) if row["ends_at"] else "never"
+            detail = f"  redeemed by {row['redeemed_by']}, ends {ends}"
         elif row["voided"]:
             detail = f"  ({row['voided']})"
         elif row["deliver_on"]:
             detail = f"  delivery {row['deliver_on']}"
         click.echo(
-            f"{row['paid_at'] or '':<20}  {row['plan']:<8}  {row['status']:<9}  "
-            f"{row['buyer']:<28}  {row['recipient']}{detail}"
+            f"{moment(row['paid_at']):<20}  {row['plan']:<8}  {row['status']:<9}  "
+            f"{row['buyer'] or '-':<28}  {row['recipient']}{detail}"
         )
     click.echo(f"{len(rows)} gift{'s' * (len(rows) != 1)}", err=True)

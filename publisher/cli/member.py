@@ -11,7 +11,7 @@ import click
 from publisher.cli import CliState, pass_state
 from publisher.cli.member_import import import_command
 from publisher.cli.member_list import list_command
-from publisher.cli.terminal import printable
+from publisher.cli.terminal import moment, printable
 from publisher.members.members import MEMBER_PLANS
 
 if TYPE_CHECKING:
@@ -66,22 +66,23 @@ def add(state: CliState, email: str, plan: str, no_email: bool, as_json: bool) -
 @pass_state
 def show(state: CliState, email: str, as_json: bool) -> None:
     """Show a member (EMAIL or a unique part of it): status, plan, Stripe, dates, feed
-    links, downloads and their last 10 media requests by app."""
+    links, downloads and their last 10 media requests by app.
+
+    Times print as every command prints them (`2026-12-09 09:00 UTC`), `-` when there is
+    none; sharing flags are named by their UTC day. `--json` keeps ISO 8601 times."""
     from publisher.members import admin as membership_admin
 
     summary = _run(state, membership_admin.show, email)
     _print(summary, as_json, summary["email"])
     if as_json:
         return
-    if summary.get("renews"):
-        renewal = f"renews {summary['renews']:.10}"
-    elif summary.get("ends"):
-        renewal = f"ends {summary['ends']:.10}"
-    else:
-        renewal = "no end date"
-    click.echo(
-        f"  joined {summary['joined']:.10}  {renewal}  stripe: {summary['stripe_customer'] or '-'}"
+    renewal = (
+        f"renews {moment(summary['renews'])}"
+        if summary.get("renews")
+        else f"ends {moment(summary.get('ends'))}"
     )
+    stripe = summary["stripe_customer"] or "-"
+    click.echo(f"  joined {moment(summary['joined'])}  {renewal}  stripe: {stripe}")
     if summary.get("discount"):
         paying = summary.get("paying_cents")
         period = {"monthly": " a month", "yearly": " a year"}.get(summary["plan"], "")
@@ -93,7 +94,7 @@ def show(state: CliState, email: str, as_json: bool) -> None:
         click.echo(f"  flagged {flag['day']}: {flag['networks']} networks, apps {apps}")
     for r in summary["last_requests"]:
         counted = "download" if r["download"] else r["method"]
-        click.echo(f"  {r['at']}  {r['app']}  {counted}  {r['title']}")
+        click.echo(f"  {moment(r['at'])}  {r['app']}  {counted}  {r['title']}")
 
 
 @member.command("rotate", short_help="Give a member new feed links; the old ones stop at once.")

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from publisher.cli import CliState, pass_state
-from publisher.cli.terminal import csv_cell, printable
+from publisher.cli.terminal import csv_cell, moment, printable
 from publisher.members.listing import STATUSES, list_members
 from publisher.members.members import MEMBER_PLANS
 
@@ -34,11 +34,21 @@ CSV_FIELDS = (
 @click.option("--search", help="Only members whose email or Stripe customer contains this.")
 @click.option("--flagged", is_flag=True, help="Only members flagged for sharing their link.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (the summary goes to stderr).")
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="Print CSV, times in ISO 8601 (the summary goes to stderr).",
+)
 @pass_state
 def list_command(state: CliState, as_json: bool, as_csv: bool, **filters: Any) -> None:
     """List members: plan, status, joined, renews or ends, Stripe customer, downloads in
-    the last 30 days, sharing flag; a summary with revenue on stderr (or in the JSON)."""
+    the last 30 days, sharing flag; a summary with revenue on stderr (or in the JSON).
+
+    Lines print times as every command does (`2026-12-09 09:00 UTC`) and `-` for none.
+    `--csv` and `--json` are for programs and spreadsheets: their times (joined, renews,
+    ends) stay ISO 8601 in UTC, and a missing one is an empty cell in the CSV (null in
+    the JSON)."""
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
     listing = list_members(state.services(), **filters)
@@ -51,20 +61,24 @@ def list_command(state: CliState, as_json: bool, as_csv: bool, **filters: Any) -
         for row in listing["members"]:
             writer.writerow({k: csv_cell(v) for k, v in row.items()})
     else:
-        for m in listing["members"]:
-            when = (
-                f"renews {m['renews']:.10}"
-                if m["renews"]
-                else (f"ends {m['ends']:.10}" if m["ends"] else "-")
-            )
-            flag = "  FLAGGED " + _evidence(m["sharing"][0]) if m["flagged"] else ""
-            plan = f"{m['plan']} ({m['discount']})" if m["discount"] else m["plan"]
-            email = printable(m["email"])
-            click.echo(
-                f"{email}\t{plan}\t{m['status']}\tjoined {m['joined']:.10}\t{when}\t"
-                f"{m['stripe_customer'] or '-'}\t{m['downloads_30d']} downloads{flag}"
-            )
+        for member in listing["members"]:
+            click.echo(_line(member))
     _summary(listing["summary"])
+
+
+def _line(member: dict[str, Any]) -> str:
+    """One member as a tab-separated line, times as every command prints them."""
+    if member["renews"]:
+        when = f"renews {moment(member['renews'])}"
+    else:
+        when = f"ends {moment(member['ends'])}" if member["ends"] else "-"
+    flag = "  FLAGGED " + _evidence(member["sharing"][0]) if member["flagged"] else ""
+    plan = member["plan"] + (f" ({member['discount']})" if member["discount"] else "")
+    return (
+        f"{printable(member['email'])}\t{plan}\t{member['status']}\t"
+        f"joined {moment(member['joined'])}\t{when}\t{member['stripe_customer'] or '-'}\t"
+        f"{member['downloads_30d']} downloads{flag}"
+    )
 
 
 def _evidence(flag: dict[str, Any]) -> str:
