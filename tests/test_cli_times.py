@@ -131,3 +131,35 @@ def test_gift_list_prints_times_to_the_minute_in_utc_and_a_dash_for_none(
         f"2026-12-08 21:15 UTC  yearly    bought     {'-':<28}  cy@example.com"
         "  delivery 2099-02-14",
     ]
+
+
+def test_one_download_is_said_in_the_singular() -> None:
+    from publisher.cli.member_list import _line
+
+    member = {
+        "email": "cy@example.com",
+        "plan": "comp",
+        "discount": None,
+        "status": "active",
+        "joined": JOINED.isoformat(),
+        "renews": None,
+        "ends": None,
+        "stripe_customer": None,
+        "downloads_30d": 1,
+        "flagged": False,
+        "sharing": [],
+    }
+    assert _line(member).endswith("\t-\t-\t1 download")
+    assert _line({**member, "downloads_30d": 2}).endswith("\t2 downloads")
+
+
+def test_stripe_sync_lines_print_a_dash_never_none() -> None:
+    from publisher.billing.refresh import MemberChange
+
+    before = {"status": "active", "plan": "comp", "billing_state": None}
+    after = {"status": "active", "plan": "monthly", "billing_state": "active", "status_reason": "x"}
+    line = MemberChange("cy@example.com", before, after).describe()
+    assert line == (
+        "cy@example.com: active comp -> active monthly "
+        "(x; plan comp -> monthly, billing_state - -> active)"
+    )

@@ -92,7 +92,7 @@ class MemberChange:
     def describe(self) -> str:
         was = "new member" if self.created else _summary(self.before)
         changed = ", ".join(
-            f"{k} {self.before.get(k)} -> {self.after[k]}"
+            f"{k} {self.before.get(k) or '-'} -> {self.after[k] or '-'}"
             for k in ("plan", "billing_state")
             if self.before.get(k) != self.after[k] and not self.created
         )
@@ -102,7 +102,7 @@ class MemberChange:
 
 
 def _summary(fields: dict[str, object]) -> str:
-    return f"{fields.get('status')} {fields.get('plan')}"
+    return f"{fields.get('status') or '-'} {fields.get('plan') or '-'}"
 
 
 def _snapshot(member: Member) -> dict[str, object]:

@@ -7,7 +7,7 @@ import json
 import click
 
 from publisher.cli import CliState, pass_state
-from publisher.cli.terminal import moment
+from publisher.cli.terminal import moment, printable
 
 
 @click.group()
@@ -36,13 +36,13 @@ def list_gifts(state: CliState, as_json: bool) -> None:
         detail = ""
         if row["redeemed_by"]:
             ends = moment(row["ends_at"]) if row["ends_at"] else "never"
-            detail = f"  redeemed by {row['redeemed_by']}, ends {ends}"
+            detail = f"  redeemed by {printable(row['redeemed_by'])}, ends {ends}"
         elif row["voided"]:
             detail = f"  ({row['voided']})"
         elif row["deliver_on"]:
             detail = f"  delivery {row['deliver_on']}"
         click.echo(
             f"{moment(row['paid_at']):<20}  {row['plan']:<8}  {row['status']:<9}  "
-            f"{row['buyer'] or '-':<28}  {row['recipient']}{detail}"
+            f"{printable(row['buyer'] or '-'):<28}  {printable(row['recipient'])}{detail}"
         )
     click.echo(f"{len(rows)} gift{'s' * (len(rows) != 1)}", err=True)

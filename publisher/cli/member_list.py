@@ -77,7 +77,7 @@ def _line(member: dict[str, Any]) -> str:
     return (
         f"{printable(member['email'])}\t{plan}\t{member['status']}\t"
         f"joined {moment(member['joined'])}\t{when}\t{member['stripe_customer'] or '-'}\t"
-        f"{member['downloads_30d']} downloads{flag}"
+        f"{member['downloads_30d']} download{'s' * (member['downloads_30d'] != 1)}{flag}"
     )
 
 
