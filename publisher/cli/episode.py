@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import click
 from publisher.catalog.catalog import list_episodes, resolve_guid, unpublish_episode
 from publisher.catalog.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
 from publisher.cli import CliState, pass_state
+from publisher.cli.progress import ProgressBar
 from publisher.cli.signals import sigterm_as_interrupt
 from publisher.cli.terminal import moment
 from publisher.errors import UserError
@@ -76,7 +76,7 @@ def publish_command(
         **options,
     )
     services = state.services()
-    bar = _ProgressBar() if not as_json and sys.stderr.isatty() else None
+    bar = ProgressBar("uploading") if not as_json and sys.stderr.isatty() else None
     try:
         with sigterm_as_interrupt():
             published = publish_episode(services, draft, progress=bar)
@@ -186,28 +186,6 @@ def _warn_if_past(given: str | None, summary: dict[str, Any]) -> None:
             "is in the feeds now, dated then",
             err=True,
         )
-
-
-class _ProgressBar:
-    """A click progress bar on stderr; boto3 reports from several threads at once."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._bar: Any = None
-
-    def begin(self, total: int) -> None:
-        self._bar = click.progressbar(length=total, label="uploading", file=sys.stderr)
-        self._bar.__enter__()
-
-    def advance(self, done: int) -> None:
-        with self._lock:
-            if self._bar is not None:
-                self._bar.update(done)
-
-    def finish(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
 
 
 @episode.command("list", short_help="List episodes with their state in the feeds.")

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from publisher.cli import CliState, pass_state
+from publisher.cli.progress import ProgressBar
 from publisher.cli.signals import sigterm_as_interrupt
 from publisher.cli.terminal import printable
 
@@ -83,7 +84,10 @@ def _report(result: Any, season: str) -> None:
     else:
         line = "nothing new to import"
     if result.skipped:
-        line += f"; {_count(result.skipped, 'episode')} imported before, left as they are"
+        line += (
+            f"; {_count(result.skipped, 'episode')} imported before, left where they are "
+            "(lovetv episode list shows them)"
+        )
     if result.without_audio:
         line += f"; {_count(result.without_audio, 'item')} without audio left out"
     click.echo(line)
@@ -98,38 +102,32 @@ class _Progress:
 
     def __init__(self, show: bool) -> None:
         self._show = show
-        self._tty = show and sys.stderr.isatty()
-        self._bar: Any = None
+        self._bar = ProgressBar("downloading") if show and sys.stderr.isatty() else None
         self._shown = 0
 
     def starting(self, episode: Any, position: int, count: int) -> None:
-        self._close_bar()
+        self.finish()
         if self._show:
             click.echo(f"[{position}/{count}] {printable(episode.title)}", err=True)
 
     def downloaded(self, done: int, total: int | None) -> None:
-        if not self._tty or total is None:
+        if self._bar is None or total is None:
             return
-        if self._bar is None:
-            self._bar = click.progressbar(length=total, label="downloading", file=sys.stderr)
-            self._bar.__enter__()
+        if not self._bar.started:
+            self._bar.begin(total)
             self._shown = 0
-        self._bar.update(done - self._shown)
+        self._bar.advance(done - self._shown)
         self._shown = done
 
     def warn(self, text: str) -> None:
-        self._close_bar()
+        self.finish()
         click.echo(f"warning: {printable(text)}", err=True)
 
     def failed(self, episode: Any, why: str) -> None:
         """Said at once (an import may run for an hour), whether or not --json."""
-        self._close_bar()
+        self.finish()
         click.echo(f"error: {printable(episode.guid)}: {printable(why)}", err=True)
 
     def finish(self) -> None:
-        self._close_bar()
-
-    def _close_bar(self) -> None:
         if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
+            self._bar.finish()

@@ -73,6 +73,22 @@ class ImportProgress(Protocol):
     def failed(self, episode: SourceEpisode, why: str) -> None: ...
 
 
+class QuietProgress:
+    """Tells nobody: for callers that only want the result."""
+
+    def starting(self, episode: SourceEpisode, position: int, count: int) -> None:
+        pass
+
+    def downloaded(self, done: int, total: int | None) -> None:
+        pass
+
+    def warn(self, text: str) -> None:
+        pass
+
+    def failed(self, episode: SourceEpisode, why: str) -> None:
+        pass
+
+
 @dataclass
 class ImportResult:
     """What happened to each episode of the feed, by its old GUID."""
@@ -106,16 +122,15 @@ def import_feed(
     """Read, check and plan, then import each planned episode; see the module docstring."""
     feed = read_feed(request.source)
     result = ImportResult()
+    progress = progress or QuietProgress()
     plan = plan_import(services, feed, request, result, progress)
     for position, planned in enumerate(plan, start=1):
-        if progress is not None:
-            progress.starting(planned.source, position, len(plan))
+        progress.starting(planned.source, position, len(plan))
         try:
             import_episode(services, request, planned, progress)
         except UserError as exc:
             result.failed.append((planned.source.guid, str(exc)))
-            if progress is not None:
-                progress.failed(planned.source, str(exc))
+            progress.failed(planned.source, str(exc))
         else:
             result.imported.append(planned.source.guid)
     return result
@@ -137,10 +152,10 @@ def plan_import(
     feed: SourceFeed,
     request: FeedImport,
     result: ImportResult,
-    progress: ImportProgress | None,
+    progress: ImportProgress,
 ) -> list[Planned]:
     """The episodes still to import, oldest first; refuse what cannot be imported at all."""
-    warn = progress.warn if progress is not None else (lambda text: None)
+    warn = progress.warn
     if feed.locked:
         raise UserError(
             "the feed is locked (podcast:locked is yes): its owner asked hosts not to import "
@@ -222,12 +237,12 @@ def import_episode(
     services: Services,
     request: FeedImport,
     planned: Planned,
-    progress: ImportProgress | None,
+    progress: ImportProgress,
 ) -> None:
     """Fetch one episode's files and publish them, all or nothing, under its old GUID."""
     source = planned.source
     assert source.audio is not None  # planned episodes have audio
-    warn = progress.warn if progress is not None else (lambda text: None)
+    warn = progress.warn
     check_reach(request.source, source.audio.url)
     with tempfile.TemporaryDirectory(prefix="lovetv-import-") as folder:
         workdir = Path(folder)
@@ -235,7 +250,7 @@ def import_episode(
             source.audio.url,
             workdir / f"audio{_extension(source.audio)}",
             request.timeout,
-            progress.downloaded if progress is not None else None,
+            progress.downloaded,
         )
         try:
             duration = probe_audio(audio).duration
