@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import update
+from support.cli_catalog import published, season_ready
 from support.cli_results import refused as _refused
 from support.cli_results import succeeded as _ok
 
@@ -29,16 +30,11 @@ def storage_url(tmp_path: Path) -> str:
 @pytest.fixture
 def two_episodes(runner: CliRunner, mp3_file: Path, services: Services) -> None:
     """Two episodes whose GUIDs share their first six characters."""
-    _ok(runner.invoke(main, ["db", "upgrade"]))
-    _ok(runner.invoke(main, ["show", "set", "--title", "Love TV"]))
-    _ok(runner.invoke(main, ["season", "add", "season-1", "--title", "Closer", "--number", "1"]))
+    season_ready(runner)
     for title, guid in (("One", FIRST), ("Two", SECOND)):
-        args = ["episode", "publish", "season-1", str(mp3_file), "--title", title, "--json"]
-        published = json.loads(_ok(runner.invoke(main, args)))
+        made = published(runner, mp3_file, title)["guid"]
         with services.db.session() as session:
-            session.execute(
-                update(Episode).where(Episode.guid == published["guid"]).values(guid=guid)
-            )
+            session.execute(update(Episode).where(Episode.guid == made).values(guid=guid))
 
 
 def _statuses(runner: CliRunner) -> dict[str, str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from support.cli_catalog import published, season_ready
 from support.cli_results import succeeded as _ok
 
 from publisher.cli import main
@@ -25,11 +26,8 @@ def storage_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def guid(runner: CliRunner, mp3_file: Path) -> str:
-    _ok(runner.invoke(main, ["db", "upgrade"]))
-    _ok(runner.invoke(main, ["show", "set", "--title", "Love TV"]))
-    _ok(runner.invoke(main, ["season", "add", "season-1", "--title", "Closer", "--number", "1"]))
-    args = ["episode", "publish", "season-1", str(mp3_file), "--title", "Opening up", "--json"]
-    return json.loads(_ok(runner.invoke(main, args)))["guid"]
+    season_ready(runner)
+    return published(runner, mp3_file)["guid"]
 
 
 def _downloads(services: Services, guid: str, count: int) -> None:

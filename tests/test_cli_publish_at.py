@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.cli_catalog import season_ready
 from support.cli_results import succeeded as _ok
 
 from publisher.cli import main
@@ -24,10 +25,7 @@ def storage_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def season(runner: CliRunner) -> str:
-    _ok(runner.invoke(main, ["db", "upgrade"]))
-    _ok(runner.invoke(main, ["show", "set", "--title", "Love TV"]))
-    _ok(runner.invoke(main, ["season", "add", "season-1", "--title", "Closer", "--number", "1"]))
-    return "season-1"
+    return season_ready(runner)
 
 
 def _warned(result) -> dict:  # type: ignore[no-untyped-def]

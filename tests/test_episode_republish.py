@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.cli_catalog import published, season_ready
 from support.cli_results import refused as _refused
 from support.cli_results import succeeded as _ok
 
@@ -22,13 +23,10 @@ def storage_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def unpublished(runner: CliRunner, mp3_file: Path) -> dict:
-    _ok(runner.invoke(main, ["db", "upgrade"]))
-    _ok(runner.invoke(main, ["show", "set", "--title", "Love TV"]))
-    _ok(runner.invoke(main, ["season", "add", "season-1", "--title", "Closer", "--number", "1"]))
-    args = ["episode", "publish", "season-1", str(mp3_file), "--title", "Opening up", "--json"]
-    published = json.loads(_ok(runner.invoke(main, args)))
-    _ok(runner.invoke(main, ["episode", "unpublish", published["guid"]]))
-    return published
+    season_ready(runner)
+    episode = published(runner, mp3_file)
+    _ok(runner.invoke(main, ["episode", "unpublish", episode["guid"]]))
+    return episode
 
 
 def _listed(runner: CliRunner) -> list[dict]:

@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from conftest import built_app, service_env
 from feedgen.feed import FeedGenerator
 from sqlalchemy import select
+from support.cli_catalog import season_ready
 from support.cli_results import refused, succeeded
 from support.old_host import OldHost, old_host
 
@@ -52,10 +53,7 @@ def host() -> Iterator[OldHost]:
 
 @pytest.fixture
 def season(runner: CliRunner) -> str:
-    succeeded(runner.invoke(main, ["db", "upgrade"]))
-    succeeded(runner.invoke(main, ["show", "set", "--title", "Love TV", "--author", "Ann"]))
-    succeeded(runner.invoke(main, ["season", "add", "archive", "--title", "The archive"]))
-    return "archive"
+    return season_ready(runner, "archive", "The archive")
 
 
 def old_guid(i: int) -> str:
