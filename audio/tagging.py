@@ -40,7 +40,7 @@ from audio.chapters import Chapter, format_time
 from audio.probe import AudioInfo
 from audio.tagged_stream import TaggedStream, file_fingerprint
 
-__all__ = ["EpisodeTags", "TaggedStream", "tagged_stream", "write_tagged_copy"]
+__all__ = ["EpisodeTags", "TaggedStream", "tag_video", "tagged_stream", "write_tagged_copy"]
 
 GENRE = "Podcast"
 CHUNK = 1024 * 1024
@@ -81,6 +81,12 @@ def write_tagged_copy(source: Path, target: Path, info: AudioInfo, tags: Episode
     else:
         shutil.copyfile(source, target)
         _tag_ogg(target, info, tags)
+
+
+def tag_video(path: Path, tags: EpisodeTags) -> None:
+    """Tag a video episode's MP4 in place, as an M4A episode is tagged (a copy made by the
+    packager, never the producer's file)."""
+    _tag_mp4(path, tags)
 
 
 # --- MP3 -------------------------------------------------------------------------------

@@ -98,6 +98,9 @@ class Season(Base):
     # Bumped by every change to what the season's feed shows (feed_invalidation), so a
     # render that read an older revision never stores over a newer one (feed_cache).
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # "video": its video episodes' <enclosure> is the MP4 and the audio an alternate, for
+    # apps that show video only from the enclosure (`season edit --enclosure video`).
+    enclosure: Mapped[str] = mapped_column(String(8), default="audio", server_default="audio")
 
     episodes: Mapped[list[Episode]] = relationship(back_populates="season")
 
@@ -134,6 +137,12 @@ class Episode(Base):
     chapters: Mapped[list | None] = mapped_column(JSON)
     transcript_key: Mapped[str | None] = mapped_column(String(512))
     transcript_mime: Mapped[str | None] = mapped_column(String(64))
+    # A video episode's fast-start MP4 and its HLS renditions (`publisher.catalog.video`):
+    # `video` holds the facts feeds and playlists need (height, duration, renditions with
+    # their stored keys); None for an audio-only episode.
+    video_key: Mapped[str | None] = mapped_column(String(512))
+    video_size: Mapped[int | None] = mapped_column(BigInteger)
+    video: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     season: Mapped[Season] = relationship(back_populates="episodes")
@@ -382,6 +391,8 @@ class MediaRequest(Base):
     bot: Mapped[bool] = mapped_column(Boolean, default=False)
     fetcher: Mapped[bool] = mapped_column(Boolean, default=False)
     counted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "audio", "video" (the MP4) or "hls": `lovetv stats` counts each format apart.
+    media_format: Mapped[str] = mapped_column(String(8), default="audio", server_default="audio")
 
 
 class StatsSalt(Base):

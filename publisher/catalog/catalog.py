@@ -61,8 +61,9 @@ def _refusals() -> tuple[type[ValueError], ...]:
     from audio.chapters import ChapterError
     from audio.probe import AudioError
     from audio.transcripts import TranscriptError
+    from audio.video_probe import VideoError
 
-    return (AudioError, ArtworkError, ChapterError, TranscriptError)
+    return (AudioError, ArtworkError, ChapterError, TranscriptError, VideoError)
 
 
 def read_artwork_refusing(image: Path | None) -> Artwork | None:

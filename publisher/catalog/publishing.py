@@ -18,6 +18,11 @@ and inode, `TaggedStream.check_unchanged`). The store's client (boto3 takes a mo
 import) starts in the background while the inputs are checked. M4A and Ogg are tagged in a
 copy in a temporary folder (mutagen rewrites their atoms and pages in place), removed on
 every exit path, Ctrl-C and SIGTERM included.
+
+A video (the main file, or `--video` beside a studio mix) goes through the same steps with
+more files: it is inspected with the other inputs, packaged into a fast-start MP4 and HLS
+renditions (and, without a mix, the M4A of its sound) before any upload, and its files are
+stored and undone with the audio's (`publisher.catalog.video`).
 """
 
 from __future__ import annotations
@@ -52,6 +57,15 @@ from publisher.catalog.catalog import (
 )
 from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.uploads import Uploads, artwork_key
+from publisher.catalog.video import (
+    PackagedParts,
+    VideoSource,
+    check_same_length,
+    package_parts,
+    store_video,
+    video_source,
+    video_summary,
+)
 from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.listening.invalidation import season_changed
@@ -90,16 +104,24 @@ class EpisodeDraft:
     # number if it had none (a new episode without --number takes the season's next one).
     imported_guid: str | None = None
     auto_number: bool = True
+    # A video whose MP4 and HLS go beside `audio` (a studio mix); without it, `audio` may
+    # itself be the video. `renditions` are lower HLS heights encoded from it.
+    video: Path | None = None
+    renditions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """The draft's files, read and checked before anything is stored."""
+    """The draft's files, read and checked before anything is stored.
 
-    audio: AudioInfo
+    `audio` is None only while a video that gives the audio is not packaged yet.
+    """
+
+    audio: AudioInfo | None
     chapters: list[Chapter] = field(default_factory=list)
     transcript: Transcript | None = None
     image: Artwork | None = None
+    video: VideoSource | None = None
 
 
 @dataclass(frozen=True)
@@ -123,10 +145,18 @@ def publish_episode(
             placement = _place(session, services.storage, draft, inputs)
         guid = new_guid()
         with tempfile.TemporaryDirectory(prefix="lovetv-publish-") as workdir:
+            audio, parts = draft.audio, None
+            if inputs.video is not None:
+                parts = package_parts(inputs.video, Path(workdir), guid, draft.renditions)
+                audio = parts.audio_path or audio
             with refusals():
-                tagged, inputs = _tagged(draft.audio, Path(workdir), inputs, placement.tags)
+                if inputs.audio is None:
+                    inputs = replace(inputs, audio=probe_audio(audio))
+                tagged, inputs = _tagged(audio, Path(workdir), inputs, placement.tags)
             storage_ready.result()
-            episode = _store_and_record(services, draft, inputs, placement, guid, tagged, progress)
+            episode = _store_and_record(
+                services, draft, inputs, placement, guid, tagged, progress, parts
+            )
     return _summary(episode, draft.season)
 
 
@@ -139,6 +169,7 @@ def _tagged(
     the source describes the stored audio. M4A and Ogg: a tagged copy in `workdir`
     (mutagen edits MP4 atoms and Ogg pages in place), probed again.
     """
+    assert inputs.audio is not None
     if inputs.audio.format == "mp3":
         return tagged_stream(source, inputs.audio, tags), inputs
     copy = workdir / f"episode.{inputs.audio.extension}"
@@ -154,6 +185,8 @@ def _checked(draft: EpisodeDraft) -> EpisodeDraft:
         raise UserError(
             f"unknown episode type {draft.episode_type!r} (use {', '.join(EPISODE_TYPES)})"
         )
+    if draft.renditions and draft.video is None and not _is_video(draft.audio):
+        raise UserError("--renditions is for videos: publish a video (or give one with --video)")
     if draft.number is not None and draft.number < 1:
         raise UserError("episode numbers start at 1 (--number)")
     check_number(draft.number, "the episode number", "--number")
@@ -168,15 +201,27 @@ def _checked(draft: EpisodeDraft) -> EpisodeDraft:
 
 
 def read_inputs(draft: EpisodeDraft) -> Inputs:
-    """Probe the audio and read chapters, transcript and artwork; refuse what is unusable."""
+    """Probe the audio (and video) and read chapters, transcript and artwork; refuse what
+    is unusable."""
+    video = video_source(draft.audio, draft.video, draft.renditions)
     with refusals():
-        audio = probe_audio(draft.audio)
+        audio = None if video is not None and video.gives_audio else probe_audio(draft.audio)
+        if audio is not None and video is not None:
+            check_same_length(audio.duration, video)
+        duration = video.info.duration if audio is None and video else audio.duration
         return Inputs(
             audio=audio,
-            chapters=read_chapters(draft.chapters, audio.duration) if draft.chapters else [],
+            chapters=read_chapters(draft.chapters, duration) if draft.chapters else [],
             transcript=read_transcript(draft.transcript) if draft.transcript else None,
             image=read_artwork(draft.image) if draft.image else None,
+            video=video,
         )
+
+
+def _is_video(path: Path) -> bool:
+    from publisher.catalog.video import looks_like_a_video
+
+    return looks_like_a_video(path)
 
 
 def _place(session: Session, storage: Storage, draft: EpisodeDraft, inputs: Inputs) -> Placement:
@@ -234,11 +279,15 @@ def _store_and_record(
     guid: str,
     tagged: TaggedStream,
     progress: UploadProgress | None,
+    parts: PackagedParts | None = None,
 ) -> Episode:
-    """Upload the tagged audio, artwork and transcript, then insert the row; undo on failure."""
+    """Upload the tagged audio, artwork, transcript and video, then insert the row; undo
+    on failure."""
+    assert inputs.audio is not None
     with Uploads(services.storage) as uploads:
         try:
             keys = _upload(uploads, inputs, guid, tagged, progress)
+            video = store_video(uploads, parts, placement.tags) if parts else {}
         except StorageError as exc:
             raise StorageError(
                 f"upload failed, nothing was published ({exc}); run the command again"
@@ -261,6 +310,7 @@ def _store_and_record(
             chapters=[c.as_json() for c in inputs.chapters] or None,
             transcript_mime=inputs.transcript.mime if inputs.transcript else None,
             **keys,
+            **video,
         )
         _record(services, episode, draft)
     return episode
@@ -275,6 +325,7 @@ def _upload(
 ) -> dict[str, str | None]:
     """Store the audio (under a fresh key, see the module's docstring) and extras."""
     keys: dict[str, str | None] = {"image_key": None, "transcript_key": None}
+    assert inputs.audio is not None
     if progress is not None:
         progress.begin(tagged.size)
     keys["audio_key"] = uploads.put_stream(
@@ -359,4 +410,5 @@ def _summary(episode: Episode, season: str) -> dict[str, Any]:
         "transcript_mime": episode.transcript_mime,
         "chapters": len(episode.chapters or []),
         "imported_guid": episode.imported_guid,
+        "video": video_summary(episode.video, episode.video_size),
     }

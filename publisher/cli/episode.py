@@ -27,9 +27,24 @@ def episode() -> None:
     """Publish, edit, list, unpublish and republish episodes."""
 
 
-@episode.command("publish", short_help="Publish AUDIO_FILE as a new episode of SEASON_SLUG.")
+def _renditions(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...]:
+    """`720,360` as heights; anything else is a usage error."""
+    if not value:
+        return ()
+    try:
+        heights = tuple(int(part.strip().removesuffix("p")) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("give heights in lines, e.g. 720,360") from None
+    if any(h <= 0 for h in heights):
+        raise click.BadParameter("heights are positive numbers of lines, e.g. 720,360")
+    return heights
+
+
+@episode.command(
+    "publish", short_help="Publish an audio or video file as a new episode of SEASON_SLUG."
+)
 @click.argument("season_slug")
-@click.argument("audio_file", type=_FILE)
+@click.argument("audio_file", metavar="AUDIO_OR_VIDEO_FILE", type=_FILE)
 @click.option("--title", required=True, help="The episode's title.")
 @click.option("--number", type=int, help="Episode number (default: the season's next).")
 @click.option("--description", help="Show notes, as text.")
@@ -51,6 +66,16 @@ def episode() -> None:
     show_default=True,
     help="Apple's episode type; a season's trailer is its `trailer` episode.",
 )
+@click.option(
+    "--video",
+    type=_FILE,
+    help="A video (MP4, M4V or MOV; H.264 or HEVC) offered beside AUDIO_FILE, a studio mix.",
+)
+@click.option(
+    "--renditions",
+    callback=_renditions,
+    help="Lower HLS heights encoded from the video for phones, e.g. 720,360.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the published episode as JSON.")
 @pass_state
 def publish_command(
@@ -63,7 +88,12 @@ def publish_command(
     as_json: bool,
     **options: Any,
 ) -> None:
-    """Tag AUDIO_FILE (MP3, M4A or Ogg Opus), store it and add it to SEASON_SLUG's feeds.
+    """Tag AUDIO_OR_VIDEO_FILE, store it and add it to SEASON_SLUG's feeds.
+
+    Audio: MP3, M4A (AAC), Ogg Opus or Ogg Vorbis. A video (MP4, M4V or MOV with H.264 or
+    HEVC video and sound) becomes an episode whose enclosure is its sound as an M4A, with
+    a fast-start MP4 and HLS for apps and pages that play video; with --video, the audio
+    file is the enclosure and the video comes from VIDEO.
 
     All or nothing: on any failure nothing is stored or recorded, and the same command can
     simply be run again.
@@ -90,8 +120,18 @@ def publish_command(
     number = f" episode {published['number']}" if published["number"] is not None else ""
     click.echo(
         f"{_verb(published)} {published['title']!r} as {published['season']}{number} "
-        f"({published['duration']:.1f}s, {published['size']} bytes), guid {published['guid']}"
+        f"({published['duration']:.1f}s, {published['size']} bytes{_video_words(published)}), "
+        f"guid {published['guid']}"
     )
+
+
+def _video_words(summary: dict[str, Any]) -> str:
+    """`, video 1080p with HLS 1080p, 720p, 360p` for a video episode, else nothing."""
+    video = summary.get("video")
+    if not video:
+        return ""
+    heights = ", ".join(f"{h}p" for h in video["renditions"])
+    return f", video {video['height']}p with HLS {heights}"
 
 
 def _verb(summary: dict[str, Any]) -> str:
