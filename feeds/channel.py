@@ -170,6 +170,8 @@ def _podcast_item(fe: FeedEntry, episode: EpisodeInfo) -> None:
         ext.podcast_chapters(episode.chapters_url)
     for transcript in episode.transcripts:
         ext.podcast_transcript(transcript.url, transcript.mime)
+    for alternate in episode.alternates:
+        ext.podcast_alternate_enclosure(alternate)
 
 
 def to_bytes(fg: FeedGenerator) -> bytes:

@@ -60,6 +60,25 @@ class Enclosure:
 
 
 @dataclass(frozen=True)
+class AlternateEnclosure:
+    """Another file of the same episode (`podcast:alternateEnclosure`): the video as an MP4
+    or HLS beside the audio, or the audio beside a video enclosure.
+
+    https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md#alternate-enclosure
+    `default` marks the one that is the `<enclosure>` itself, as the spec's example does.
+    """
+
+    url: str
+    mime: str
+    title: str
+    length: int | None = None
+    bitrate: int | None = None
+    height: int | None = None
+    codecs: str = ""
+    default: bool = False
+
+
+@dataclass(frozen=True)
 class Transcript:
     url: str
     mime: str
@@ -83,6 +102,7 @@ class EpisodeInfo:
     image_url: str | None = None
     chapters_url: str | None = None
     transcripts: tuple[Transcript, ...] = field(default_factory=tuple)
+    alternates: tuple[AlternateEnclosure, ...] = field(default_factory=tuple)
     # The service's own wording (notices), whose links may carry the token placeholder;
     # producer text never does (`feeds.text.clean_text` removes it). `description` is then
     # already HTML, also written as `content:encoded`.

@@ -14,6 +14,8 @@ from email.utils import format_datetime
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
+from feeds.model import AlternateEnclosure
+
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 # feedgen keeps its iTunes extension under the name "podcast", so ours registers as this.
 EXTENSION_NAME = "podcastindex"
@@ -125,13 +127,14 @@ class PodcastIndexExtension(BaseExtension):
 
 
 class PodcastIndexEntryExtension(BaseEntryExtension):
-    """Item elements: season, episode, chapters and transcripts."""
+    """Item elements: season, episode, chapters, transcripts and alternate enclosures."""
 
     def __init__(self) -> None:
         self._season: tuple[int, str] | None = None
         self._episode: int | None = None
         self._chapters: str | None = None
         self._transcripts: list[tuple[str, str]] = []
+        self._alternates: list[tuple[dict[str, str], str]] = []
 
     def extend_ns(self) -> dict[str, str]:
         return {"podcast": PODCAST_NS}
@@ -159,6 +162,25 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
             )
         self._transcripts.append((url, mime))
 
+    def podcast_alternate_enclosure(self, alternate: AlternateEnclosure) -> None:
+        """One more file of the episode, with its one `podcast:source`."""
+        if not alternate.mime or "/" not in alternate.mime:
+            raise ValueError("podcast:alternateEnclosure needs a MIME type")
+        if not alternate.url.startswith(("http://", "https://")):
+            raise ValueError("podcast:source needs an http(s) URL")
+        attrs = {"type": alternate.mime}
+        optional = {
+            "length": alternate.length,
+            "bitrate": alternate.bitrate,
+            "height": alternate.height,
+            "title": alternate.title,
+            "codecs": alternate.codecs,
+        }
+        attrs.update({name: str(value) for name, value in optional.items() if value})
+        if alternate.default:
+            attrs["default"] = "true"
+        self._alternates.append((attrs, alternate.url))
+
     def extend_rss(self, entry):  # type: ignore[no-untyped-def]
         if self._season is not None:
             season = xml_elem(_tag("season"), entry)
@@ -174,4 +196,7 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
             if mime in ("text/vtt", "application/x-subrip"):
                 attrs["rel"] = "captions"
             xml_elem(_tag("transcript"), entry, **attrs)
+        for attrs, url in self._alternates:
+            alternate = xml_elem(_tag("alternateEnclosure"), entry, **attrs)
+            xml_elem(_tag("source"), alternate, uri=url)
         return entry

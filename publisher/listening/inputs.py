@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from feeds.model import (
     TOKEN_PLACEHOLDER,
+    AlternateEnclosure,
     Enclosure,
     EpisodeInfo,
     NoticeLinks,
@@ -23,7 +24,12 @@ from feeds.model import (
     Trailer,
     Transcript,
 )
-from publisher.listening.media_names import CHAPTERS_SUFFIX, audio_extension, transcript_type
+from publisher.listening.media_names import (
+    CHAPTERS_SUFFIX,
+    audio_extension,
+    transcript_type,
+    video_names,
+)
 from publisher.listening.notice_audio import NOTICE_AUDIO_LENGTH
 from publisher.models import Episode, Season, Show
 
@@ -116,16 +122,14 @@ def episode_info(episode: Episode, season: Season, who: str, urls: Urls, link: s
     kind = transcript_type(episode.transcript_mime) if episode.transcript_key else None
     if kind is not None:
         transcripts = (Transcript(urls.media(who, f"{name}.transcript.{kind[1]}"), kind[0]),)
+    enclosure, alternates = enclosures(episode, season, who, urls)
     return EpisodeInfo(
         guid=episode.imported_guid or episode.guid,  # apps know an imported one by its old GUID
         title=episode.title,
         description=episode.description or "",
         published=episode.publish_at,
-        enclosure=Enclosure(
-            url=urls.media(who, f"{name}.{audio_extension(episode.audio_key, episode.mime)}"),
-            length=episode.size,
-            mime=episode.mime,
-        ),
+        enclosure=enclosure,
+        alternates=alternates,
         duration_seconds=round(episode.duration or 0),
         link=link,
         episode_type=episode.episode_type or "full",
@@ -136,6 +140,46 @@ def episode_info(episode: Episode, season: Season, who: str, urls: Urls, link: s
         chapters_url=urls.media(who, f"{name}.{CHAPTERS_SUFFIX}") if episode.chapters else None,
         transcripts=transcripts,
     )
+
+
+def enclosures(
+    episode: Episode, season: Season, who: str, urls: Urls
+) -> tuple[Enclosure, tuple[AlternateEnclosure, ...]]:
+    """The item's `<enclosure>` and its alternates: audio first, unless the season is
+    video-first (`season edit --enclosure video`) and the episode has a video."""
+    name = f"{episode.guid}.{audio_extension(episode.audio_key, episode.mime)}"
+    audio = Enclosure(urls.media(who, name), episode.size, episode.mime)
+    video = episode.video
+    if not video or not episode.video_key:
+        return audio, ()
+    names = video_names(episode.guid)
+    mp4 = Enclosure(urls.media(who, names["mp4"]), episode.video_size or 0, "video/mp4")
+    video_first = season.enclosure == "video"
+    as_audio = AlternateEnclosure(
+        audio.url, audio.mime, "Audio", audio.length, episode.bitrate, default=not video_first
+    )
+    as_mp4 = AlternateEnclosure(
+        mp4.url,
+        mp4.mime,
+        "Video",
+        mp4.length,
+        video.get("bitrate") or None,
+        video["height"],
+        video.get("codecs", ""),
+        default=video_first,
+    )
+    top = video["renditions"][0]
+    hls = AlternateEnclosure(
+        urls.media(who, names["hls"]),
+        "application/x-mpegURL",
+        "Video (streaming)",
+        bitrate=top["average_bandwidth"] or None,
+        height=top["height"],
+        codecs=top["codecs"],
+    )
+    if video_first:
+        return mp4, (as_mp4, as_audio, hls)
+    return audio, (as_audio, as_mp4, hls)
 
 
 def season_episodes(session: Session, season: Season, now: datetime) -> list[Episode]:

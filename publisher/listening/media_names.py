@@ -1,5 +1,12 @@
 """How stored files are named in public URLs: `<guid>.<ext>` for audio, and the companions.
 
+A video episode adds `<guid>.mp4` (the fast-start MP4), `<guid>.m3u8` (the HLS multivariant
+playlist, written per request from the episode's row), `<guid>.hls.<height>.m3u8` (a
+rendition's stored media playlist), `<guid>.hls.<height>.m4s` (its segments, one file read
+by byte ranges) and `<guid>.hls.subtitles.m3u8` (the WebVTT transcript as subtitles). All
+sit beside each other under one `/media/<who>/`, so the relative names inside playlists
+resolve to URLs checked for the same member.
+
 The enclosure URL ends in the real file extension (Apple and several apps decide what to
 play from it), so the extension comes from the stored audio key or MIME type.
 """
@@ -28,6 +35,8 @@ TRANSCRIPT_TYPES = {
 }
 CHAPTERS_SUFFIX = "chapters.json"
 AUDIO, CHAPTERS, TRANSCRIPT = "audio", "chapters", "transcript"
+VIDEO, HLS, HLS_PLAYLIST, HLS_SEGMENTS = "video", "hls", "hls-playlist", "hls-segments"
+SUBTITLES = "subtitles"  # the label of the subtitles playlist, `<guid>.hls.subtitles.m3u8`
 
 
 def audio_extension(audio_key: str, mime: str) -> str:
@@ -48,20 +57,42 @@ class MediaName:
     """What a `/media/<who>/<filename>` request asks for."""
 
     guid: str
-    kind: str  # AUDIO, CHAPTERS or TRANSCRIPT
+    kind: str  # AUDIO, CHAPTERS, TRANSCRIPT, VIDEO, HLS, HLS_PLAYLIST or HLS_SEGMENTS
     extension: str
+    label: str = ""  # an HLS rendition's height, or SUBTITLES
 
 
 def parse_media_name(filename: str) -> MediaName | None:
-    """`<guid>.mp3`, `<guid>.chapters.json` or `<guid>.transcript.vtt`; None otherwise."""
+    """`<guid>.mp3`, `<guid>.chapters.json`, `<guid>.transcript.vtt` or a video's names
+    (see the module's docstring); None otherwise."""
     guid, dot, rest = filename.partition(".")
     if not guid or not dot or not rest:
         return None
     if rest == CHAPTERS_SUFFIX:
         return MediaName(guid, CHAPTERS, "json")
+    if rest in ("mp4", "m3u8"):
+        return MediaName(guid, VIDEO if rest == "mp4" else HLS, rest)
     kind, dot, extension = rest.partition(".")
     if kind == TRANSCRIPT and dot and extension:
         return MediaName(guid, TRANSCRIPT, extension)
+    if kind == "hls":
+        return _hls_name(guid, extension)
     if "." in rest:
         return None
     return MediaName(guid, AUDIO, rest)
+
+
+def _hls_name(guid: str, rest: str) -> MediaName | None:
+    label, dot, extension = rest.partition(".")
+    if not dot or not (label.isdigit() or label == SUBTITLES):
+        return None
+    if extension == "m3u8":
+        return MediaName(guid, HLS_PLAYLIST, extension, label)
+    if extension == "m4s" and label.isdigit():
+        return MediaName(guid, HLS_SEGMENTS, extension, label)
+    return None
+
+
+def video_names(guid: str) -> dict[str, str]:
+    """The URL names of a video episode's MP4 and multivariant playlist."""
+    return {"mp4": f"{guid}.mp4", "hls": f"{guid}.m3u8"}

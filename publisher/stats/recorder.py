@@ -34,6 +34,7 @@ class MediaHit:
     range_header: str | None
     client_ip: str
     user_agent: str
+    media_format: str = "audio"  # "audio", "video" (the MP4) or "hls" (a viewing)
 
 
 Writer = Callable[[list[MediaHit]], None]

@@ -21,6 +21,8 @@ from publisher.listening.listeners import Listener, find_listener
 from publisher.listening.media_names import (
     AUDIO,
     CHAPTERS,
+    HLS,
+    TRANSCRIPT,
     MediaName,
     audio_extension,
     parse_media_name,
@@ -32,6 +34,7 @@ from publisher.models import Episode, Season, Show, utcnow
 from publisher.stats.ingest import write_batch
 from publisher.stats.recorder import MediaHit, Recorder
 from publisher.web.stored_files import send_local, serve_stored
+from publisher.web.video_media import video_file, video_format
 
 bp = Blueprint("media", __name__)
 CHAPTERS_MIME = "application/json+chapters"
@@ -108,10 +111,24 @@ def _episode_file(  # type: ignore[no-untyped-def]
         if not episode.chapters:
             abort(404)
         return _chapters(episode.chapters, cache_control)
+    if name.kind != TRANSCRIPT:
+        media_format = video_format(name)
+        if media_format is not None and episode.video:
+            _record(episode.id, listener, media_format)
+        return video_file(services.storage, episode, name, cache_control, _language(name))
     kind = transcript_type(episode.transcript_mime)
     if not episode.transcript_key or kind is None or kind[1] != name.extension:
         abort(404)
     return serve_stored(services.storage, episode.transcript_key, kind[0], None, cache_control)
+
+
+def _language(name: MediaName) -> str:
+    """The show's language, named by the subtitles in a multivariant playlist."""
+    if name.kind != HLS:
+        return "en"
+    with services_of(current_app).db.session() as session:
+        show = session.get(Show, 1)
+        return (show.language if show else None) or "en"
 
 
 def _chapters(chapters: list | dict, cache_control: str) -> Response:
@@ -163,8 +180,8 @@ def private_referrer(response: Response) -> Response:
     return response
 
 
-def _record(episode_id: int, listener: Listener | None) -> None:
-    """Remember this audio request for the download stats (in memory; written in batches)."""
+def _record(episode_id: int, listener: Listener | None, media_format: str = "audio") -> None:
+    """Remember this media request for the download stats (in memory; written in batches)."""
     recorder = current_app.extensions.get("lovetv.recorder")
     if recorder is None:
         return
@@ -178,6 +195,7 @@ def _record(episode_id: int, listener: Listener | None) -> None:
             range_header=request.headers.get("Range"),
             client_ip=request.remote_addr or "",
             user_agent=request.headers.get("User-Agent", ""),
+            media_format=media_format,
         )
     )
 
