@@ -64,8 +64,8 @@ def test_stats_has_a_header_row_and_counts_in_words(
     _downloads(services, guid, 1)
     by_episode = runner.invoke(main, ["stats", "--days", "1"])
     assert _ok(by_episode).splitlines() == [
-        "DOWNLOADS\tSEASON\tGUID\tTITLE",
-        f"1\tseason-1\t{guid}\tOpening up",
+        "DOWNLOADS\tAUDIO\tVIDEO\tHLS\tSEASON\tGUID\tTITLE",
+        f"1\t1\t0\t0\tseason-1\t{guid}\tOpening up",
     ]
     assert by_episode.stderr == "1 download in the last 1 day\n"
     _downloads(services, guid, 1)

@@ -83,6 +83,7 @@ def test_stats_count_downloads_by_the_iab_rules(app, served, listening, runner) 
             "season": "season-1",
             "number": None,
             "downloads": 4,
+            "formats": {"audio": 4, "video": 0, "hls": 0},
         }
     ]
     assert report["downloads"] == 4 and sum(report["days"].values()) == 4

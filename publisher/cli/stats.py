@@ -28,7 +28,11 @@ def stats(
     state: CliState, season: str | None, episode: str | None, days: int, by: str, as_json: bool
 ) -> None:
     """Downloads by the IAB Podcast Measurement rules (v2.2): at least a minute of audio,
-    once per client address, app and episode in 24 hours, bots left out."""
+    once per client address, app and episode in 24 hours, bots left out.
+
+    A video episode's downloads are counted per format: the audio, the MP4 (the same
+    rule as the audio) and HLS viewings (a player's fetch of a rendition's playlist, once
+    per client, app and episode in 24 hours)."""
     services = state.services()
     if episode is not None:
         episode = resolve_guid(services, episode)
@@ -41,9 +45,10 @@ def stats(
         err=True,
     )
     if by == "episode":
-        click.echo("DOWNLOADS\tSEASON\tGUID\tTITLE")
+        click.echo("DOWNLOADS\tAUDIO\tVIDEO\tHLS\tSEASON\tGUID\tTITLE")
         for e in report["episodes"]:
-            click.echo(f"{e['downloads']}\t{e['season']}\t{e['guid']}\t{e['title']}")
+            formats = "\t".join(str(e["formats"][f]) for f in ("audio", "video", "hls"))
+            click.echo(f"{e['downloads']}\t{formats}\t{e['season']}\t{e['guid']}\t{e['title']}")
     else:
         click.echo(f"DOWNLOADS\t{by.upper()}")
         for name, count in report["apps" if by == "app" else "days"].items():

@@ -30,7 +30,7 @@ SALT_DAYS_KEPT = 2
 SCRUB_EVERY = 600.0  # seconds between scrubs in one process
 _last_scrub = 0.0
 
-Key = tuple[int, str, str]
+Key = tuple[int, str, str, str]  # episode, format, client address, user agent
 
 
 def write_batch(services: Services, hits: Sequence[MediaHit], now: datetime | None = None) -> None:
@@ -73,6 +73,7 @@ def _rows(session: Session, hits: Sequence[MediaHit]) -> list[dict]:
         if hit.token_hash and hit.token_hash not in tokens:
             continue  # its member was erased since (`member delete`): nothing of them is kept
         agent = classify(hit.user_agent, hit.client_ip)
+        size, minimum = _measure(episode, hit.media_format)
         rows.append(
             {
                 "at": hit.at,
@@ -80,7 +81,7 @@ def _rows(session: Session, hits: Sequence[MediaHit]) -> list[dict]:
                 "member_id": hit.member_id,
                 "token_id": tokens.get(hit.token_hash) if hit.token_hash else None,
                 "method": hit.method,
-                "bytes_requested": requested_bytes(hit.method, hit.range_header, episode.size),
+                "bytes_requested": requested_bytes(hit.method, hit.range_header, size),
                 "client_ip": hit.client_ip,
                 "network_hash": network_hash(session, hit.client_ip, hit.at),
                 "user_agent": hit.user_agent[:512],
@@ -88,15 +89,36 @@ def _rows(session: Session, hits: Sequence[MediaHit]) -> list[dict]:
                 "bot": agent.bot,
                 "fetcher": agent.fetcher,
                 "counted": False,
-                "_minimum": minimum_bytes(episode.size, episode.duration, episode.bitrate),
+                "media_format": hit.media_format,
+                "_minimum": minimum,
             }
         )
     return rows
 
 
+def _measure(episode: Episode, media_format: str) -> tuple[int, int]:
+    """The file's size and the bytes that make a download, per format.
+
+    The MP4 follows the IAB rule like the audio (its first minute). An HLS viewing is a
+    player fetching one rendition's media playlist: it asks for the playlist once per
+    viewing, and its segments are not counted, so the playlist's GET is the request
+    that counts (once per client, app and episode in 24 hours, bots left out).
+    """
+    if media_format == "video" and episode.video_size:
+        video = episode.video or {}
+        size = episode.video_size
+        return size, minimum_bytes(size, episode.duration, video.get("bitrate") or None)
+    if media_format == "hls":
+        return 1, 1
+    return episode.size, minimum_bytes(episode.size, episode.duration, episode.bitrate)
+
+
 def _keys(rows: list[dict]) -> set[str]:
     """What a batch decides about: each listener's episode (IAB) and each token (sharing)."""
-    keys = {f"iab:{r['episode_id']}:{r['client_ip']}:{r['user_agent']}" for r in rows}
+    keys = {
+        f"iab:{r['episode_id']}:{r['media_format']}:{r['client_ip']}:{r['user_agent']}"
+        for r in rows
+    }
     return keys | {f"sharing:{r['token_id']}" for r in rows if r["token_id"] is not None}
 
 
@@ -106,7 +128,7 @@ def _decide(session: Session, rows: list[dict]) -> None:
     if candidates:
         last_counted, pending = _recent(session, candidates)
         for row in candidates:
-            key = (row["episode_id"], row["client_ip"], row["user_agent"])
+            key = (row["episode_id"], row["media_format"], row["client_ip"], row["user_agent"])
             counted_at = last_counted.get(key)
             if counted_at is not None and row["at"] - counted_at < DEDUP_WINDOW:
                 continue
@@ -121,35 +143,40 @@ def _decide(session: Session, rows: list[dict]) -> None:
 
 def _recent(session: Session, rows: list[dict]) -> tuple[dict[Key, datetime], dict[Key, int]]:
     """What the database already holds for these clients: last download, bytes so far."""
-    keys = {(r["episode_id"], r["client_ip"], r["user_agent"]) for r in rows}
+    keys = {(r["episode_id"], r["media_format"], r["client_ip"], r["user_agent"]) for r in rows}
     since = min(r["at"] for r in rows) - DEDUP_WINDOW
     same_clients = (
         MediaRequest.at > since,
         MediaRequest.method == "GET",
         MediaRequest.bot.is_(False),
         MediaRequest.episode_id.in_({k[0] for k in keys}),
-        MediaRequest.client_ip.in_({k[1] for k in keys}),
+        MediaRequest.client_ip.in_({k[2] for k in keys}),
     )
-    key_columns = (MediaRequest.episode_id, MediaRequest.client_ip, MediaRequest.user_agent)
+    key_columns = (
+        MediaRequest.episode_id,
+        MediaRequest.media_format,
+        MediaRequest.client_ip,
+        MediaRequest.user_agent,
+    )
     last_counted = {
-        (e, ip, ua): at
-        for e, ip, ua, at in session.execute(
+        (e, f, ip, ua): at
+        for e, f, ip, ua, at in session.execute(
             select(*key_columns, func.max(MediaRequest.at))
             .where(*same_clients, MediaRequest.counted.is_(True))
             .group_by(*key_columns)
         )
-        if (e, ip, ua) in keys
+        if (e, f, ip, ua) in keys
     }
     open_keys = keys - set(last_counted)
     pending: dict[Key, int] = {}
     if open_keys:
-        for e, ip, ua, total in session.execute(
+        for e, f, ip, ua, total in session.execute(
             select(*key_columns, func.sum(MediaRequest.bytes_requested))
             .where(*same_clients, MediaRequest.counted.is_(False))
             .group_by(*key_columns)
         ):
-            if (e, ip, ua) in open_keys:
-                pending[(e, ip, ua)] = int(total or 0)
+            if (e, f, ip, ua) in open_keys:
+                pending[(e, f, ip, ua)] = int(total or 0)
     return last_counted, pending
 
 

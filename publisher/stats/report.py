@@ -19,6 +19,8 @@ from publisher.models import Episode, MediaRequest, Season, utcnow
 from publisher.services import Services
 
 UNKNOWN_APP = "unknown app"
+# Downloads are counted per format: the audio enclosure, the video's MP4, HLS viewings.
+FORMATS = ("audio", "video", "hls")
 
 
 def stats_report(
@@ -36,7 +38,7 @@ def stats_report(
     since = until - timedelta(days=days)
     with services.db.session() as session:
         query = (
-            select(MediaRequest.at, MediaRequest.app, Episode.guid)
+            select(MediaRequest.at, MediaRequest.app, Episode.guid, MediaRequest.media_format)
             .join(Episode, Episode.id == MediaRequest.episode_id)
             .where(MediaRequest.counted.is_(True))
             .where(MediaRequest.at > since, MediaRequest.at <= until)
@@ -45,16 +47,23 @@ def stats_report(
         if season is not None or episode is not None:
             query = query.where(Episode.guid.in_(list(episodes)))
         rows = session.execute(query).all()
-    by_episode = Counter(guid for _, _, guid in rows)
+    by_episode = Counter(guid for _, _, guid, _ in rows)
+    by_format = Counter((guid, fmt) for _, _, guid, fmt in rows)
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
         "downloads": len(rows),
         "episodes": [
-            {**info, "downloads": by_episode.get(guid, 0)} for guid, info in episodes.items()
+            {
+                **info,
+                "downloads": by_episode.get(guid, 0),
+                "formats": {f: by_format.get((guid, f), 0) for f in FORMATS},
+            }
+            for guid, info in episodes.items()
         ],
-        "apps": dict(Counter(app or UNKNOWN_APP for _, app, _ in rows).most_common()),
-        "days": dict(sorted(Counter(at.date().isoformat() for at, _, _ in rows).items())),
+        "formats": {f: sum(1 for *_, fmt in rows if fmt == f) for f in FORMATS},
+        "apps": dict(Counter(app or UNKNOWN_APP for _, app, _, _ in rows).most_common()),
+        "days": dict(sorted(Counter(at.date().isoformat() for at, *_ in rows).items())),
     }
 
 
