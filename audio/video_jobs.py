@@ -75,7 +75,7 @@ def _run(job: dict[str, Any], timeout: float, name: str) -> dict[str, Any]:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "audio.video_jobs"],
-            input=json.dumps(job),
+            input=json.dumps({**job, "memory_limit": MEMORY_LIMIT}),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -128,8 +128,14 @@ def _serve(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-if __name__ == "__main__":
+def _main() -> None:
+    job = json.loads(sys.stdin.read())
     # Capped here, before FFmpeg loads, rather than in a preexec_fn: the publishing process
     # has threads, and forking with threads makes preexec_fn unsafe.
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    print(json.dumps(_serve(json.loads(sys.stdin.read()))))
+    limit = int(job["memory_limit"])
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    print(json.dumps(_serve(job)))
+
+
+if __name__ == "__main__":
+    _main()

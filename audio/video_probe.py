@@ -91,6 +91,7 @@ def looks_like_video(path: Path) -> bool:
         head = fh.read(16)
         if sniff_container(head, path.name) != "iso":
             return False
+        check_atoms(path)  # a file cut short says so, whatever it holds
         try:
             atoms = Atoms(fh)
             tracks = atoms[b"moov"].findall(b"trak")
@@ -146,7 +147,6 @@ def inspect_video(path: Path) -> VideoInfo:
         with av.open(str(path), metadata_errors="ignore") as container:
             video, audio = _streams(container, name)
             frames, seconds = _packet_span(container, video, audio)
-            declared = _declared(container, video)
             info = VideoInfo(
                 codec=video.codec_context.name,
                 codec_tag=PLAYABLE_VIDEO[video.codec_context.name],
@@ -165,7 +165,8 @@ def inspect_video(path: Path) -> VideoInfo:
         raise VideoError(f"{name} is damaged or truncated ({_reason(exc)})") from None
     if seconds < MIN_SECONDS or not info.width or not info.height:
         raise VideoError(f"{name} holds only {seconds:.2f}s of video: it is truncated or damaged")
-    if declared - seconds > max(_DURATION_SLACK, 0.02 * declared):
+    declared = declared_duration(path)
+    if declared is not None and abs(declared - seconds) > max(_DURATION_SLACK, 0.02 * declared):
         raise VideoError(
             f"{name} declares {declared:.1f}s but holds {seconds:.1f}s of video: "
             "it is truncated or damaged; export it again"
@@ -205,10 +206,23 @@ def _packet_span(container: Any, video: Any, audio: Any) -> tuple[int, float]:
     return frames, end
 
 
-def _declared(container: Any, video: Any) -> float:
-    if video.duration is not None:
-        return float(video.duration * video.time_base)
-    return float(container.duration or 0) / 1_000_000
+def declared_duration(path: Path) -> float | None:
+    """The length the movie header (`mvhd`) declares: what apps show, and what FFmpeg
+    quietly replaces with its sample tables' sum, so it is read here with mutagen."""
+    with open(path, "rb") as fh:
+        try:
+            ok, data = Atoms(fh)[b"moov", b"mvhd"].read(fh)
+        except (KeyError, ValueError, struct.error, EOFError):
+            return None
+    if not ok or len(data) < 20:
+        return None
+    if data[0] == 1:  # version 1: 64-bit times
+        if len(data) < 32:
+            return None
+        timescale, duration = struct.unpack(">IQ", data[20:32])
+    else:
+        timescale, duration = struct.unpack(">II", data[12:20])
+    return duration / timescale if timescale else None
 
 
 def _too_big(name: str, size: int) -> str:

@@ -91,3 +91,20 @@ def top_level_atoms(path: Path) -> list[str]:
             break
         offset += size
     return names
+
+
+def forge_duration(path: Path, factor: int) -> Path:
+    """Multiply the durations the header declares (movie, tracks, media), not the frames."""
+    data = bytearray(path.read_bytes())
+    # version-0 boxes: type, version+flags, then (created, modified, [track id | timescale],
+    # [reserved | duration]); the duration's offset from the type differs per box.
+    offsets = {b"mvhd": 20, b"mdhd": 20, b"tkhd": 24}
+    for kind, offset in offsets.items():
+        start = 0
+        while (at := data.find(kind, start)) >= 0:
+            field = at + offset
+            value = int.from_bytes(data[field : field + 4], "big")
+            data[field : field + 4] = min(value * factor, 2**32 - 1).to_bytes(4, "big")
+            start = at + 4
+    path.write_bytes(bytes(data))
+    return path
