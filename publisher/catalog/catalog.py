@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.uploads import Uploads, artwork_key
+from publisher.catalog.video_summary import video_summary
 from publisher.errors import UserError
 from publisher.listening.invalidation import season_changed, show_changed
 from publisher.models import Episode, Season, Show, utcnow
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from audio.artwork import Artwork
 
 SHOW_ID = 1
+# What a season's video episodes put in `<enclosure>`: their audio, or their MP4.
+ENCLOSURES = ("audio", "video")
 GUID_PREFIX_MIN = 6  # CONTRACT.md: "a unique prefix of it of at least 6 characters"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
@@ -225,12 +228,18 @@ def edit_season(
     description: str | None = None,
     number: int | None = None,
     image: Path | None = None,
+    enclosure: str | None = None,
 ) -> Season:
-    """Change a season's title, description, number or artwork; its feeds are re-rendered."""
+    """Change a season's title, description, number, artwork or enclosure; its feeds are
+    re-rendered. `enclosure="video"` makes its video episodes' `<enclosure>` the MP4."""
     if title is not None and not title.strip():
         raise UserError("a season needs a title (--title)")
-    if all(v is None for v in (title, description, number, image)):
-        raise UserError("nothing to change: give --title, --description, --number or --image")
+    if all(v is None for v in (title, description, number, image, enclosure)):
+        raise UserError(
+            "nothing to change: give --title, --description, --number, --image or --enclosure"
+        )
+    if enclosure is not None and enclosure not in ENCLOSURES:
+        raise UserError(f"--enclosure is {' or '.join(ENCLOSURES)}, not {enclosure!r}")
     _check_season_fields(title, description, number)
     artwork = read_artwork_refusing(image)
     with Uploads(services.storage) as uploads, services.db.session() as session:
@@ -245,6 +254,8 @@ def edit_season(
             season.description = description
         if number is not None:
             season.number = number
+        if enclosure is not None:
+            season.enclosure = enclosure
         if artwork is not None:
             key = artwork_key(artwork.data, artwork.extension)
             season.image_key = uploads.put_shared(key, artwork.data, artwork.mime)
@@ -269,6 +280,7 @@ class EpisodeSummary:
     size: int
     audio_key: str
     imported_guid: str | None = None  # the GUID apps know it by, when it came from a feed
+    video: dict[str, Any] | None = None  # `video_summary`: height, renditions, ...
 
     def as_json(self) -> dict[str, Any]:
         return {**self.__dict__, "publish_at": self.publish_at.isoformat()}
@@ -305,6 +317,7 @@ def list_episodes(services: Services, season_slug: str | None = None) -> list[Ep
                 size=e.size,
                 audio_key=e.audio_key,
                 imported_guid=e.imported_guid,
+                video=video_summary(e.video, e.video_size),
             )
             for e, slug in rows
         ]

@@ -5,7 +5,9 @@ changes everything else. The stored audio is re-tagged so its ID3/MP4/Vorbis tag
 the new details: a new object is uploaded under the tagged copy's content hash, the row
 is switched to it in one transaction with the feeds' invalidation, and only then is the
 old object deleted. A failure before the switch deletes what this edit uploaded, so the
-old episode keeps playing untouched; `--audio` replaces the file the same way.
+old episode keeps playing untouched; `--audio` replaces the file the same way, and
+`--video` adds or replaces the episode's video (its MP4 and HLS, packaged as a publish does;
+`publisher.catalog.video`), deleting the replaced video's objects after the switch.
 """
 
 from __future__ import annotations
@@ -34,6 +36,15 @@ from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.publishing import EPISODE_TYPES, _stored_cover, _summary
 from publisher.catalog.republish import reopen
 from publisher.catalog.uploads import Uploads, artwork_key, sha256_file
+from publisher.catalog.video import (
+    PackagedParts,
+    VideoSource,
+    check_same_length,
+    package_parts,
+    store_video,
+    stored_video_keys,
+    video_source,
+)
 from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.listening.invalidation import season_changed
@@ -55,11 +66,14 @@ class EpisodeEdit:
     transcript: Path | None = None
     image: Path | None = None
     audio: Path | None = None
+    video: Path | None = None
+    renditions: tuple[int, ...] = ()
     # Lift an unpublish in the same transaction (`lovetv episode republish --publish-at`).
     republish: bool = False
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) is None for f in fields(self) if f.name != "republish")
+        flags = ("republish", "renditions")
+        return all(getattr(self, f.name) is None for f in fields(self) if f.name not in flags)
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,7 @@ class EditInputs:
     chapters: list[Chapter] | None
     transcript: Transcript | None
     image: Artwork | None
+    video: VideoSource | None = None
 
 
 def edit_episode(services: Services, guid: str, edit: EpisodeEdit) -> dict[str, Any]:
@@ -83,7 +98,9 @@ def edit_episode(services: Services, guid: str, edit: EpisodeEdit) -> dict[str, 
         tags = _tags(session, services, episode, edit, inputs)
         season_slug = session.get_one(Season, episode.season_id).slug
         current = {"audio_key": episode.audio_key, "transcript_key": episode.transcript_key}
+        old_video = stored_video_keys(episode.video, episode.video_key) if inputs.video else []
     with tempfile.TemporaryDirectory(prefix="lovetv-edit-") as workdir:
+        parts = _packaged(inputs, episode, edit, Path(workdir))
         source, info = _source_audio(services, episode, edit, inputs, Path(workdir))
         tagged = Path(workdir) / f"tagged.{info.extension}"
         with refusals():
@@ -91,12 +108,16 @@ def edit_episode(services: Services, guid: str, edit: EpisodeEdit) -> dict[str, 
             tagged_info = probe_audio(tagged)
         with Uploads(services.storage) as uploads:
             keys = _upload(uploads, episode, tagged, tagged_info, inputs)
-            edited = _record(services, episode.id, edit, inputs, tagged_info, tagged, keys)
+            video = _store_video(uploads, parts, tags)
+            edited = _record(services, episode.id, edit, inputs, tagged_info, tagged, keys, video)
     _delete_replaced(services, current, edited)
+    _delete_keys(services, old_video)
     return _summary(edited, season_slug)
 
 
 def _checked(edit: EpisodeEdit) -> EpisodeEdit:
+    if edit.renditions and edit.video is None:
+        raise UserError("--renditions comes with the video it is made from: add --video FILE")
     if edit.is_empty():
         raise UserError("nothing to change: give at least one option (lovetv episode edit --help)")
     if edit.title is not None and not edit.title.strip():
@@ -137,15 +158,43 @@ def _check_unpublished(episode: Episode, edit: EpisodeEdit) -> None:
 
 def _read(edit: EpisodeEdit, episode: Episode) -> EditInputs:
     """Probe new audio and read chapters, transcript and artwork; refuse what is unusable."""
+    video = None
+    if edit.video is not None:
+        video = video_source(edit.audio, edit.video, edit.renditions)
     with refusals():
         audio = probe_audio(edit.audio) if edit.audio else None
         duration = audio.duration if audio else episode.duration
+        if video is not None:
+            check_same_length(duration, video)
         return EditInputs(
             audio=audio,
             chapters=read_chapters(edit.chapters, duration) if edit.chapters else None,
             transcript=read_transcript(edit.transcript) if edit.transcript else None,
             image=read_artwork(edit.image) if edit.image else None,
+            video=video,
         )
+
+
+def _packaged(
+    inputs: EditInputs, episode: Episode, edit: EpisodeEdit, workdir: Path
+) -> PackagedParts | None:
+    """The new video's MP4 and HLS, made before anything is uploaded."""
+    if inputs.video is None:
+        return None
+    return package_parts(inputs.video, workdir, episode.guid, edit.renditions)
+
+
+def _store_video(
+    uploads: Uploads, parts: PackagedParts | None, tags: EpisodeTags
+) -> dict[str, Any]:
+    if parts is None:
+        return {}
+    try:
+        return store_video(uploads, parts, tags)
+    except StorageError as exc:
+        raise StorageError(
+            f"upload failed, the episode was not changed ({exc}); run the command again"
+        ) from exc
 
 
 def _check_number(session: Session, episode: Episode, edit: EpisodeEdit) -> None:
@@ -248,12 +297,15 @@ def _record(
     info: AudioInfo,
     tagged: Path,
     keys: dict[str, str],
+    video: dict[str, Any],
 ) -> Episode:
     """Switch the row to the new details and objects, and invalidate its season's feeds."""
     try:
         with services.db.session() as session:
             episode = session.get_one(Episode, episode_id)
             _apply(episode, edit, inputs, info, tagged, keys)
+            for name, value in video.items():
+                setattr(episode, name, value)
             session.flush()
             if edit.republish:
                 reopen(session, services.config, episode)
@@ -295,6 +347,13 @@ def _apply(
     if inputs.transcript is not None:
         episode.transcript_key = keys["transcript_key"]
         episode.transcript_mime = inputs.transcript.mime
+
+
+def _delete_keys(services: Services, keys: list[str]) -> None:
+    """Delete a replaced video's objects, after the row no longer names them."""
+    for key in keys:
+        with contextlib.suppress(StorageError, OSError, FileNotFoundError):
+            services.storage.delete(key)
 
 
 def _delete_replaced(services: Services, before: dict[str, str | None], after: Episode) -> None:

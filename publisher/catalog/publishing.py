@@ -64,8 +64,8 @@ from publisher.catalog.video import (
     package_parts,
     store_video,
     video_source,
-    video_summary,
 )
+from publisher.catalog.video_summary import video_summary
 from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.listening.invalidation import season_changed

@@ -57,9 +57,11 @@ class PackagedParts:
 
 
 def video_source(
-    main: Path, video: Path | None, renditions: tuple[int, ...] = ()
+    main: Path | None, video: Path | None, renditions: tuple[int, ...] = ()
 ) -> VideoSource | None:
     """The `--video` file, or the main file when it is itself a video; None for audio.
+
+    `main` is the audio given with it (None when an edit adds a video to stored audio).
 
     Asked-for renditions are checked against it here, before anything is packaged.
     """
@@ -72,16 +74,16 @@ def video_source(
     return source
 
 
-def _video_source(main: Path, video: Path | None) -> VideoSource | None:
+def _video_source(main: Path | None, video: Path | None) -> VideoSource | None:
     with refusals():
         if video is not None:
-            if looks_like_video(main):
+            if main is not None and looks_like_video(main):
                 raise UserError(
                     f"{main.name} is a video too: give the studio audio (MP3, M4A or Ogg) "
                     "first and the video after --video, or publish the video alone"
                 )
             return VideoSource(video, inspect(video), gives_audio=False)
-        if looks_like_video(main):
+        if main is not None and looks_like_video(main):
             return VideoSource(main, inspect(main), gives_audio=True)
     return None
 
@@ -148,20 +150,6 @@ def stored_video_keys(video: dict[str, Any] | None, video_key: str | None) -> li
     for rendition in (video or {}).get("renditions", []):
         keys += [rendition["playlist_key"], rendition["segments_key"]]
     return keys
-
-
-def video_summary(video: dict[str, Any] | None, size: int | None) -> dict[str, Any] | None:
-    """What `episode publish --json` and `episode list --json` say of an episode's video."""
-    if not video:
-        return None
-    return {
-        "height": video["height"],
-        "width": video["width"],
-        "duration": video["duration"],
-        "renditions": [r["height"] for r in video["renditions"]],
-        "codec": video["codec"],
-        "size": size,
-    }
 
 
 def looks_like_a_video(path: Path) -> bool:

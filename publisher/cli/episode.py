@@ -154,6 +154,12 @@ def _verb(summary: dict[str, Any]) -> str:
 @click.option("--transcript", type=_FILE, help="A new transcript: SRT or WebVTT.")
 @click.option("--image", type=_FILE, help="New episode artwork.")
 @click.option("--audio", type=_FILE, help="Replace the audio file (the GUID stays).")
+@click.option("--video", type=_FILE, help="Add or replace the episode's video (MP4, M4V or MOV).")
+@click.option(
+    "--renditions",
+    callback=_renditions,
+    help="With --video: lower HLS heights encoded from it, e.g. 720,360.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the edited episode as JSON.")
 @pass_state
 def edit_command(
@@ -186,7 +192,7 @@ def edit_command(
     status = "scheduled for" if edited["status"] == "scheduled" else edited["status"]
     click.echo(
         f"edited {edited['title']!r} ({edited['season']}{number}, {edited['episode_type']}), "
-        f"{status}{when}, guid {edited['guid']} unchanged"
+        f"{status}{when}{_video_words(edited)}, guid {edited['guid']} unchanged"
     )
 
 

@@ -74,6 +74,11 @@ def list_command(state: CliState, as_json: bool) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="New artwork: square JPEG or PNG, 1400-3000 px.",
 )
+@click.option(
+    "--enclosure",
+    type=click.Choice(("audio", "video")),
+    help="What video episodes put in <enclosure>: audio (default) or video (the MP4).",
+)
 @pass_state
 def edit_command(
     state: CliState,
@@ -82,14 +87,29 @@ def edit_command(
     description: str | None,
     number: int | None,
     image: Path | None,
+    enclosure: str | None,
 ) -> None:
-    """Change a season; its feeds are re-rendered (the slug, and so its URLs, stay)."""
+    """Change a season; its feeds are re-rendered (the slug, and so its URLs, stay).
+
+    --enclosure video makes the season video-first: its video episodes' <enclosure> is the
+    MP4 (for apps that show video only from there) and the audio an alternate. Audio-only
+    episodes keep their audio enclosure.
+    """
     from publisher.catalog.catalog import edit_season
 
     edit_season(
-        state.services(), slug, title=title, description=description, number=number, image=image
+        state.services(),
+        slug,
+        title=title,
+        description=description,
+        number=number,
+        image=image,
+        enclosure=enclosure,
     )
-    click.echo(f"season {slug!r} changed")
+    if enclosure is not None:
+        click.echo(f"season {slug!r} changed: video episodes' enclosure is now their {enclosure}")
+    else:
+        click.echo(f"season {slug!r} changed")
 
 
 def register(group: click.Group) -> None:
