@@ -33,6 +33,8 @@ PODCAST_NAMESPACES = (
     "https://github.com/podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
 )
 EPISODE_TYPES = ("full", "trailer", "bonus")
+# Video enclosures an imported item may have (Apple's: MOV, MP4 and M4V).
+VIDEO_TYPES = ("video/mp4", "video/x-m4v", "video/quicktime")
 _ATOM = "http://www.w3.org/2005/Atom"
 
 
@@ -136,12 +138,20 @@ def _episode(entry: Any, base: str, strict: _StrictItem | None) -> SourceEpisode
 
 
 def _audio(entry: Any, base: str) -> Link | None:
-    """The first audio enclosure (video and other files are not episodes here)."""
-    for enclosure in entry.get("enclosures", []):
-        href = (enclosure.get("href") or "").strip()
-        mime = (enclosure.get("type") or "").strip().lower()
-        if href and (mime.startswith("audio/") or not mime):
-            return Link(urljoin(base, href), mime)
+    """The first audio enclosure, else the first video one: a video episode, whose sound
+    becomes the audio enclosure here and whose video rides beside it (other files are not
+    episodes)."""
+    enclosures = [
+        (urljoin(base, href), (enclosure.get("type") or "").strip().lower())
+        for enclosure in entry.get("enclosures", [])
+        if (href := (enclosure.get("href") or "").strip())
+    ]
+    for url, mime in enclosures:
+        if mime.startswith("audio/") or not mime:
+            return Link(url, mime)
+    for url, mime in enclosures:
+        if mime in VIDEO_TYPES:
+            return Link(url, mime)
     return None
 
 

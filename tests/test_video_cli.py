@@ -143,3 +143,35 @@ def test_a_video_first_season_puts_the_mp4_in_the_enclosure(
         ("audio/x-m4a", None),
         ("application/x-mpegURL", None),
     ]
+
+
+def test_import_feed_turns_a_video_enclosure_into_a_video_episode(
+    runner: CliRunner, client, media: Path
+) -> None:
+    from feedgen.feed import FeedGenerator
+    from support.old_host import old_host
+
+    season_ready(runner)
+    video = (media / "talk.mp4").read_bytes()
+    with old_host() as host:
+        fg = FeedGenerator()
+        fg.title("Love TV on video (old host)")
+        fg.link(href="https://old-host.example/love-tv")
+        fg.description("Conversations about love, filmed.")
+        for guid, mime in (("film-1", "video/mp4"), ("film-2", "video/quicktime")):
+            fe = fg.add_entry(order="append")
+            fe.guid(guid, permalink=False)
+            fe.title(f"Filmed {guid}")
+            fe.description("<p>On camera</p>")
+            fe.published("2024-05-01T10:00:00Z")
+            fe.enclosure(host.put(f"/{guid}.mp4", video, mime), str(len(video)), mime)
+        feed = host.put("/feed.xml", fg.rss_str(pretty=True), "application/rss+xml")
+        args = ["import", "feed", feed, "--season", "season-1", "--json"]
+        imported = json.loads(succeeded(runner.invoke(main, args)))
+    assert sorted(imported["imported"]) == ["film-1", "film-2"]
+    listed = json.loads(succeeded(runner.invoke(main, ["episode", "list", "--json"])))
+    assert [e["video"]["height"] for e in listed] == [360, 360]
+    for item in etree.fromstring(feed_of(runner, client)).iter("item"):
+        assert item.findtext("guid") in ("film-1", "film-2")
+        assert item.find("enclosure").get("type") == "audio/x-m4a"
+        assert [t for t, _ in alternate_types(item)][1:] == ["video/mp4", "application/x-mpegURL"]

@@ -252,10 +252,7 @@ def import_episode(
             request.timeout,
             progress.downloaded,
         )
-        try:
-            duration = probe_audio(audio).duration
-        except AudioError as exc:
-            raise UserError(f"{source.audio.url}: {exc}") from None
+        duration = _duration(source.audio.url, audio)
         draft = EpisodeDraft(
             season=request.season,
             audio=audio,
@@ -271,6 +268,20 @@ def import_episode(
             auto_number=False,
         )
         publish_episode(services, draft)
+
+
+def _duration(url: str, path: Path) -> float:
+    """The episode's length, to check its chapters: of its audio, or of its video (a
+    `video/mp4` enclosure, which the publish turns into a video episode)."""
+    from audio.video_jobs import inspect
+    from audio.video_probe import VideoError, looks_like_video
+
+    try:
+        if looks_like_video(path):
+            return inspect(path).duration
+        return probe_audio(path).duration
+    except (AudioError, VideoError) as exc:
+        raise UserError(f"{url}: {exc}") from None
 
 
 def _extension(audio: Link) -> str:
