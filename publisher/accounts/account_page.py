@@ -8,7 +8,7 @@ every other browser session of the member.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from auth.access import PREPAID
 from publisher.accounts.sessions import end_sessions
+from publisher.accounts.watching import VideoLink, video_links
 from publisher.config import Config
 from publisher.listening.inputs import published
 from publisher.mail.outbox import queue_email
@@ -45,6 +46,7 @@ class AccountView:
     billed: bool  # has a Stripe customer to manage (never comp or gift)
     term: str  # one sentence: renewal or end date, lifetime, complimentary, gift, trial
     feeds: list[SeasonFeed]
+    videos: list[VideoLink] = field(default_factory=list)  # to watch on the site
 
 
 def show_title(session: Session) -> str:
@@ -109,6 +111,7 @@ def account_view(session: Session, config: Config, member: Member, now: datetime
         billed=bool(member.stripe_customer_id) and member.plan not in UNBILLED_PLANS,
         term=membership_term(member),
         feeds=published_feeds(session, config, member, now),
+        videos=video_links(session, now) if member.status == "active" else [],
     )
 
 

@@ -54,6 +54,12 @@ class EpisodeView:
     chapters: tuple[Chapter, ...] = ()
     transcript_url: str | None = None  # the SRT or WebVTT file, for apps
     transcript_page: str | None = None  # the same as a page to read
+    # A video episode's fast-start MP4 (browsers play it directly), its size, and its
+    # WebVTT transcript as captions.
+    video_url: str | None = None
+    video_width: int = 0
+    video_height: int = 0
+    captions_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,8 +105,11 @@ def _chapters(raw: list | dict | None) -> tuple[Chapter, ...]:
     )
 
 
-def episode_view(episode: Episode, season: Season, urls: Urls, playable: bool) -> EpisodeView:
-    """`playable`: a teaser or trailer, with its player, notes, chapters and transcript."""
+def episode_view(
+    episode: Episode, season: Season, urls: Urls, playable: bool, who: str = TEASER
+) -> EpisodeView:
+    """`playable`: a teaser or trailer (or, with a member's token as `who`, any episode on
+    the member's own page), with its player, notes, chapters and transcript."""
     view = EpisodeView(
         guid=episode.guid,
         title=episode.title,
@@ -112,8 +121,17 @@ def episode_view(episode: Episode, season: Season, urls: Urls, playable: bool) -
     )
     if not playable:
         return view
-    name = f"/media/{TEASER}/{episode.guid}"
+    name = f"/media/{who}/{episode.guid}"
     kind = transcript_type(episode.transcript_mime) if episode.transcript_key else None
+    video = episode.video if episode.video_key else None
+    if video:
+        view = replace(
+            view,
+            video_url=f"{name}.mp4",
+            video_width=video["width"],
+            video_height=video["height"],
+            captions_url=f"{name}.transcript.vtt" if kind and kind[1] == "vtt" else None,
+        )
     return replace(
         view,
         notes_html=notes_html(episode.description),

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   function seek(seconds) {
-    var player = document.querySelector("audio");
+    var player = document.querySelector("video, audio"); // a video's page seeks its video
     if (!player || !isFinite(seconds)) return;
     var start = function () {
       player.currentTime = seconds;

@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         site,
         transcript_page,
+        watch,
         webhooks,
         welcome,
     )
@@ -30,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         welcome,
         account,
+        watch,
         webhooks,
         feeds,
         media,
