@@ -29,10 +29,12 @@ from publisher.listening.media_names import (
     transcript_type,
 )
 from publisher.listening.notice_audio import DEFAULT_COVER, NOTICE_AUDIO
+from publisher.listening.playlists import PlaylistRequests
 from publisher.members.emails import revoked_words
 from publisher.models import Episode, Season, Show, utcnow
 from publisher.stats.ingest import write_batch
 from publisher.stats.recorder import MediaHit, Recorder
+from publisher.web import playlist_fast_path
 from publisher.web.stored_files import send_local, serve_stored
 from publisher.web.video_media import video_file, video_format
 
@@ -207,6 +209,9 @@ def recorder_of(app: Flask) -> Recorder | None:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    services = services_of(app)
+    playlists = PlaylistRequests(services.db.engine, services.config.secret_key)
+    playlist_fast_path.init_app(app, playlists)
     # `make bench` compares the media route with and without recording; nothing else
     # turns recording off.
     if os.environ.get("LOVETV_BENCH_NO_RECORDING") != "1":

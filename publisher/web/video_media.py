@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Response, abort
 
-from audio.hls_playlists import MIME, Variant, multivariant_playlist, subtitles_playlist
+from audio.hls_playlists import MIME, subtitles_playlist
 from audio.storage import Storage
 from publisher.listening.media_names import (
     HLS,
@@ -28,6 +28,7 @@ from publisher.listening.media_names import (
     MediaName,
     transcript_type,
 )
+from publisher.listening.playlists import multivariant_text
 from publisher.models import Episode
 from publisher.web.stored_files import serve_stored
 
@@ -54,9 +55,10 @@ def video_file(
     if name.kind == VIDEO:
         return serve_stored(storage, episode.video_key, MP4, episode.video_size, cache_control)
     if name.kind == HLS:
-        subtitles = f"{episode.guid}.hls.{SUBTITLES}.m3u8" if _vtt(episode) else None
-        variants = [_variant(r) for r in video["renditions"]]
-        return _playlist(multivariant_playlist(variants, subtitles, language), cache_control)
+        text = multivariant_text(
+            episode.guid, video, episode.transcript_key, episode.transcript_mime, language
+        )
+        return _playlist(text, cache_control)
     if name.kind == HLS_PLAYLIST and name.label == SUBTITLES:
         if not _vtt(episode):
             abort(404)
@@ -69,11 +71,6 @@ def video_file(
         return _playlist(_stored_playlist(storage, rendition["playlist_key"]), cache_control)
     size = rendition.get("segments_size")
     return serve_stored(storage, rendition["segments_key"], MP4, size, cache_control)
-
-
-def _variant(rendition: dict[str, Any]) -> Variant:
-    fields = ("playlist", "bandwidth", "average_bandwidth", "codecs", "width", "height")
-    return Variant(*(rendition[f] for f in fields))
 
 
 def _vtt(episode: Episode) -> bool:
