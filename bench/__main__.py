@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("publish", "cli", "feeds", "mail", "media", "metrics")
+BENCHMARKS = ("publish", "cli", "feeds", "mail", "media", "metrics", "video")
 
 
 def main(argv: list[str]) -> int:

@@ -81,6 +81,7 @@ def _publish_figures() -> dict[str, float]:
         env = _s3_environment(work, s3)
         _set_up(env, work)
         source = _large_video(work, VIDEO_MB * MB)
+        size_mb = source.stat().st_size / MB
         peak = _peak_mb(env, source)
         ours, theirs = [], []
         for round_ in range(ROUNDS):
@@ -90,7 +91,7 @@ def _publish_figures() -> dict[str, float]:
         "peak_mb": peak,
         "publish_s": statistics.median(ours),
         "baseline_s": statistics.median(theirs),
-        "size_mb": source.stat().st_size / MB,
+        "size_mb": size_mb,
     }
 
 
@@ -100,10 +101,17 @@ def _large_video(work: Path, size: int) -> Path:
 
     base = work / "base.mp4"
     _noise_video(base)
+    print(f"  (source: {base.stat().st_size / MB:.0f} MB of 1080p noise, repeated)", flush=True)
     loops = max(1, size // base.stat().st_size)
     target = work / "camera.mp4"
     with av.open(str(base)) as first:
-        spans = {s.index: _span(s) for s in first.streams}
+        ends = [
+            float((p.pts + (p.duration or 0)) * p.time_base)
+            for p in first.demux()
+            if p.pts is not None
+        ]
+        span = max(ends) + 0.04  # each copy starts a frame after the last one ends
+        spans = {s.index: round(span / s.time_base) for s in first.streams}
     with av.open(str(target), "w", format="mp4") as out:
         copies: dict[int, object] = {}
         for loop in range(loops):
@@ -121,37 +129,42 @@ def _large_video(work: Path, size: int) -> Path:
     return target
 
 
-def _span(stream: object) -> int:
-    """A stream's length in its own time base: where the next copy's timestamps start."""
-    return int(stream.duration)  # type: ignore[attr-defined]
-
-
 def _noise_video(path: Path, seconds: int = 10, fps: int = 25) -> None:
-    """Ten seconds of 1080p noise (x264 cannot shrink it) with a tone, encoded once."""
+    """Ten seconds of 1080p with a band of noise (about 25 Mbps: a camera's bitrate, which
+    x264 cannot shrink) and a tone, interleaved as cameras write them, encoded once."""
+    import math
+    from array import array
+
     import av
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from support.video import _encode_tone
-
+    rate, per_frame = 48000, 48000 // fps
     with av.open(str(path), "w", format="mp4") as out:
         video = out.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = 1920, 1080, "yuv420p"
-        video.options = {"preset": "ultrafast", "crf": "30", "g": str(fps)}
-        sound = out.add_stream("aac", rate=48000)
-        sound.layout = "stereo"
-        noise = os.urandom(1920 * 1080 * 3 // 2 + fps * 1920)
+        video.options = {"preset": "ultrafast", "crf": "23", "g": str(fps)}
+        sound = out.add_stream("aac", rate=rate)
+        sound.layout = "mono"
+        band = 1920 * 96  # rows of noise at the top of the picture
+        grey = bytes([96]) * (1920 * 1080 - band)
+        chroma = bytes([128]) * (960 * 540)
         for i in range(seconds * fps):
             frame = av.VideoFrame(1920, 1080, "yuv420p")
-            start = (i * 1920) % (fps * 1920)
-            planes = [(1920 * 1080, 0), (960 * 540, 1920 * 1080), (960 * 540, 1920 * 1350)]
-            for plane, (length, offset) in zip(frame.planes, planes, strict=True):
-                plane.update(noise[start + offset : start + offset + length])
+            frame.planes[0].update(os.urandom(band) + grey)
+            frame.planes[1].update(chroma)
+            frame.planes[2].update(chroma)
             frame.pts = i
             for packet in video.encode(frame):
                 out.mux(packet)
-        for packet in video.encode(None):
-            out.mux(packet)
-        _encode_tone(out, sound, float(seconds))
+            tone = array("h", (int(6000 * math.sin(2 * math.pi * 440 * (i * per_frame + n) / rate))
+                               for n in range(per_frame)))  # fmt: skip
+            samples = av.AudioFrame(format="s16", layout="mono", samples=per_frame)
+            samples.planes[0].update(tone.tobytes())
+            samples.sample_rate, samples.pts = rate, i * per_frame
+            for packet in sound.encode(samples):
+                out.mux(packet)
+        for stream in (video, sound):
+            for packet in stream.encode(None):
+                out.mux(packet)
 
 
 def _publish_args(env: dict[str, str], path: Path, title: str) -> list[str]:
