@@ -12,8 +12,6 @@ old episode keeps playing untouched; `--audio` replaces the file the same way, a
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import tempfile
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
@@ -21,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from audio.artwork import Artwork, read_artwork
@@ -32,10 +29,15 @@ from audio.tagging import EpisodeTags, write_tagged_copy
 from audio.transcripts import Transcript, read_transcript
 from feeds.notes import notes_text
 from publisher.catalog.catalog import find_episode, get_show, refusals
+from publisher.catalog.edit_storing import (
+    delete_keys,
+    delete_replaced,
+    record_edit,
+    upload_edit,
+)
 from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.publishing import EPISODE_TYPES, _stored_cover, _summary
-from publisher.catalog.republish import reopen
-from publisher.catalog.uploads import Uploads, artwork_key, sha256_file
+from publisher.catalog.uploads import Uploads
 from publisher.catalog.video import (
     PackagedParts,
     VideoSource,
@@ -45,9 +47,7 @@ from publisher.catalog.video import (
     stored_video_keys,
     video_source,
 )
-from publisher.db import DatabaseError
 from publisher.errors import UserError
-from publisher.listening.invalidation import season_changed
 from publisher.models import Episode, Season
 from publisher.services import Services
 
@@ -107,11 +107,13 @@ def edit_episode(services: Services, guid: str, edit: EpisodeEdit) -> dict[str, 
             write_tagged_copy(source, tagged, info, tags)
             tagged_info = probe_audio(tagged)
         with Uploads(services.storage) as uploads:
-            keys = _upload(uploads, episode, tagged, tagged_info, inputs)
+            keys = upload_edit(uploads, episode, tagged, tagged_info, inputs)
             video = _store_video(uploads, parts, tags)
-            edited = _record(services, episode.id, edit, inputs, tagged_info, tagged, keys, video)
-    _delete_replaced(services, current, edited)
-    _delete_keys(services, old_video)
+            edited = record_edit(
+                services, episode.id, edit, inputs, tagged_info, tagged, keys, video
+            )
+    delete_replaced(services, current, edited)
+    delete_keys(services, old_video)
     return _summary(edited, season_slug)
 
 
@@ -254,112 +256,3 @@ def _source_audio(
             ) from None
     with refusals():
         return path, probe_audio(path)
-
-
-def _upload(
-    uploads: Uploads, episode: Episode, tagged: Path, info: AudioInfo, inputs: EditInputs
-) -> dict[str, str]:
-    """Store the tagged audio, and new artwork and transcript, under fresh keys.
-
-    The key names the tagged bytes' hash (the copy is on disk, so hashing it is cheap):
-    an edit that leaves them as an earlier edit stored them lands on today's key, and then
-    nothing is uploaded (and so nothing live could be deleted by a failure).
-    """
-    guid = episode.guid
-    keys: dict[str, str] = {}
-    digest = sha256_file(tagged)
-    audio_key = f"audio/{digest[:16]}/{guid}.{info.extension}"
-    try:
-        if audio_key == episode.audio_key:
-            keys["audio_key"] = audio_key
-        else:
-            keys["audio_key"] = uploads.put_file(audio_key, tagged, info.mime)
-        if inputs.image is not None:
-            key = artwork_key(inputs.image.data, inputs.image.extension)
-            keys["image_key"] = uploads.put_shared(key, inputs.image.data, inputs.image.mime)
-        if inputs.transcript is not None:
-            t = inputs.transcript
-            key = f"transcripts/{guid}-{hashlib.sha256(t.data).hexdigest()[:12]}.{t.extension}"
-            same = key == episode.transcript_key
-            keys["transcript_key"] = key if same else uploads.put_bytes(key, t.data, t.mime)
-    except StorageError as exc:
-        raise StorageError(
-            f"upload failed, the episode was not changed ({exc}); run the command again"
-        ) from exc
-    return keys
-
-
-def _record(
-    services: Services,
-    episode_id: int,
-    edit: EpisodeEdit,
-    inputs: EditInputs,
-    info: AudioInfo,
-    tagged: Path,
-    keys: dict[str, str],
-    video: dict[str, Any],
-) -> Episode:
-    """Switch the row to the new details and objects, and invalidate its season's feeds."""
-    try:
-        with services.db.session() as session:
-            episode = session.get_one(Episode, episode_id)
-            _apply(episode, edit, inputs, info, tagged, keys)
-            for name, value in video.items():
-                setattr(episode, name, value)
-            session.flush()
-            if edit.republish:
-                reopen(session, services.config, episode)
-                session.flush()
-            else:
-                season_changed(session, episode.season_id)
-            session.expunge(episode)
-            return episode
-    except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        raise DatabaseError(
-            f"could not record the edit ({first[0] if first else type(exc).__name__}); "
-            "the episode was not changed, so run the command again"
-        ) from exc
-
-
-def _apply(
-    episode: Episode,
-    edit: EpisodeEdit,
-    inputs: EditInputs,
-    info: AudioInfo,
-    tagged: Path,
-    keys: dict[str, str],
-) -> None:
-    for name in ("title", "description", "number", "episode_type", "teaser", "publish_at"):
-        value = getattr(edit, name)
-        if value is not None:
-            setattr(episode, name, value.strip() if name == "title" else value)
-    episode.audio_key = keys["audio_key"]
-    episode.size = tagged.stat().st_size
-    episode.duration = info.duration
-    episode.mime = info.mime
-    episode.bitrate = info.bitrate
-    episode.sample_rate = info.sample_rate
-    if inputs.chapters is not None:
-        episode.chapters = [c.as_json() for c in inputs.chapters] or None
-    if "image_key" in keys:
-        episode.image_key = keys["image_key"]
-    if inputs.transcript is not None:
-        episode.transcript_key = keys["transcript_key"]
-        episode.transcript_mime = inputs.transcript.mime
-
-
-def _delete_keys(services: Services, keys: list[str]) -> None:
-    """Delete a replaced video's objects, after the row no longer names them."""
-    for key in keys:
-        with contextlib.suppress(StorageError, OSError, FileNotFoundError):
-            services.storage.delete(key)
-
-
-def _delete_replaced(services: Services, before: dict[str, str | None], after: Episode) -> None:
-    """Delete the objects the edit replaced (a failure leaves an orphan, never a gap)."""
-    for name in ("audio_key", "transcript_key"):
-        old = before[name]
-        if old and old != getattr(after, name):
-            with contextlib.suppress(StorageError, OSError, FileNotFoundError):
-                services.storage.delete(old)

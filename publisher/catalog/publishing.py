@@ -27,110 +27,47 @@ stored and undone with the audio's (`publisher.catalog.video`).
 
 from __future__ import annotations
 
-import secrets
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from audio.artwork import Artwork, check_artwork, read_artwork
-from audio.chapters import Chapter, read_chapters
-from audio.probe import AudioInfo, probe_audio
-from audio.storage import Storage, StorageError
+from audio.chapters import read_chapters
+from audio.probe import probe_audio
+from audio.storage import Storage
 from audio.streaming_upload import start_storage
 from audio.tagged_stream import TaggedStream, file_fingerprint
 from audio.tagging import EpisodeTags, tagged_stream, write_tagged_copy
-from audio.transcripts import Transcript, read_transcript
+from audio.transcripts import read_transcript
 from feeds.notes import notes_text
 from publisher.catalog.catalog import (
     episode_status,
     get_season,
     get_show,
     refusals,
-    season_has_episodes,
 )
+from publisher.catalog.drafts import EpisodeDraft, Inputs, Placement, UploadProgress
 from publisher.catalog.field_limits import check_number, check_text
-from publisher.catalog.uploads import Uploads, artwork_key
+from publisher.catalog.publish_storing import store_and_record
 from publisher.catalog.video import (
-    PackagedParts,
-    VideoSource,
     check_same_length,
     package_parts,
-    store_video,
     video_source,
 )
 from publisher.catalog.video_summary import video_summary
-from publisher.db import DatabaseError
 from publisher.errors import UserError
-from publisher.listening.invalidation import season_changed
 from publisher.models import Episode, Season, new_guid, utcnow
 from publisher.services import Services
 
 # Apple's itunes:episodeType values:
 # https://help.apple.com/itc/podcasts_connect/#/itcb54353390
 EPISODE_TYPES = ("full", "trailer", "bonus")
-
-
-class UploadProgress(Protocol):
-    """Told how the audio upload goes (the CLI draws a progress bar with it)."""
-
-    def begin(self, total: int) -> None: ...
-
-    def advance(self, done: int) -> None: ...
-
-
-@dataclass(frozen=True)
-class EpisodeDraft:
-    """What the producer asked to publish."""
-
-    season: str
-    audio: Path
-    title: str
-    number: int | None = None
-    description: str = ""
-    chapters: Path | None = None
-    transcript: Path | None = None
-    image: Path | None = None
-    teaser: bool = False
-    publish_at: datetime | None = None
-    episode_type: str = "full"
-    # An episode moved in from another feed keeps the GUID apps know it by, and keeps no
-    # number if it had none (a new episode without --number takes the season's next one).
-    imported_guid: str | None = None
-    auto_number: bool = True
-    # A video whose MP4 and HLS go beside `audio` (a studio mix); without it, `audio` may
-    # itself be the video. `renditions` are lower HLS heights encoded from it.
-    video: Path | None = None
-    renditions: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """The draft's files, read and checked before anything is stored.
-
-    `audio` is None only while a video that gives the audio is not packaged yet.
-    """
-
-    audio: AudioInfo | None
-    chapters: list[Chapter] = field(default_factory=list)
-    transcript: Transcript | None = None
-    image: Artwork | None = None
-    video: VideoSource | None = None
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where the episode goes, worked out from the database before any upload."""
-
-    season_id: int
-    number: int | None
-    tags: EpisodeTags
 
 
 def publish_episode(
@@ -154,7 +91,7 @@ def publish_episode(
                     inputs = replace(inputs, audio=probe_audio(audio))
                 tagged, inputs = _tagged(audio, Path(workdir), inputs, placement.tags)
             storage_ready.result()
-            episode = _store_and_record(
+            episode = store_and_record(
                 services, draft, inputs, placement, guid, tagged, progress, parts
             )
     return _summary(episode, draft.season)
@@ -269,122 +206,6 @@ def _stored_cover(storage: Storage, key: str | None) -> Artwork | None:
         return check_artwork(storage.get_bytes(key), key)
     except (FileNotFoundError, ValueError):
         return None  # a missing or changed image must not stop a publish
-
-
-def _store_and_record(
-    services: Services,
-    draft: EpisodeDraft,
-    inputs: Inputs,
-    placement: Placement,
-    guid: str,
-    tagged: TaggedStream,
-    progress: UploadProgress | None,
-    parts: PackagedParts | None = None,
-) -> Episode:
-    """Upload the tagged audio, artwork, transcript and video, then insert the row; undo
-    on failure."""
-    assert inputs.audio is not None
-    with Uploads(services.storage) as uploads:
-        try:
-            keys = _upload(uploads, inputs, guid, tagged, progress)
-            video = store_video(uploads, parts, placement.tags) if parts else {}
-        except StorageError as exc:
-            raise StorageError(
-                f"upload failed, nothing was published ({exc}); run the command again"
-            ) from exc
-        episode = Episode(
-            guid=guid,
-            imported_guid=draft.imported_guid,
-            season_id=placement.season_id,
-            number=placement.number,
-            title=draft.title.strip(),
-            description=draft.description,
-            episode_type=draft.episode_type,
-            publish_at=draft.publish_at or utcnow(),
-            teaser=draft.teaser,
-            size=tagged.size,
-            duration=inputs.audio.duration,
-            mime=inputs.audio.mime,
-            bitrate=inputs.audio.bitrate,
-            sample_rate=inputs.audio.sample_rate,
-            chapters=[c.as_json() for c in inputs.chapters] or None,
-            transcript_mime=inputs.transcript.mime if inputs.transcript else None,
-            **keys,
-            **video,
-        )
-        _record(services, episode, draft)
-    return episode
-
-
-def _upload(
-    uploads: Uploads,
-    inputs: Inputs,
-    guid: str,
-    tagged: TaggedStream,
-    progress: UploadProgress | None,
-) -> dict[str, str | None]:
-    """Store the audio (under a fresh key, see the module's docstring) and extras."""
-    keys: dict[str, str | None] = {"image_key": None, "transcript_key": None}
-    assert inputs.audio is not None
-    if progress is not None:
-        progress.begin(tagged.size)
-    keys["audio_key"] = uploads.put_stream(
-        f"audio/{secrets.token_hex(8)}/{guid}.{inputs.audio.extension}",
-        tagged,
-        inputs.audio.mime,
-        progress.advance if progress else None,
-    )
-    if inputs.image is not None:
-        key = artwork_key(inputs.image.data, inputs.image.extension)
-        keys["image_key"] = uploads.put_shared(key, inputs.image.data, inputs.image.mime)
-    if inputs.transcript is not None:
-        key = f"transcripts/{guid}.{inputs.transcript.extension}"
-        keys["transcript_key"] = uploads.put_bytes(
-            key, inputs.transcript.data, inputs.transcript.mime
-        )
-    return keys
-
-
-def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
-    """Insert the episode and invalidate its season's feeds in one transaction.
-
-    A season's first episode also queues its "new season" email to every member who can
-    hear it, in the same transaction (`publisher.members.season_news`, imported only then:
-    it brings the mail templates, which every other publish does without).
-    """
-    try:
-        with services.db.session() as session:
-            first = not season_has_episodes(session, episode.season_id)
-            session.add(episode)
-            session.flush()
-            season_changed(session, episode.season_id)
-            if first:
-                from publisher.members.season_news import announce_season
-
-                season = session.get_one(Season, episode.season_id)
-                announce_season(session, services.config, season, episode.publish_at)
-    except IntegrityError as exc:
-        if draft.imported_guid is not None and _imported(services, draft.imported_guid):
-            raise UserError(
-                f"the episode with GUID {draft.imported_guid!r} was imported meanwhile by "
-                "another run: nothing was published twice"
-            ) from exc
-        raise UserError(
-            f"season {draft.season!r} got an episode {episode.number} while this one was "
-            "uploading: nothing was published; choose another --number"
-        ) from exc
-    except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        raise DatabaseError(
-            f"could not record the episode ({first[0] if first else type(exc).__name__}); "
-            "its uploads were removed, so run the command again"
-        ) from exc
-
-
-def _imported(services: Services, imported_guid: str) -> bool:
-    with services.db.session() as session:
-        found = select(Episode.id).where(Episode.imported_guid == imported_guid)
-        return session.scalar(found) is not None
 
 
 def _summary(episode: Episode, season: str) -> dict[str, Any]:
