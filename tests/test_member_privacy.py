@@ -190,9 +190,10 @@ def test_export_holds_one_record_of_every_kind_and_no_secret(
     assert download["episode"] == "First Steps" and download["app"] == "Overcast"
     assert download["client_ip"] == "127.0.0.1" and "counted" in download
     assert {e["kind"] for e in document["emails"]} == {"welcome", "sign_in"}
-    gifts = {g["buyer_email"]: g for g in document["gifts"]}
-    assert gifts[ANN]["recipient_email"] == "bo@example.com"
-    assert gifts["cy@example.com"]["recipient_email"] == ANN
+    (bought,) = document["gifts_bought"]
+    assert bought["buyer_email"] == ANN and bought["recipient_email"] == "bo@example.com"
+    (received,) = document["gifts_received"]
+    assert received["message"] == "For Ann" and received["plan"] == "yearly"
     assert len(document["gift_claims"]) == 1
     assert document["sharing_flags"][0]["apps"] == ["Overcast"]
     with services.db.session() as session:
@@ -205,10 +206,54 @@ def test_export_holds_one_record_of_every_kind_and_no_secret(
 
 def test_export_can_write_a_file(env: dict, everything: Held, tmp_path: Path) -> None:
     target = tmp_path / "ann.json"
-    written = _cli(env, "member", "export", "ann@", "--output", str(target))
+    written = _cli(env, "member", "export", ANN, "--output", str(target))
     assert written.exit_code == 0, written.output
     assert json.loads(target.read_text())["profile"]["email"] == ANN
-    assert "{" not in written.stdout
+    assert "{" not in written.stdout and f"about {ANN} to" in written.stdout
+
+
+def test_export_of_an_address_that_is_no_member_exports_nobody_else(
+    env: dict, services: Services, tmp_path: Path
+) -> None:
+    with services.db.session() as session:
+        add_member(session, services.config.secret_key, "joann@example.com", "monthly", "cus_jo")
+    target = tmp_path / "ann.json"
+    for typed in (ANN, "ann@", "example.com"):
+        exported = _cli(env, "member", "export", typed, "--output", str(target))
+        assert exported.exit_code != 0, exported.output
+        assert "joann" not in exported.stdout and not target.exists()
+    exported = _cli(env, "member", "export", ANN)
+    assert exported.exit_code == 1 and exported.stdout == ""
+    assert exported.stderr.startswith("error: no member has the address 'ann@example.com'")
+    exported = _cli(env, "member", "export", "  JoAnn@Example.COM ")
+    assert json.loads(exported.stdout)["profile"]["email"] == "joann@example.com"
+
+
+def test_a_passed_on_gift_puts_nobody_elses_data_in_the_redeemers_export(
+    env: dict, everything: Held, services: Services
+) -> None:
+    with services.db.session() as session:
+        session.add(
+            Gift(
+                plan="months-3",
+                status="redeemed",
+                buyer_email="cy@example.com",
+                recipient_name="Bo Bell",
+                recipient_email="bo@example.com",
+                message="Enjoy it, Bo",
+                checkout_session_id="cs_gift_for_bo",
+                payment_intent_id="pi_gift_for_bo",
+                member_id=everything.member_id,
+                redeemed_at=datetime.now(UTC),
+            )
+        )
+    exported = _cli(env, "member", "export", ANN)
+    assert exported.exit_code == 0, exported.output
+    received = json.loads(exported.stdout)["gifts_received"]
+    assert {g["plan"] for g in received} == {"yearly", "months-3"}
+    assert "Enjoy it, Bo" in exported.stdout  # the message came with the code
+    for theirs in ("cy@example.com", "bo@example.com", "Bo Bell", "cs_gift", "pi_gift"):
+        assert theirs not in json.dumps(received), theirs
 
 
 def _where_text_holds(session: Any, needle: str) -> list[str]:
