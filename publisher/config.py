@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from publisher.imports.destinations import Destinations
 from publisher.jobs.schedule import DEFAULT_PERIODS, parse_jobs
 
 PLANS = ("monthly", "yearly", "lifetime")
@@ -150,6 +151,13 @@ SETTINGS: tuple[Setting, ...] = (
         "0",
         "`1`: rotate a flagged member's token and email the new links; `0`: only flag",
     ),
+    Setting(
+        "LOVETV_IMPORT_ALLOW_HOSTS",
+        None,
+        "host names, addresses or networks of your own (comma-separated, e.g. "
+        "`media.internal,10.0.5.0/24`) that `lovetv import feed` may fetch from; unset: "
+        "only public internet addresses, on every redirect",
+    ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)
@@ -180,6 +188,7 @@ class Config:
     sharing_auto_rotate: bool = False
     jobs: dict[str, timedelta | None] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
     metrics_token: str | None = None
+    import_allow_hosts: Destinations = field(default_factory=Destinations)
 
     @property
     def dev(self) -> bool:
@@ -293,7 +302,15 @@ def load_config(
         ),
         jobs=_parse_jobs(get("LOVETV_JOBS") or ""),
         metrics_token=get("LOVETV_METRICS_TOKEN"),
+        import_allow_hosts=_parse_destinations(get("LOVETV_IMPORT_ALLOW_HOSTS") or ""),
     )
+
+
+def _parse_destinations(raw: str) -> Destinations:
+    try:
+        return Destinations.parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"LOVETV_IMPORT_ALLOW_HOSTS: {exc}") from None
 
 
 def _parse_jobs(raw: str) -> dict[str, timedelta | None]:
