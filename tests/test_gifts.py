@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from click.testing import CliRunner
 from sqlalchemy import select
 from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
@@ -20,6 +21,7 @@ from support.stripe_app import (  # noqa: F401
     shop_fixture,
 )
 
+from publisher.accounts.rate_limits import Limit
 from publisher.cli import main
 from publisher.gifts.codes import code_hash, new_code, normalise
 from publisher.gifts.models import Gift
@@ -328,3 +330,40 @@ def _stripe_env(shop: Shop) -> dict[str, str]:
         "STRIPE_WEBHOOK_SECRET": config.stripe_webhook_secret or "",
         "LOVETV_STRIPE_PRICES": ",".join(f"{k}={v}" for k, v in config.stripe_prices.items()),
     }
+
+
+def ask_for_link(shop: Shop, code: str, address: str) -> requests.Response:
+    page = shop.browser.get(f"{shop.url}/gift/redeem/{code}", timeout=30)
+    return shop.browser.post(
+        f"{shop.url}/gift/redeem/{code}",
+        data={"csrf_token": csrf_token_of(page.text), "email": address},
+        timeout=30,
+    )
+
+
+def test_one_code_cannot_email_strangers_beyond_its_daily_links(shop: Shop) -> None:
+    """A code is no mail relay: five links a day per gift, whichever addresses and
+    networks ask (the per-address and per-network limits alone let 60 through)."""
+    buy_gift(shop)
+    code = code_in(body_of(shop, "gift_delivery"))
+    answers = [ask_for_link(shop, code, f"stranger{i}@example.com") for i in range(7)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
+    assert "sent too often today" in html.unescape(answers[5].text)
+    assert int(answers[5].headers["Retry-After"]) > 23 * 3600
+    assert len(shop.outbox("gift_claim")) == 5
+
+
+def test_the_show_sends_at_most_its_daily_ceiling_of_claim_links(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "publisher.gifts.redeem.CLAIMS_PER_SHOW", Limit("gift_claim_show", 3, timedelta(days=1))
+    )
+    buy_gift(shop)
+    buy_gift(shop, plan="months-3")
+    codes = [code_in(m.body_text) for m in shop.outbox("gift_delivery")]
+    statuses = [
+        ask_for_link(shop, codes[i % 2], f"someone{i}@example.com").status_code for i in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    assert len(shop.outbox("gift_claim")) == 3

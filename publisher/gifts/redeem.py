@@ -34,6 +34,11 @@ CLAIM_LIFETIME = timedelta(minutes=15)
 LOOKUPS_PER_CLIENT = Limit("gift_lookup_client", 20, timedelta(minutes=15))
 CLAIMS_PER_ADDRESS = Limit("gift_claim_address", 3, timedelta(minutes=15))
 CLAIMS_PER_CLIENT = Limit("gift_claim_client", 10, timedelta(minutes=15))
+# A code must not make the show a mail relay: whoever holds one (a passed-on code, a leaked
+# card) could otherwise send the claim text to any address, from many networks. A recipient
+# who mistypes their address needs a second or third link, not a sixth in a day.
+CLAIMS_PER_GIFT = Limit("gift_claim_gift", 5, timedelta(days=1))
+CLAIMS_PER_SHOW = Limit("gift_claim_show", 200, timedelta(days=1))
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 # Billing states of a member who pays Stripe now: their gift becomes a credit there.
 PAYING = ("active", "trialing", "past_due")
@@ -41,6 +46,15 @@ PAYING = ("active", "trialing", "past_due")
 
 class GiftRefused(Exception):
     """A redemption that cannot happen; the message is one sentence with the next step."""
+
+
+@dataclass(frozen=True)
+class ClaimsUsedUp:
+    """No more links for this gift (or from this show) today: the sentence, and the
+    seconds until the next one may be asked for."""
+
+    wait: int
+    sentence: str
 
 
 @dataclass(frozen=True)
@@ -68,8 +82,10 @@ def look_up(
 
 def request_claim(
     session: Session, config: Config, gift: Gift, address: str, client: str, now: datetime
-) -> int | None:
-    """Email `address` a link that redeems `gift` for it; seconds to wait when over a limit."""
+) -> int | ClaimsUsedUp | None:
+    """Email `address` a link that redeems `gift` for it; seconds to wait when the client or
+    address asks too often, `ClaimsUsedUp` when the gift (or the whole show) has sent its
+    day's links, None when the link was queued."""
     wait = admit(
         session,
         config.secret_key,
@@ -79,6 +95,19 @@ def request_claim(
     )
     if wait is not None:
         return wait
+    wait = admit(
+        session,
+        config.secret_key,
+        now,
+        (CLAIMS_PER_GIFT, f"gift:{gift.id}"),
+        (CLAIMS_PER_SHOW, "show"),
+    )
+    if wait is not None:
+        return ClaimsUsedUp(
+            wait,
+            "This gift's redemption links have been sent too often today: use one already "
+            "sent, or try again tomorrow (the giver can help if the address was wrong).",
+        )
     token = secrets.token_urlsafe(32)
     session.add(
         GiftClaim(

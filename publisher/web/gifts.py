@@ -22,7 +22,14 @@ from publisher.gifts.codes import normalise
 from publisher.gifts.models import BOUGHT, REDEEMED, Gift
 from publisher.gifts.plans import GIFT_BY_SLUG, GIFT_PLANS, GiftPlan
 from publisher.gifts.purchase import read_gift_form, start_gift
-from publisher.gifts.redeem import GiftRefused, claim_usable, look_up, redeem, request_claim
+from publisher.gifts.redeem import (
+    ClaimsUsedUp,
+    GiftRefused,
+    claim_usable,
+    look_up,
+    redeem,
+    request_claim,
+)
 from publisher.members.members import normalize_email
 from publisher.models import utcnow
 from publisher.web.account_cookie import cookie_value, set_session_cookie
@@ -203,8 +210,10 @@ def ask_to_redeem(code: str) -> Response:
             db, services.config, gift, address, request.remote_addr or "", utcnow()
         )
     if wait is not None:
-        answer = _html("gift_redeem_code.html", 429, gift=view, code=code, error=_too_many(wait))
-        answer.headers["Retry-After"] = str(wait)
+        sentence = wait.sentence if isinstance(wait, ClaimsUsedUp) else _too_many(wait)
+        seconds = wait.wait if isinstance(wait, ClaimsUsedUp) else wait
+        answer = _html("gift_redeem_code.html", 429, gift=view, code=code, error=sentence)
+        answer.headers["Retry-After"] = str(seconds)
         return answer
     return _html("gift_redeem_code.html", gift=view, code=code, sent_to=address)
 
