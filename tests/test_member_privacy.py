@@ -9,6 +9,7 @@ table, and the feed and audio URLs must answer 404.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,13 +19,20 @@ import pytest
 import requests
 from click.testing import CliRunner
 from sqlalchemy import JSON, String, Text, cast, func, select
+from sqlalchemy.exc import IntegrityError
 from support.catalog_factory import make_episode, make_season, make_show
 from support.fake_stripe import (  # noqa: F401
     FakeStripeAccount,
     fake_stripe_server_fixture,
     stripe_account_fixture,
 )
-from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
+from support.stripe_app import (  # noqa: F401
+    Shop,
+    csrf_token_of,
+    env_fixture,
+    live_url_fixture,
+    shop_fixture,
+)
 
 from publisher.accounts.rate_limits import key_hash
 from publisher.accounts.sessions import start_session
@@ -384,3 +392,116 @@ def test_comp_member_cannot_cancel_a_subscription_and_nothing_is_deleted(env: di
     assert refused.exit_code == 1 and "no Stripe customer" in refused.stderr
     shown = _cli(env, "member", "show", "eve@example.com", "--json")
     assert json.loads(shown.stdout)["status"] == "active"
+
+
+# One address per door, each written as Stripe or a person might type it.
+DOORS = {
+    "checkout": "Cat.Checkout@Example.COM",
+    "gift purchase": "Ann.Buyer@Example.COM",
+    "gift redemption": "Sam.Redeemer@Example.COM",
+    "member add": "Dan.Added@Example.COM",
+    "member import": "Eve.Imported@Example.COM",
+    "stripe sync": "Fay.Synced@Example.COM",
+}
+
+
+def _through_every_door(shop: Shop, env: dict, tmp_path: Path) -> None:
+    """Each address of `DOORS` comes in through its door, in the case it was typed in."""
+    _, events = shop.buy("monthly", DOORS["checkout"])
+    shop.deliver(*events)
+    shop.buy("yearly", DOORS["stripe sync"])  # paid; its webhook never comes
+    synced = _cli(env, "stripe", "sync")
+    assert synced.exit_code == 0 and "changed 1" in synced.output, synced.output
+    page = shop.browser.get(f"{shop.url}/gift", timeout=30)
+    form = {
+        "csrf_token": csrf_token_of(page.text),
+        "recipient_name": "Sam",
+        "recipient_email": "Sam.Named@Example.COM",
+        "message": "For you.",
+    }
+    answer = shop.browser.post(f"{shop.url}/gift/yearly", data=form, allow_redirects=False)
+    gift_session = answer.headers["Location"].rsplit("/", 1)[1]
+    shop.deliver(*shop.stripe.pay_checkout(gift_session, DOORS["gift purchase"]))
+    (delivery,) = shop.outbox("gift_delivery")
+    code = re.search(r"GIFT(-[0-9A-Z]{4}){4}", delivery.body_text).group(0)  # type: ignore[union-attr]
+    page = shop.browser.get(f"{shop.url}/gift/redeem/{code}", timeout=30)
+    shop.browser.post(
+        f"{shop.url}/gift/redeem/{code}",
+        data={"csrf_token": csrf_token_of(page.text), "email": DOORS["gift redemption"]},
+    )
+    link = re.search(r"http://\S+/gift/claim/\S+", shop.outbox("gift_claim")[-1].body_text)
+    button = shop.browser.get(link.group(0), timeout=30)  # type: ignore[union-attr]
+    done = shop.browser.post(
+        link.group(0),  # type: ignore[union-attr]
+        data={"csrf_token": csrf_token_of(button.text)},
+        allow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    assert _cli(env, "member", "add", DOORS["member add"]).exit_code == 0
+    rows = tmp_path / "members.csv"
+    rows.write_text(f"email,plan\n{DOORS['member import']},yearly\n")
+    imported = _cli(env, "member", "import", str(rows))
+    assert imported.exit_code == 0, imported.output
+
+
+def _where_address_is(session: Any, address: str) -> list[str]:
+    """Every `table.column` holding the address's local part in any case."""
+    needle = address.split("@")[0].lower()
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, JSON):
+                value = cast(column, Text)
+            elif isinstance(column.type, String | Text):
+                value = column
+            else:
+                continue
+            query = select(func.count()).select_from(table)
+            if session.scalar(query.where(func.lower(value).like(f"%{needle}%"))):
+                found.append(f"{table.name}.{column.name}")
+    return found
+
+
+def test_addresses_in_any_case_through_every_door_are_stored_once_and_erased_everywhere(
+    shop: Shop, env: dict, mp3_file: Path, tmp_path: Path
+) -> None:
+    shop.add_catalog(mp3_file)
+    _through_every_door(shop, env, tmp_path)
+    members = set(shop.members())
+    with shop.services.db.session() as session:
+        buyers = set(session.scalars(select(Gift.buyer_email)))
+        held = {door: _where_address_is(session, typed) for door, typed in DOORS.items()}
+    for door, typed in DOORS.items():
+        assert held[door], f"{door}: the search finds nothing before the delete"
+        stored = typed.lower()
+        assert stored in (buyers if door == "gift purchase" else members), door
+    for typed in DOORS.values():
+        deleted = _cli(env, "member", "delete", typed, "--yes", "--json")
+        assert deleted.exit_code == 0, deleted.output
+        assert json.loads(deleted.stdout)["deleted"] == typed.lower()
+    with shop.services.db.session() as session:
+        left = {door: _where_address_is(session, typed) for door, typed in DOORS.items()}
+        bodies = " ".join(
+            f"{m.to_address} {m.subject} {m.body_text} {m.body_html}"
+            for m in session.scalars(select(OutboxMessage))
+        ).lower()
+    assert left == {door: [] for door in DOORS}
+    for typed in DOORS.values():
+        assert typed.split("@")[0].lower() not in bodies
+    assert not [m for m in shop.outbox("gift_receipt") if m.status == "pending"]
+
+
+def test_the_database_refuses_an_address_stored_as_typed(services: Services) -> None:
+    """The guarantee behind one helper: a writer that skips it fails instead of storing an
+    address that an erasure would not find."""
+    with pytest.raises(IntegrityError), services.db.session() as session:
+        session.add(
+            Gift(
+                plan="yearly",
+                buyer_email="Ann@Example.COM",
+                recipient_name="B",
+                recipient_email="b@example.com",
+            )
+        )
+    with pytest.raises(IntegrityError), services.db.session() as session:
+        session.add(Member(email="Ann@Example.COM"))

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from auth.access import REVOKED
@@ -155,7 +155,7 @@ def _erase_address(
 ) -> dict[str, int]:
     """Rows that name the address (and, for a member, their emails and gifts)."""
     mine = member.id if member is not None else None
-    to_them = OutboxMessage.to_address == address
+    to_them = func.lower(OutboxMessage.to_address) == address
     if mine is not None:
         to_them = or_(to_them, OutboxMessage.member_id == mine)
     received = Gift.recipient_email == address
