@@ -367,3 +367,66 @@ def test_the_show_sends_at_most_its_daily_ceiling_of_claim_links(
     ]
     assert statuses == [200, 200, 200, 429]
     assert len(shop.outbox("gift_claim")) == 3
+
+
+# --- each gift its own days --------------------------------------------------------------
+
+
+def _gift_end(shop: Shop, address: str) -> datetime:
+    end = shop.member(address)["grace_until"]
+    assert end is not None
+    return end
+
+
+def _redeem_latest(shop: Shop, address: str) -> None:
+    redeem_as(shop, code_in(shop.outbox("gift_delivery")[-1].body_text), address)
+
+
+@pytest.mark.parametrize(
+    ("disputed", "days_left"), [("months-3", 365), ("yearly", 91)], ids=["three-months", "year"]
+)
+def test_a_dispute_of_one_gift_takes_away_only_its_own_days(
+    shop: Shop, disputed: str, days_left: int
+) -> None:
+    """Sam redeems a year, then three months; one buyer disputes: Sam keeps the other's
+    days (before, one shared end date made any refund end all gift access)."""
+    paid = {"yearly": buy_gift(shop, "yearly")}
+    _redeem_latest(shop, "sam@example.com")
+    paid["months-3"] = buy_gift(shop, "months-3")
+    _redeem_latest(shop, "sam@example.com")
+    now = datetime.now(UTC)
+    assert timedelta(days=455) < _gift_end(shop, "sam@example.com") - now < timedelta(days=457)
+    shop.deliver(*shop.stripe.dispute(shop.stripe.session_charge(paid[disputed])))
+    left = _gift_end(shop, "sam@example.com") - now
+    assert timedelta(days=days_left - 1) < left < timedelta(days=days_left + 1)
+    token = shop.token_of("sam@example.com")
+    assert shop.access(token).allowed and shop.member("sam@example.com")["status"] == "active"
+    assert shop.access(token, now + timedelta(days=days_left + 1)).notice == "lapsed"
+    assert shop.outbox("membership_ended") == []
+    with shop.services.db.session() as session:
+        gifts = {g.plan: g for g in session.scalars(select(Gift))}
+        assert gifts[disputed].status == "voided" and gifts[disputed].days is not None
+        assert gifts[disputed].paid_cents == {"yearly": 22200, "months-3": 19900}[disputed]
+    other = "yearly" if disputed == "months-3" else "months-3"
+    shop.deliver(*shop.stripe.refund(shop.stripe.session_charge(paid[other])))
+    assert shop.access(token).notice == "lapsed"  # no gift left: access ends now
+    assert [m.to_address for m in shop.outbox("membership_ended")] == ["sam@example.com"]
+
+
+def test_a_prepaid_member_who_redeems_a_gift_keeps_the_prepaid_time(shop: Shop, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ends = (datetime.now(UTC) + timedelta(days=100)).date()
+    rows = tmp_path / "members.csv"
+    rows.write_text(f"email,plan,ends\nmoved@example.com,yearly,{ends.isoformat()}\n")
+    env = _env_of(shop)
+    imported = CliRunner().invoke(main, ["member", "import", str(rows), "--no-email"], env=env)
+    assert imported.exit_code == 0, imported.output
+    prepaid_end = datetime.combine(ends, datetime.min.time(), tzinfo=UTC)
+    session_id = buy_gift(shop, "yearly")
+    _redeem_latest(shop, "moved@example.com")
+    held = shop.member("moved@example.com")
+    assert held["grace_until"] == prepaid_end + timedelta(days=365)  # the gift runs after
+    assert (held["plan"], held["billing_state"]) == ("yearly", "prepaid")
+    shop.deliver(*shop.stripe.refund(shop.stripe.session_charge(session_id)))
+    held = shop.member("moved@example.com")
+    assert held["grace_until"] == prepaid_end and held["status"] == "active"
+    assert shop.access(shop.token_of("moved@example.com")).allowed

@@ -22,8 +22,9 @@ from auth.access import ACTIVE, GIFT, REVOKED
 from publisher.accounts.rate_limits import Limit, admit, client_key
 from publisher.config import Config
 from publisher.gifts.codes import code_hash
-from publisher.gifts.models import BOUGHT, REDEEMED, Gift, GiftClaim
+from publisher.gifts.models import AS_CREDIT, AS_TIME, BOUGHT, REDEEMED, Gift, GiftClaim
 from publisher.gifts.plans import GIFT_BY_SLUG, GiftPlan
+from publisher.gifts.spans import prepaid_time, settle_gift_time
 from publisher.mail.outbox import queue_email
 from publisher.members.emails import queue_welcome, show_title
 from publisher.members.members import add_member
@@ -65,6 +66,7 @@ class Redeemed:
     gift_id: int
     credit_customer: str | None = None
     credit_cents: int = 0
+    credit_currency: str = "usd"
 
 
 def look_up(
@@ -205,22 +207,24 @@ def _bind(
     address: str,
     now: datetime,
 ) -> Redeemed:
-    """A new member, a longer gift, or a Stripe credit for a member who pays now."""
+    """A new member, more gifted time, or a Stripe credit for a member who pays now.
+
+    Time is worked out over the member's gifts (`publisher.gifts.spans`): this gift's days
+    run after the ones they hold and after any prepaid time, which is kept."""
     created = member is None
     if member is None:
         member = add_member(session, config.secret_key, address)
     paying = member.status == ACTIVE and member.billing_state in PAYING
     if paying and member.stripe_customer_id and plan.months is not None:
-        gift.member_id = member.id
-        return Redeemed(member.id, gift.id, member.stripe_customer_id, plan.cents)
-    current_end = member.grace_until if member.billing_state == GIFT else None
-    start = max(now, current_end) if member.status == ACTIVE and current_end else now
-    end = None if plan.months is None else start + timedelta(days=round(plan.months * 30.44))
-    member.plan, member.billing_state, member.grace_until = "gift", GIFT, end
-    member.status, member.status_reason, member.period_end = ACTIVE, "gift", end
-    member.updated_at = now
-    gift.member_id, gift.ends_at = member.id, end
+        gift.member_id, gift.redeemed_as = member.id, AS_CREDIT
+        cents = gift.paid_cents if gift.paid_cents is not None else plan.cents
+        currency = gift.currency or "usd"
+        return Redeemed(member.id, gift.id, member.stripe_customer_id, cents, currency)
+    gift.prepaid_until = prepaid_time(session, member)
+    gift.member_id, gift.redeemed_as = member.id, AS_TIME
+    gift.status, gift.redeemed_at = REDEEMED, now  # as `_use_once` wrote them
     session.flush()
+    settle_gift_time(session, member, now)
     if created:
         queue_welcome(session, config, member, now)
     return Redeemed(member.id, gift.id)

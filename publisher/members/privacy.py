@@ -207,7 +207,9 @@ def _gifts_received(member_id: int, address: str) -> Any:
             Gift.status,
             Gift.message,
             Gift.deliver_on,
+            Gift.days,
             Gift.redeemed_at,
+            Gift.starts_at,
             Gift.ends_at,
             Gift.voided_at,
         )

@@ -243,20 +243,20 @@ def claim(token: str) -> Response:
     except GiftRefused as exc:
         return _html("gift_claim.html", 409, refused=str(exc))
     if done.credit_customer:
-        _add_credit(done.credit_customer, done.credit_cents, done.gift_id)
+        _add_credit(done.credit_customer, done.credit_cents, done.gift_id, done.credit_currency)
     response = private(redirect("/account", code=303))  # type: ignore[arg-type]
     set_session_cookie(response, session_id)
     return response
 
 
-def _add_credit(customer: str, cents: int, gift_id: int) -> None:
+def _add_credit(customer: str, cents: int, gift_id: int, currency: str) -> None:
     """After the redemption is committed: the credit at Stripe, once per gift (idempotency
     key). If Stripe cannot be reached the log says so, for the producer to add the credit in
     Stripe's dashboard; the gift stays redeemed."""
     import logging
 
     try:
-        gateway().credit_customer(customer, cents, gift_id)
+        gateway().credit_customer(customer, cents, gift_id, currency)
     except StripeFailure as exc:
         logging.getLogger(__name__).warning("gift %s: credit not added yet: %s", gift_id, exc)
 
