@@ -130,12 +130,15 @@ def _stream(
     ends = time.monotonic() + deadline
     silence = min(SOCKET_TIMEOUT, deadline)
     try:
-        with guarded_session(allowed).get(
-            url,
-            stream=True,
-            timeout=(min(10.0, deadline), silence),
-            headers={"User-Agent": _USER_AGENT},
-        ) as response:
+        with (
+            guarded_session(allowed) as web,
+            web.get(
+                url,
+                stream=True,
+                timeout=(min(10.0, deadline), silence),
+                headers={"User-Agent": _USER_AGENT},
+            ) as response,
+        ):
             if response.status_code != 200:
                 raise FetchError(f"{what} {url} answered {response.status_code} {response.reason}")
             length = response.headers.get("Content-Length")
