@@ -57,6 +57,8 @@ class CheckoutSummary:
     subscription_id: str | None = None
     payment_intent_id: str | None = None
     gift_id: str | None = None  # set by our server (metadata) for a gift's one-time Checkout
+    amount_total: int | None = None  # what was charged, in the currency's smallest unit
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,14 +174,17 @@ class StripeGateway:
         )
         return session["url"]
 
-    def credit_customer(self, customer_id: str, cents: int, gift_id: int) -> None:
+    def credit_customer(
+        self, customer_id: str, cents: int, gift_id: int, currency: str = "usd"
+    ) -> None:
         """A credit on the customer's balance, which Stripe applies to their next invoices
-        (a gift redeemed by a member who pays); once per gift, however often it is asked."""
+        (a gift redeemed by a member who pays): what the gift cost, in the currency it was
+        paid in; once per gift, however often it is asked."""
         self._call(
             lambda params, options: self.client.v1.customers.balance_transactions.create(
                 customer_id, params=params, options=options
             ),
-            {"amount": -cents, "currency": "usd", "description": f"Gift membership {gift_id}"},
+            {"amount": -cents, "currency": currency, "description": f"Gift membership {gift_id}"},
             {"idempotency_key": f"gift-credit-{gift_id}"},
         )
 
@@ -396,4 +401,6 @@ def checkout_summary(found: Mapping[str, Any]) -> CheckoutSummary:
         subscription_id=id_of(found.get("subscription")),
         payment_intent_id=id_of(found.get("payment_intent")),
         gift_id=metadata.get("gift_id") or None,
+        amount_total=found.get("amount_total"),
+        currency=found.get("currency") or None,
     )

@@ -7,6 +7,7 @@ at import time; `load_config` is called by the app factory and the CLI.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from publisher.imports.destinations import Destinations
 from publisher.jobs.schedule import DEFAULT_PERIODS, parse_jobs
 
 PLANS = ("monthly", "yearly", "lifetime")
@@ -67,7 +69,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LOVETV_ENV",
         None,
-        "`development` or `production`; defaults to development on SQLite, production otherwise",
+        "`development` or `production`; defaults to development on SQLite with a loopback "
+        "`LOVETV_BASE_URL` (`make run`), production otherwise",
     ),
     Setting("STRIPE_API_KEY", None, "Stripe secret key; unset: billing routes answer 503"),
     Setting(
@@ -148,6 +151,13 @@ SETTINGS: tuple[Setting, ...] = (
         "0",
         "`1`: rotate a flagged member's token and email the new links; `0`: only flag",
     ),
+    Setting(
+        "LOVETV_IMPORT_ALLOW_HOSTS",
+        None,
+        "host names, addresses or networks of your own (comma-separated, e.g. "
+        "`media.internal,10.0.5.0/24`) that `lovetv import feed` may fetch from; unset: "
+        "only public internet addresses, on every redirect",
+    ),
 )
 
 SETTING_NAMES = frozenset(s.name for s in SETTINGS)
@@ -178,6 +188,7 @@ class Config:
     sharing_auto_rotate: bool = False
     jobs: dict[str, timedelta | None] = field(default_factory=lambda: dict(DEFAULT_PERIODS))
     metrics_token: str | None = None
+    import_allow_hosts: Destinations = field(default_factory=Destinations)
 
     @property
     def dev(self) -> bool:
@@ -227,8 +238,11 @@ def load_config(
             "LOVETV_STORAGE_URL: s3:// needs a bucket name, e.g. s3://my-bucket/audio"
         )
 
+    # Development only where nobody else can reach the service: SQLite and a loopback base
+    # URL (`make run`). A public base URL on SQLite is a one-machine deploy, not a laptop:
+    # it must not get demo billing, a generated secret or logged sign-in links by default.
     env_name = get("LOVETV_ENV") or (
-        "development" if database_url.startswith("sqlite") else "production"
+        "development" if database_url.startswith("sqlite") and _loopback(base_url) else "production"
     )
     if env_name not in ("development", "production"):
         raise ConfigError(f"LOVETV_ENV must be development or production, not {env_name!r}")
@@ -288,7 +302,15 @@ def load_config(
         ),
         jobs=_parse_jobs(get("LOVETV_JOBS") or ""),
         metrics_token=get("LOVETV_METRICS_TOKEN"),
+        import_allow_hosts=_parse_destinations(get("LOVETV_IMPORT_ALLOW_HOSTS") or ""),
     )
+
+
+def _parse_destinations(raw: str) -> Destinations:
+    try:
+        return Destinations.parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"LOVETV_IMPORT_ALLOW_HOSTS: {exc}") from None
 
 
 def _parse_jobs(raw: str) -> dict[str, timedelta | None]:
@@ -298,11 +320,20 @@ def _parse_jobs(raw: str) -> dict[str, timedelta | None]:
         raise ConfigError(f"LOVETV_JOBS: {exc}") from None
 
 
+def _loopback(base_url: str) -> bool:
+    """Whether the base URL names this machine only (localhost, 127.0.0.0/8, ::1)."""
+    host = urlsplit(base_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _plain_http(base_url: str) -> bool:
     """An http:// base URL that others could reach (a loopback one cannot be)."""
-    parts = urlsplit(base_url)
-    loopback = (parts.hostname or "") in ("localhost", "127.0.0.1", "::1")
-    return parts.scheme == "http" and not loopback
+    return urlsplit(base_url).scheme == "http" and not _loopback(base_url)
 
 
 def _check_scheme(name: str, url: str, allowed: tuple[str, ...]) -> None:

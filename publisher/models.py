@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -152,6 +153,8 @@ class Member(Base):
     """A listener who may hold working private feeds: one email, one Stripe customer."""
 
     __tablename__ = "members"
+    # Addresses are stored as `normalize_email` writes them: a writer that skipped it fails.
+    __table_args__ = (CheckConstraint("email = lower(email)", name="ck_members_email_lower"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -306,6 +309,9 @@ class PendingSignIn(Base):
     """
 
     __tablename__ = "pending_sign_ins"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="ck_pending_sign_ins_email_lower"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))

@@ -33,6 +33,7 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path: Path, monkeypatch) ->
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text(
         "LOVETV_BASE_URL=https://from-dotenv.example\nLOVETV_PAST_DUE_GRACE_DAYS=3\n"
+        "LOVETV_ENV=development\n"
     )
     config = load_config(environ={"LOVETV_PAST_DUE_GRACE_DAYS": "9"})
     assert config.base_url == "https://from-dotenv.example"
@@ -58,6 +59,31 @@ def test_bad_values_stop_start_up_with_one_line(
     with pytest.raises(ConfigError, match=re.escape(message)) as info:
         load_config(environ={name: value}, instance_path=tmp_path / "instance")
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "env"),
+    [
+        ("http://127.0.0.1:5000", "development"),
+        ("http://localhost:5000", "development"),
+        ("http://[::1]:5000", "development"),
+        ("https://podcasts.example.com", "production"),
+        ("http://192.168.1.20:5000", "production"),
+    ],
+)
+def test_sqlite_is_development_only_behind_a_loopback_base_url(
+    tmp_path: Path, monkeypatch, base_url: str, env: str
+) -> None:
+    """A one-machine deploy on SQLite behind nginx that leaves LOVETV_ENV out is production:
+    no demo billing, no generated secret, no logged sign-in links."""
+    monkeypatch.chdir(tmp_path)
+    environ = {"LOVETV_BASE_URL": base_url, "LOVETV_ALLOW_HTTP": "1"}
+    if env == "production":
+        with pytest.raises(ConfigError, match="LOVETV_SECRET_KEY is required in production"):
+            load_config(environ=environ, instance_path=tmp_path / "instance")
+        assert not (tmp_path / "instance" / "secret_key").exists()
+        environ["LOVETV_SECRET_KEY"] = "s" * 40
+    assert load_config(environ=environ, instance_path=tmp_path / "instance").env == env
 
 
 def test_production_requires_a_secret(tmp_path: Path, monkeypatch) -> None:

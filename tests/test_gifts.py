@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from click.testing import CliRunner
 from sqlalchemy import select
 from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixture  # noqa: F401
@@ -20,6 +21,7 @@ from support.stripe_app import (  # noqa: F401
     shop_fixture,
 )
 
+from publisher.accounts.rate_limits import Limit
 from publisher.cli import main
 from publisher.gifts.codes import code_hash, new_code, normalise
 from publisher.gifts.models import Gift
@@ -328,3 +330,103 @@ def _stripe_env(shop: Shop) -> dict[str, str]:
         "STRIPE_WEBHOOK_SECRET": config.stripe_webhook_secret or "",
         "LOVETV_STRIPE_PRICES": ",".join(f"{k}={v}" for k, v in config.stripe_prices.items()),
     }
+
+
+def ask_for_link(shop: Shop, code: str, address: str) -> requests.Response:
+    page = shop.browser.get(f"{shop.url}/gift/redeem/{code}", timeout=30)
+    return shop.browser.post(
+        f"{shop.url}/gift/redeem/{code}",
+        data={"csrf_token": csrf_token_of(page.text), "email": address},
+        timeout=30,
+    )
+
+
+def test_one_code_cannot_email_strangers_beyond_its_daily_links(shop: Shop) -> None:
+    """A code is no mail relay: five links a day per gift, whichever addresses and
+    networks ask (the per-address and per-network limits alone let 60 through)."""
+    buy_gift(shop)
+    code = code_in(body_of(shop, "gift_delivery"))
+    answers = [ask_for_link(shop, code, f"stranger{i}@example.com") for i in range(7)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429] * 2
+    assert "sent too often today" in html.unescape(answers[5].text)
+    assert int(answers[5].headers["Retry-After"]) > 23 * 3600
+    assert len(shop.outbox("gift_claim")) == 5
+
+
+def test_the_show_sends_at_most_its_daily_ceiling_of_claim_links(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "publisher.gifts.redeem.CLAIMS_PER_SHOW", Limit("gift_claim_show", 3, timedelta(days=1))
+    )
+    buy_gift(shop)
+    buy_gift(shop, plan="months-3")
+    codes = [code_in(m.body_text) for m in shop.outbox("gift_delivery")]
+    statuses = [
+        ask_for_link(shop, codes[i % 2], f"someone{i}@example.com").status_code for i in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    assert len(shop.outbox("gift_claim")) == 3
+
+
+# --- each gift its own days --------------------------------------------------------------
+
+
+def _gift_end(shop: Shop, address: str) -> datetime:
+    end = shop.member(address)["grace_until"]
+    assert end is not None
+    return end
+
+
+def _redeem_latest(shop: Shop, address: str) -> None:
+    redeem_as(shop, code_in(shop.outbox("gift_delivery")[-1].body_text), address)
+
+
+@pytest.mark.parametrize(
+    ("disputed", "days_left"), [("months-3", 365), ("yearly", 91)], ids=["three-months", "year"]
+)
+def test_a_dispute_of_one_gift_takes_away_only_its_own_days(
+    shop: Shop, disputed: str, days_left: int
+) -> None:
+    """Sam redeems a year, then three months; one buyer disputes: Sam keeps the other's
+    days (before, one shared end date made any refund end all gift access)."""
+    paid = {"yearly": buy_gift(shop, "yearly")}
+    _redeem_latest(shop, "sam@example.com")
+    paid["months-3"] = buy_gift(shop, "months-3")
+    _redeem_latest(shop, "sam@example.com")
+    now = datetime.now(UTC)
+    assert timedelta(days=455) < _gift_end(shop, "sam@example.com") - now < timedelta(days=457)
+    shop.deliver(*shop.stripe.dispute(shop.stripe.session_charge(paid[disputed])))
+    left = _gift_end(shop, "sam@example.com") - now
+    assert timedelta(days=days_left - 1) < left < timedelta(days=days_left + 1)
+    token = shop.token_of("sam@example.com")
+    assert shop.access(token).allowed and shop.member("sam@example.com")["status"] == "active"
+    assert shop.access(token, now + timedelta(days=days_left + 1)).notice == "lapsed"
+    assert shop.outbox("membership_ended") == []
+    with shop.services.db.session() as session:
+        gifts = {g.plan: g for g in session.scalars(select(Gift))}
+        assert gifts[disputed].status == "voided" and gifts[disputed].days is not None
+        assert gifts[disputed].paid_cents == {"yearly": 22200, "months-3": 19900}[disputed]
+    other = "yearly" if disputed == "months-3" else "months-3"
+    shop.deliver(*shop.stripe.refund(shop.stripe.session_charge(paid[other])))
+    assert shop.access(token).notice == "lapsed"  # no gift left: access ends now
+    assert [m.to_address for m in shop.outbox("membership_ended")] == ["sam@example.com"]
+
+
+def test_a_prepaid_member_who_redeems_a_gift_keeps_the_prepaid_time(shop: Shop, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ends = (datetime.now(UTC) + timedelta(days=100)).date()
+    rows = tmp_path / "members.csv"
+    rows.write_text(f"email,plan,ends\nmoved@example.com,yearly,{ends.isoformat()}\n")
+    env = _env_of(shop)
+    imported = CliRunner().invoke(main, ["member", "import", str(rows), "--no-email"], env=env)
+    assert imported.exit_code == 0, imported.output
+    prepaid_end = datetime.combine(ends, datetime.min.time(), tzinfo=UTC)
+    session_id = buy_gift(shop, "yearly")
+    _redeem_latest(shop, "moved@example.com")
+    held = shop.member("moved@example.com")
+    assert held["grace_until"] == prepaid_end + timedelta(days=365)  # the gift runs after
+    assert (held["plan"], held["billing_state"]) == ("yearly", "prepaid")
+    shop.deliver(*shop.stripe.refund(shop.stripe.session_charge(session_id)))
+    held = shop.member("moved@example.com")
+    assert held["grace_until"] == prepaid_end and held["status"] == "active"
+    assert shop.access(shop.token_of("moved@example.com")).allowed

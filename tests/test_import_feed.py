@@ -9,14 +9,19 @@ way apps read it, through gPodder's `podcastparser` and `feedparser`.
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
+import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
@@ -26,12 +31,14 @@ from click.testing import CliRunner
 from conftest import built_app, service_env
 from feedgen.feed import FeedGenerator
 from sqlalchemy import select
-from support.cli_catalog import season_ready
+from support.cli_catalog import published, season_ready
 from support.cli_results import refused, succeeded
 from support.old_host import OldHost, old_host
 
+from feeds.source import SourceFeedError, refuse_declarations
 from publisher.cli import main
 from publisher.config import load_config
+from publisher.imports.destinations import Destinations, RefusedDestination
 from publisher.models import Episode
 from publisher.services import Services
 
@@ -43,6 +50,13 @@ FIRST = datetime(2021, 3, 1, 9, 30, tzinfo=UTC)
 def storage_url(local_storage_url: str) -> str:
     """A folder store: the S3 path is the same pipeline, exercised by the kill test."""
     return local_storage_url
+
+
+@pytest.fixture
+def env(database_url: str, storage_url: str) -> dict[str, str]:
+    """The old host is a loopback server: named as the producer's own host, as a producer
+    names an internal one (every other non-public address stays refused)."""
+    return {**service_env(database_url, storage_url), "LOVETV_IMPORT_ALLOW_HOSTS": "127.0.0.1"}
 
 
 @pytest.fixture
@@ -151,6 +165,7 @@ def test_killed_half_way_then_run_again_it_ends_with_the_same_twenty_and_no_dupl
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     env = service_env(database_url, f"s3://{s3_bucket}/media")
+    env["LOVETV_IMPORT_ALLOW_HOSTS"] = "127.0.0.1"  # the old host is a loopback server
     monkeypatch.chdir(tmp_path)
     runner = CliRunner(env=env)
     for args in (
@@ -405,3 +420,213 @@ def test_audio_beyond_the_size_limit_is_refused_before_it_fills_the_disk(
     done = json.loads(result.stdout)
     assert done["imported"] == [old_guid(1)]
     assert "is larger than 1 MB" in done["failed"][0]["error"]
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every address a socket of this process connects to; any but loopback is stopped
+    before a packet leaves (the test must never send traffic elsewhere)."""
+    made: list[str] = []
+    connect = socket.socket.connect
+
+    def guarded(sock: socket.socket, address: Any) -> Any:
+        if isinstance(address, tuple):
+            made.append(address[0])
+            assert ipaddress.ip_address(address[0]).is_loopback, f"connect to {address[0]}"
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    return made
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[OldHost]:
+    """Another loopback server, not named in LOVETV_IMPORT_ALLOW_HOSTS: this machine's
+    private service a hostile feed aims at."""
+    with old_host("127.0.0.2") as served:
+        yield served
+
+
+def test_redirects_to_this_machine_or_the_metadata_service_fetch_nothing_there(
+    env: dict[str, str],
+    runner: CliRunner,
+    season: str,
+    host: OldHost,
+    elsewhere: OldHost,
+    connections: list[str],
+    mp3_file: Path,
+) -> None:
+    secret = elsewhere.put("/secret.mp3", mp3_file.read_bytes(), "audio/mpeg")
+    elsewhere.put("/secret.vtt", (DATA / "hosted_transcript.vtt").read_bytes(), "text/vtt")
+    audio = host.put("/fine.mp3", mp3_file.read_bytes(), "audio/mpeg")
+    host.redirects["/moved.mp3"] = secret
+    host.redirects["/metadata.mp3"] = "http://169.254.169.254/latest/meta-data/"
+    host.redirects["/moved.vtt"] = f"{elsewhere.url}/secret.vtt"
+    host.redirects["/hop.mp3"] = f"{host.url}/metadata.mp3"  # refused on the second hop
+    podcast = 'xmlns:podcast="https://podcastindex.org/namespace/1.0"'
+
+    def item(guid: str, enclosure: str, more: str = "") -> str:
+        return (
+            f"<item><title>{guid}</title><guid>{guid}</guid>"
+            f'<enclosure url="{enclosure}" type="audio/mpeg"/>{more}</item>'
+        )
+
+    feed = (
+        f'<?xml version="1.0"?><rss version="2.0" {podcast}><channel><title>Old</title>'
+        + item("to-loopback", f"{host.url}/moved.mp3")
+        + item("to-metadata", f"{host.url}/metadata.mp3")
+        + item("two-hops", f"{host.url}/hop.mp3")
+        + item("direct", secret)
+        + item("metadata-direct", "http://169.254.169.254/latest/meta-data/iam")
+        + item(
+            "transcript-moved",
+            audio,
+            f'<podcast:transcript url="{host.url}/moved.vtt" type="text/vtt"/>',
+        )
+        + "</channel></rss>"
+    )
+    url = host.put("/evil.xml", feed.encode(), "application/rss+xml")
+    result = runner.invoke(main, [*import_args(url), "--json"])
+    assert result.exit_code == 1, result.output
+    done = json.loads(result.stdout)
+    assert done["imported"] == ["transcript-moved"]
+    errors = {f["guid"]: f["error"] for f in done["failed"]}
+    assert sorted(errors) == ["direct", "metadata-direct", "to-loopback", "to-metadata", "two-hops"]
+    assert "127.0.0.2 is not a public address" in errors["to-loopback"]
+    assert "169.254.169.254 is not a public address" in errors["to-metadata"]
+    assert "LOVETV_IMPORT_ALLOW_HOSTS" in errors["direct"]
+    assert "imported without its transcript" in result.stderr
+    assert elsewhere.requested == []  # nothing was fetched there
+    assert set(connections) == {"127.0.0.1"}  # nor was anything else ever connected to
+    [episode] = episodes_in_db(env)
+    assert episode.transcript_key is None
+
+
+def test_without_the_opt_in_a_loopback_feed_is_refused_before_connecting(
+    env: dict[str, str], season: str, host: OldHost, connections: list[str], tmp_path: Path
+) -> None:
+    url = host.put("/feed.xml", b"<rss/>", "application/rss+xml")
+    plain = {k: v for k, v in env.items() if k != "LOVETV_IMPORT_ALLOW_HOSTS"}
+    result = CliRunner(env=plain).invoke(main, import_args(url))
+    assert result.exit_code == 1 and host.requested == [] and connections == []
+    assert result.stderr == (
+        f"error: the feed {url} was not fetched: 127.0.0.1 is not a public address "
+        "(LOVETV_IMPORT_ALLOW_HOSTS lets an import reach a host of your own)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "224.0.0.1",
+    ],
+)
+def test_every_kind_of_non_public_address_is_refused(address: str) -> None:
+    with pytest.raises(RefusedDestination):
+        Destinations().vet(address, 80)
+
+
+def test_public_addresses_and_the_producers_own_hosts_pass() -> None:
+    assert Destinations().vet("93.184.216.34", 443) == "93.184.216.34"
+    own = Destinations.parse("10.0.5.0/24, localhost")
+    assert own.vet("10.0.5.7", 80) == "10.0.5.7"
+    assert ipaddress.ip_address(own.vet("localhost", 80)).is_loopback
+    with pytest.raises(RefusedDestination):
+        own.vet("10.0.6.1", 80)
+    with pytest.raises(ValueError, match="bad entry"):
+        Destinations.parse("http://media.internal/")
+
+
+def test_an_old_item_with_the_guid_of_one_of_our_episodes_is_not_imported(
+    env: dict[str, str], runner: CliRunner, season: str, host: OldHost, mp3_file: Path
+) -> None:
+    """Our GUIDs are public in our feeds: a feed that copies one must not give apps two items
+    with one GUID (nor `episode edit GUID` two episodes to choose between)."""
+    ours = published(runner, mp3_file, "Ours", season)["guid"]
+    audio = host.put("/a.mp3", mp3_file.read_bytes(), "audio/mpeg")
+    items = "".join(
+        f'<item><title>{title}</title><guid>{guid}</guid><enclosure url="{audio}" '
+        'type="audio/mpeg"/></item>'
+        for title, guid in (("Copycat", ours), ("Honest", "old-1"))
+    )
+    channel = f"<channel><title>Old</title>{items}</channel>"
+    feed = f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
+    url = host.put("/feed.xml", feed.encode(), "application/rss+xml")
+    result = runner.invoke(main, [*import_args(url), "--json"])
+    assert result.exit_code == 1, result.output
+    done = json.loads(result.stdout)
+    assert done["imported"] == ["old-1"]
+    assert done["failed"][0]["guid"] == ours
+    assert "has the GUID of an episode already on this show" in done["failed"][0]["error"]
+    stored = episodes_in_db(env)
+    assert sorted(e.title for e in stored) == ["Honest", "Ours"]
+    assert ours not in {e.imported_guid for e in stored}
+
+
+def entity_feed(size: int) -> bytes:
+    """A feed of `size` bytes whose text is references to one 270-character entity: 90x,
+    under expat's 100x alarm, so a parser that expands it builds ~90 times the input."""
+    head = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "' + b"x" * 270 + b'">]>'
+        b'<rss version="2.0"><channel><title>Old</title><item><title>One</title>'
+        b"<guid>e-1</guid><description>"
+    )
+    tail = b'</description><enclosure url="a.mp3" type="audio/mpeg"/></item></channel></rss>'
+    return head + b"&a;" * ((size - len(head) - len(tail)) // 3) + tail
+
+
+def test_a_feed_declaring_entities_is_refused_at_once_with_flat_memory(
+    env: dict[str, str], runner: CliRunner, season: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "laughs.xml"
+    path.write_bytes(entity_feed(2_600_000))
+    size = path.stat().st_size
+    tracemalloc.start()
+    started = time.monotonic()
+    result = runner.invoke(main, import_args(str(path)))
+    took = time.monotonic() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.exit_code == 1
+    assert "declares a document type or entities" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert peak < 3 * size, f"{peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB feed"
+    assert took < 2.0
+    assert episodes_in_db(env) == []
+
+
+@pytest.mark.parametrize(
+    ("feed", "refused_"),
+    [
+        (b'<!DOCTYPE rss [<!ENTITY a "b">]><rss version="2.0"/>', True),
+        (b'<!doctype rss [ ]><rss version="2.0"/>', True),
+        (b'<rss version="2.0"><!ENTITY a SYSTEM "file:///etc/passwd"></rss>', True),
+        ('<!DOCTYPE rss [<!ENTITY a "b">]><rss/>'.encode("utf-16"), True),
+        ('<!DOCTYPE rss [<!ENTITY a "b">]><rss/>'.encode("utf-16-le"), True),
+        ('<!DOCTYPE rss [<!ENTITY a "b">]><rss/>'.encode("utf-32"), True),
+        (
+            b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+            b'"http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91"/>',
+            False,
+        ),
+        (b'<rss version="2.0"><channel><title>&amp; &lt;3</title></channel></rss>', False),
+    ],
+)
+def test_entity_declarations_are_found_in_every_encoding(feed: bytes, refused_: bool) -> None:
+    if refused_:
+        with pytest.raises(SourceFeedError, match="declares a document type or entities"):
+            refuse_declarations(feed, "feed.xml")
+    else:
+        refuse_declarations(feed, "feed.xml")

@@ -22,6 +22,7 @@ from support.served import lovetv_serve
 
 from publisher.cli import main
 from publisher.config import ConfigError, load_config
+from publisher.jobs.catalog import BY_NAME
 from publisher.jobs.runner import run_due, schedule
 from publisher.models import AccountSession, JobState, MediaRequest, SignInLink, utcnow
 from publisher.services import Services
@@ -144,6 +145,47 @@ def test_jobs_list_and_run_from_the_command_line(runner, services: Services) -> 
     assert table[3].startswith("privacy-scrub\tevery 1 h\t")
     unknown = runner.invoke(main, ["jobs", "run", "backup"])
     assert unknown.exit_code == 2 and schedule(services)[0].last_run is None
+
+
+def test_jobs_run_waits_for_a_serve_workers_lease_and_leaves_it_alone(
+    runner, services: Services
+) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    held = now + timedelta(minutes=20)
+    with services.db.session() as session:  # a serve worker is running the job now
+        session.add(JobState(name="privacy-scrub", next_run=now, lease_until=held))
+    refused = runner.invoke(main, ["jobs", "run", "privacy-scrub"])
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("error: privacy-scrub is running in a lovetv serve worker")
+    with services.db.session() as session:
+        row = session.get_one(JobState, "privacy-scrub")
+        assert row.lease_until == held and row.last_run is None
+    with services.db.session() as session:  # the worker finished and released it
+        session.get_one(JobState, "privacy-scrub").lease_until = None
+    ran = runner.invoke(main, ["jobs", "run", "privacy-scrub"])
+    assert ran.exit_code == 0, ran.output
+    with services.db.session() as session:
+        row = session.get_one(JobState, "privacy-scrub")
+        assert row.lease_until is None and row.result == "erased 0 raw client addresses"
+
+
+def test_a_run_that_outlived_its_lease_does_not_free_the_next_holders(
+    services: Services,
+) -> None:
+    now = utcnow()
+    taken = now + timedelta(hours=2)
+
+    def slow_scrub(services: Services) -> str:  # meanwhile, another worker takes it over
+        with services.db.session() as session:
+            session.get_one(JobState, "privacy-scrub").lease_until = taken
+        return "done"
+
+    scrub = replace(BY_NAME["privacy-scrub"], run=slow_scrub)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(BY_NAME, "privacy-scrub", scrub)
+        run_due(services, now)
+    with services.db.session() as session:
+        assert session.get_one(JobState, "privacy-scrub").lease_until == taken
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

@@ -9,6 +9,7 @@ table, and the feed and audio URLs must answer 404.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,13 +19,20 @@ import pytest
 import requests
 from click.testing import CliRunner
 from sqlalchemy import JSON, String, Text, cast, func, select
+from sqlalchemy.exc import IntegrityError
 from support.catalog_factory import make_episode, make_season, make_show
 from support.fake_stripe import (  # noqa: F401
     FakeStripeAccount,
     fake_stripe_server_fixture,
     stripe_account_fixture,
 )
-from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
+from support.stripe_app import (  # noqa: F401
+    Shop,
+    csrf_token_of,
+    env_fixture,
+    live_url_fixture,
+    shop_fixture,
+)
 
 from publisher.accounts.rate_limits import key_hash
 from publisher.accounts.sessions import start_session
@@ -190,9 +198,10 @@ def test_export_holds_one_record_of_every_kind_and_no_secret(
     assert download["episode"] == "First Steps" and download["app"] == "Overcast"
     assert download["client_ip"] == "127.0.0.1" and "counted" in download
     assert {e["kind"] for e in document["emails"]} == {"welcome", "sign_in"}
-    gifts = {g["buyer_email"]: g for g in document["gifts"]}
-    assert gifts[ANN]["recipient_email"] == "bo@example.com"
-    assert gifts["cy@example.com"]["recipient_email"] == ANN
+    (bought,) = document["gifts_bought"]
+    assert bought["buyer_email"] == ANN and bought["recipient_email"] == "bo@example.com"
+    (received,) = document["gifts_received"]
+    assert received["message"] == "For Ann" and received["plan"] == "yearly"
     assert len(document["gift_claims"]) == 1
     assert document["sharing_flags"][0]["apps"] == ["Overcast"]
     with services.db.session() as session:
@@ -205,10 +214,54 @@ def test_export_holds_one_record_of_every_kind_and_no_secret(
 
 def test_export_can_write_a_file(env: dict, everything: Held, tmp_path: Path) -> None:
     target = tmp_path / "ann.json"
-    written = _cli(env, "member", "export", "ann@", "--output", str(target))
+    written = _cli(env, "member", "export", ANN, "--output", str(target))
     assert written.exit_code == 0, written.output
     assert json.loads(target.read_text())["profile"]["email"] == ANN
-    assert "{" not in written.stdout
+    assert "{" not in written.stdout and f"about {ANN} to" in written.stdout
+
+
+def test_export_of_an_address_that_is_no_member_exports_nobody_else(
+    env: dict, services: Services, tmp_path: Path
+) -> None:
+    with services.db.session() as session:
+        add_member(session, services.config.secret_key, "joann@example.com", "monthly", "cus_jo")
+    target = tmp_path / "ann.json"
+    for typed in (ANN, "ann@", "example.com"):
+        exported = _cli(env, "member", "export", typed, "--output", str(target))
+        assert exported.exit_code != 0, exported.output
+        assert "joann" not in exported.stdout and not target.exists()
+    exported = _cli(env, "member", "export", ANN)
+    assert exported.exit_code == 1 and exported.stdout == ""
+    assert exported.stderr.startswith("error: no member has the address 'ann@example.com'")
+    exported = _cli(env, "member", "export", "  JoAnn@Example.COM ")
+    assert json.loads(exported.stdout)["profile"]["email"] == "joann@example.com"
+
+
+def test_a_passed_on_gift_puts_nobody_elses_data_in_the_redeemers_export(
+    env: dict, everything: Held, services: Services
+) -> None:
+    with services.db.session() as session:
+        session.add(
+            Gift(
+                plan="months-3",
+                status="redeemed",
+                buyer_email="cy@example.com",
+                recipient_name="Bo Bell",
+                recipient_email="bo@example.com",
+                message="Enjoy it, Bo",
+                checkout_session_id="cs_gift_for_bo",
+                payment_intent_id="pi_gift_for_bo",
+                member_id=everything.member_id,
+                redeemed_at=datetime.now(UTC),
+            )
+        )
+    exported = _cli(env, "member", "export", ANN)
+    assert exported.exit_code == 0, exported.output
+    received = json.loads(exported.stdout)["gifts_received"]
+    assert {g["plan"] for g in received} == {"yearly", "months-3"}
+    assert "Enjoy it, Bo" in exported.stdout  # the message came with the code
+    for theirs in ("cy@example.com", "bo@example.com", "Bo Bell", "cs_gift", "pi_gift"):
+        assert theirs not in json.dumps(received), theirs
 
 
 def _where_text_holds(session: Any, needle: str) -> list[str]:
@@ -339,3 +392,116 @@ def test_comp_member_cannot_cancel_a_subscription_and_nothing_is_deleted(env: di
     assert refused.exit_code == 1 and "no Stripe customer" in refused.stderr
     shown = _cli(env, "member", "show", "eve@example.com", "--json")
     assert json.loads(shown.stdout)["status"] == "active"
+
+
+# One address per door, each written as Stripe or a person might type it.
+DOORS = {
+    "checkout": "Cat.Checkout@Example.COM",
+    "gift purchase": "Ann.Buyer@Example.COM",
+    "gift redemption": "Sam.Redeemer@Example.COM",
+    "member add": "Dan.Added@Example.COM",
+    "member import": "Eve.Imported@Example.COM",
+    "stripe sync": "Fay.Synced@Example.COM",
+}
+
+
+def _through_every_door(shop: Shop, env: dict, tmp_path: Path) -> None:
+    """Each address of `DOORS` comes in through its door, in the case it was typed in."""
+    _, events = shop.buy("monthly", DOORS["checkout"])
+    shop.deliver(*events)
+    shop.buy("yearly", DOORS["stripe sync"])  # paid; its webhook never comes
+    synced = _cli(env, "stripe", "sync")
+    assert synced.exit_code == 0 and "changed 1" in synced.output, synced.output
+    page = shop.browser.get(f"{shop.url}/gift", timeout=30)
+    form = {
+        "csrf_token": csrf_token_of(page.text),
+        "recipient_name": "Sam",
+        "recipient_email": "Sam.Named@Example.COM",
+        "message": "For you.",
+    }
+    answer = shop.browser.post(f"{shop.url}/gift/yearly", data=form, allow_redirects=False)
+    gift_session = answer.headers["Location"].rsplit("/", 1)[1]
+    shop.deliver(*shop.stripe.pay_checkout(gift_session, DOORS["gift purchase"]))
+    (delivery,) = shop.outbox("gift_delivery")
+    code = re.search(r"GIFT(-[0-9A-Z]{4}){4}", delivery.body_text).group(0)  # type: ignore[union-attr]
+    page = shop.browser.get(f"{shop.url}/gift/redeem/{code}", timeout=30)
+    shop.browser.post(
+        f"{shop.url}/gift/redeem/{code}",
+        data={"csrf_token": csrf_token_of(page.text), "email": DOORS["gift redemption"]},
+    )
+    link = re.search(r"http://\S+/gift/claim/\S+", shop.outbox("gift_claim")[-1].body_text)
+    button = shop.browser.get(link.group(0), timeout=30)  # type: ignore[union-attr]
+    done = shop.browser.post(
+        link.group(0),  # type: ignore[union-attr]
+        data={"csrf_token": csrf_token_of(button.text)},
+        allow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    assert _cli(env, "member", "add", DOORS["member add"]).exit_code == 0
+    rows = tmp_path / "members.csv"
+    rows.write_text(f"email,plan\n{DOORS['member import']},yearly\n")
+    imported = _cli(env, "member", "import", str(rows))
+    assert imported.exit_code == 0, imported.output
+
+
+def _where_address_is(session: Any, address: str) -> list[str]:
+    """Every `table.column` holding the address's local part in any case."""
+    needle = address.split("@")[0].lower()
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if isinstance(column.type, JSON):
+                value = cast(column, Text)
+            elif isinstance(column.type, String | Text):
+                value = column
+            else:
+                continue
+            query = select(func.count()).select_from(table)
+            if session.scalar(query.where(func.lower(value).like(f"%{needle}%"))):
+                found.append(f"{table.name}.{column.name}")
+    return found
+
+
+def test_addresses_in_any_case_through_every_door_are_stored_once_and_erased_everywhere(
+    shop: Shop, env: dict, mp3_file: Path, tmp_path: Path
+) -> None:
+    shop.add_catalog(mp3_file)
+    _through_every_door(shop, env, tmp_path)
+    members = set(shop.members())
+    with shop.services.db.session() as session:
+        buyers = set(session.scalars(select(Gift.buyer_email)))
+        held = {door: _where_address_is(session, typed) for door, typed in DOORS.items()}
+    for door, typed in DOORS.items():
+        assert held[door], f"{door}: the search finds nothing before the delete"
+        stored = typed.lower()
+        assert stored in (buyers if door == "gift purchase" else members), door
+    for typed in DOORS.values():
+        deleted = _cli(env, "member", "delete", typed, "--yes", "--json")
+        assert deleted.exit_code == 0, deleted.output
+        assert json.loads(deleted.stdout)["deleted"] == typed.lower()
+    with shop.services.db.session() as session:
+        left = {door: _where_address_is(session, typed) for door, typed in DOORS.items()}
+        bodies = " ".join(
+            f"{m.to_address} {m.subject} {m.body_text} {m.body_html}"
+            for m in session.scalars(select(OutboxMessage))
+        ).lower()
+    assert left == {door: [] for door in DOORS}
+    for typed in DOORS.values():
+        assert typed.split("@")[0].lower() not in bodies
+    assert not [m for m in shop.outbox("gift_receipt") if m.status == "pending"]
+
+
+def test_the_database_refuses_an_address_stored_as_typed(services: Services) -> None:
+    """The guarantee behind one helper: a writer that skips it fails instead of storing an
+    address that an erasure would not find."""
+    with pytest.raises(IntegrityError), services.db.session() as session:
+        session.add(
+            Gift(
+                plan="yearly",
+                buyer_email="Ann@Example.COM",
+                recipient_name="B",
+                recipient_email="b@example.com",
+            )
+        )
+    with pytest.raises(IntegrityError), services.db.session() as session:
+        session.add(Member(email="Ann@Example.COM"))

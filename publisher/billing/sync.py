@@ -24,8 +24,7 @@ from publisher.billing.refresh import (
 )
 from publisher.config import Config
 from publisher.db import Database
-from publisher.errors import UserError
-from publisher.members.members import normalize_email
+from publisher.members.members import normalized_or_none
 
 
 @dataclass
@@ -76,9 +75,4 @@ def sync_members(
 
 
 def _clean(email: str | None) -> str | None:
-    if not email:
-        return None
-    try:
-        return normalize_email(email)
-    except UserError:
-        return None
+    return normalized_or_none(email)

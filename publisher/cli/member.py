@@ -177,18 +177,21 @@ def edit(state: CliState, email: str, new_email: str, as_json: bool) -> None:
 )
 @pass_state
 def export(state: CliState, email: str, output: str | None) -> None:
-    """Everything the service holds about the member at EMAIL (or a unique part of it), as
-    one JSON document: profile, checkouts, feed tokens' and sessions' times (never their
-    values), downloads, emails, gifts and sharing flags. For a privacy request."""
+    """Everything the service holds about the member at exactly EMAIL (found as member
+    delete finds them, never by a part of the address), as one JSON document: profile,
+    checkouts, feed tokens' and sessions' times (never their values), downloads, emails,
+    gifts and sharing flags. For a privacy request."""
     from publisher.members.privacy import export_member
 
-    document = json.dumps(export_member(state.services(), email), indent=2, ensure_ascii=False)
+    exported = export_member(state.services(), email)
+    document = json.dumps(exported, indent=2, ensure_ascii=False)
     if output is None:
         click.echo(document)
         return
     with open(output, "w", encoding="utf-8") as file:
         file.write(document + "\n")
-    click.echo(f"wrote everything held about the member to {printable(output)}")
+    whose = printable(exported["profile"]["email"])
+    click.echo(f"wrote everything held about {whose} to {printable(output)}")
 
 
 @member.command("delete", short_help="Erase a member's personal data; accounting stays.")

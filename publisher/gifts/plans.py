@@ -17,6 +17,11 @@ class GiftPlan:
     price_key: str  # the LOVETV_STRIPE_PRICES name of its one-time Price
 
     @property
+    def days(self) -> int | None:
+        """The days it gives: three months is 91, a year 365 (months of 30.44 days)."""
+        return None if self.months is None else round(self.months * 30.44)
+
+    @property
     def length(self) -> str:
         """ "3 months", "a year", "for good": what the recipient gets, as a sentence part."""
         if self.months is None:

@@ -23,7 +23,7 @@ from publisher.gifts.codes import code_hash, new_code
 from publisher.gifts.models import BOUGHT, PENDING, Gift
 from publisher.gifts.plans import GIFT_BY_SLUG, GiftPlan
 from publisher.mail.outbox import queue_email
-from publisher.members.members import normalize_email
+from publisher.members.members import normalize_email, normalized_or_none
 from publisher.models import Checkout, Show, utcnow
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ def start_gift(session: Session, plan: GiftPlan, form: GiftForm, now: datetime) 
         recipient_email=form.recipient_email,
         deliver_on=form.deliver_on,
         message=form.message,
+        days=plan.days,
         created_at=now,
     )
     session.add(gift)
@@ -104,9 +105,11 @@ def record_gift_payment(
             status=BOUGHT,
             checkout_session_id=checkout.id,
             payment_intent_id=checkout.payment_intent_id,
-            buyer_email=checkout.email,
+            buyer_email=normalized_or_none(checkout.email),
             code_hash=code_hash(code),
             paid_at=now,
+            paid_cents=checkout.amount_total,
+            currency=checkout.currency,
         )
         .execution_options(synchronize_session=False)
     ).rowcount

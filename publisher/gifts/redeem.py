@@ -22,8 +22,9 @@ from auth.access import ACTIVE, GIFT, REVOKED
 from publisher.accounts.rate_limits import Limit, admit, client_key
 from publisher.config import Config
 from publisher.gifts.codes import code_hash
-from publisher.gifts.models import BOUGHT, REDEEMED, Gift, GiftClaim
+from publisher.gifts.models import AS_CREDIT, AS_TIME, BOUGHT, REDEEMED, Gift, GiftClaim
 from publisher.gifts.plans import GIFT_BY_SLUG, GiftPlan
+from publisher.gifts.spans import prepaid_time, settle_gift_time
 from publisher.mail.outbox import queue_email
 from publisher.members.emails import queue_welcome, show_title
 from publisher.members.members import add_member
@@ -34,6 +35,11 @@ CLAIM_LIFETIME = timedelta(minutes=15)
 LOOKUPS_PER_CLIENT = Limit("gift_lookup_client", 20, timedelta(minutes=15))
 CLAIMS_PER_ADDRESS = Limit("gift_claim_address", 3, timedelta(minutes=15))
 CLAIMS_PER_CLIENT = Limit("gift_claim_client", 10, timedelta(minutes=15))
+# A code must not make the show a mail relay: whoever holds one (a passed-on code, a leaked
+# card) could otherwise send the claim text to any address, from many networks. A recipient
+# who mistypes their address needs a second or third link, not a sixth in a day.
+CLAIMS_PER_GIFT = Limit("gift_claim_gift", 5, timedelta(days=1))
+CLAIMS_PER_SHOW = Limit("gift_claim_show", 200, timedelta(days=1))
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 # Billing states of a member who pays Stripe now: their gift becomes a credit there.
 PAYING = ("active", "trialing", "past_due")
@@ -44,6 +50,15 @@ class GiftRefused(Exception):
 
 
 @dataclass(frozen=True)
+class ClaimsUsedUp:
+    """No more links for this gift (or from this show) today: the sentence, and the
+    seconds until the next one may be asked for."""
+
+    wait: int
+    sentence: str
+
+
+@dataclass(frozen=True)
 class Redeemed:
     """What a redemption did: who holds the gift now, and a Stripe credit still to add."""
 
@@ -51,6 +66,7 @@ class Redeemed:
     gift_id: int
     credit_customer: str | None = None
     credit_cents: int = 0
+    credit_currency: str = "usd"
 
 
 def look_up(
@@ -68,8 +84,10 @@ def look_up(
 
 def request_claim(
     session: Session, config: Config, gift: Gift, address: str, client: str, now: datetime
-) -> int | None:
-    """Email `address` a link that redeems `gift` for it; seconds to wait when over a limit."""
+) -> int | ClaimsUsedUp | None:
+    """Email `address` a link that redeems `gift` for it; seconds to wait when the client or
+    address asks too often, `ClaimsUsedUp` when the gift (or the whole show) has sent its
+    day's links, None when the link was queued."""
     wait = admit(
         session,
         config.secret_key,
@@ -79,6 +97,19 @@ def request_claim(
     )
     if wait is not None:
         return wait
+    wait = admit(
+        session,
+        config.secret_key,
+        now,
+        (CLAIMS_PER_GIFT, f"gift:{gift.id}"),
+        (CLAIMS_PER_SHOW, "show"),
+    )
+    if wait is not None:
+        return ClaimsUsedUp(
+            wait,
+            "This gift's redemption links have been sent too often today: use one already "
+            "sent, or try again tomorrow (the giver can help if the address was wrong).",
+        )
     token = secrets.token_urlsafe(32)
     session.add(
         GiftClaim(
@@ -176,22 +207,24 @@ def _bind(
     address: str,
     now: datetime,
 ) -> Redeemed:
-    """A new member, a longer gift, or a Stripe credit for a member who pays now."""
+    """A new member, more gifted time, or a Stripe credit for a member who pays now.
+
+    Time is worked out over the member's gifts (`publisher.gifts.spans`): this gift's days
+    run after the ones they hold and after any prepaid time, which is kept."""
     created = member is None
     if member is None:
         member = add_member(session, config.secret_key, address)
     paying = member.status == ACTIVE and member.billing_state in PAYING
     if paying and member.stripe_customer_id and plan.months is not None:
-        gift.member_id = member.id
-        return Redeemed(member.id, gift.id, member.stripe_customer_id, plan.cents)
-    current_end = member.grace_until if member.billing_state == GIFT else None
-    start = max(now, current_end) if member.status == ACTIVE and current_end else now
-    end = None if plan.months is None else start + timedelta(days=round(plan.months * 30.44))
-    member.plan, member.billing_state, member.grace_until = "gift", GIFT, end
-    member.status, member.status_reason, member.period_end = ACTIVE, "gift", end
-    member.updated_at = now
-    gift.member_id, gift.ends_at = member.id, end
+        gift.member_id, gift.redeemed_as = member.id, AS_CREDIT
+        cents = gift.paid_cents if gift.paid_cents is not None else plan.cents
+        currency = gift.currency or "usd"
+        return Redeemed(member.id, gift.id, member.stripe_customer_id, cents, currency)
+    gift.prepaid_until = prepaid_time(session, member)
+    gift.member_id, gift.redeemed_as = member.id, AS_TIME
+    gift.status, gift.redeemed_at = REDEEMED, now  # as `_use_once` wrote them
     session.flush()
+    settle_gift_time(session, member, now)
     if created:
         queue_welcome(session, config, member, now)
     return Redeemed(member.id, gift.id)

@@ -39,6 +39,7 @@ from publisher.catalog.catalog import get_season, get_show
 from publisher.catalog.field_limits import DESCRIPTION_MAX, column_length
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.errors import UserError
+from publisher.imports.destinations import PUBLIC_ONLY, Destinations
 from publisher.imports.fetching import check_reach, download, local_path, read_small
 from publisher.models import Episode
 from publisher.services import Services
@@ -120,14 +121,15 @@ def import_feed(
     services: Services, request: FeedImport, progress: ImportProgress | None = None
 ) -> ImportResult:
     """Read, check and plan, then import each planned episode; see the module docstring."""
-    feed = read_feed(request.source)
+    allowed = services.config.import_allow_hosts
+    feed = read_feed(request.source, allowed)
     result = ImportResult()
     progress = progress or QuietProgress()
     plan = plan_import(services, feed, request, result, progress)
     for position, planned in enumerate(plan, start=1):
         progress.starting(planned.source, position, len(plan))
         try:
-            import_episode(services, request, planned, progress)
+            import_episode(services, request, planned, progress, allowed)
         except UserError as exc:
             result.failed.append((planned.source.guid, str(exc)))
             progress.failed(planned.source, str(exc))
@@ -136,11 +138,11 @@ def import_feed(
     return result
 
 
-def read_feed(source: str) -> SourceFeed:
+def read_feed(source: str, allowed: Destinations = PUBLIC_ONLY) -> SourceFeed:
     """The old feed, read from its URL or file (relative links resolve against either)."""
     path = local_path(source)
     base = path.resolve().as_uri() if path is not None else source
-    data = read_small(source, "the feed")
+    data = read_small(source, "the feed", allowed=allowed)
     try:
         return read_source_feed(data, base)
     except SourceFeedError as exc:
@@ -174,13 +176,14 @@ def plan_import(
     with services.db.session() as session:
         get_show(session)  # refused here once, rather than once per episode
         season = get_season(session, request.season)
+        guids = [e.guid for e in episodes]
         done = set(
-            session.scalars(
-                select(Episode.imported_guid).where(
-                    Episode.imported_guid.in_([e.guid for e in episodes])
-                )
-            )
+            session.scalars(select(Episode.imported_guid).where(Episode.imported_guid.in_(guids)))
         )
+        # Our own episodes' GUIDs are public in our feeds: an old feed that reuses one would
+        # give apps two items with one GUID, and every command that takes a GUID would act
+        # on either of them.
+        ours = set(session.scalars(select(Episode.guid).where(Episode.guid.in_(guids))))
         taken = set(
             session.scalars(
                 select(Episode.number).where(
@@ -190,7 +193,14 @@ def plan_import(
         )
     plan: list[Planned] = []
     for episode in _oldest_first(episodes):
-        if episode.audio is None:
+        if episode.guid in ours:
+            why = (
+                f"{episode.title!r} has the GUID of an episode already on this show: not "
+                "imported (two episodes cannot share a GUID; give it another in the old feed)"
+            )
+            result.failed.append((episode.guid, why))
+            progress.failed(episode, why)
+        elif episode.audio is None:
             result.without_audio.append(episode.guid)
         elif episode.guid in done:
             result.skipped.append(episode.guid)
@@ -238,6 +248,7 @@ def import_episode(
     request: FeedImport,
     planned: Planned,
     progress: ImportProgress,
+    allowed: Destinations = PUBLIC_ONLY,
 ) -> None:
     """Fetch one episode's files and publish them, all or nothing, under its old GUID."""
     source = planned.source
@@ -251,6 +262,7 @@ def import_episode(
             workdir / f"audio{_extension(source.audio)}",
             request.timeout,
             progress.downloaded,
+            allowed,
         )
         duration = _duration(source.audio.url, audio)
         draft = EpisodeDraft(
@@ -259,8 +271,8 @@ def import_episode(
             title=_title(source),
             number=planned.number,
             description=_notes(source, warn),
-            chapters=_chapters(request.source, source, workdir, duration, warn),
-            transcript=_transcript(request.source, source, workdir, warn),
+            chapters=_chapters(request.source, source, workdir, duration, warn, allowed),
+            transcript=_transcript(request.source, source, workdir, warn, allowed),
             teaser=planned.teaser,
             publish_at=source.published,
             episode_type=source.episode_type,
@@ -320,6 +332,7 @@ def _chapters(
     workdir: Path,
     duration: float,
     warn: Callable[[str], None],
+    allowed: Destinations,
 ) -> Path | None:
     """The episode's chapters as a file the pipeline reads, or None (with a warning)."""
     try:
@@ -327,7 +340,8 @@ def _chapters(
             text = "\n".join(f"{_clock(start)} {title}" for start, title in source.inline_chapters)
         elif source.chapters is not None:
             check_reach(feed, source.chapters.url)
-            text = read_small(source.chapters.url, "the chapters").decode("utf-8")
+            raw = read_small(source.chapters.url, "the chapters", allowed=allowed)
+            text = raw.decode("utf-8")
         else:
             return None
         check_chapters(parse_chapters(text, "chapters"), duration)
@@ -348,7 +362,11 @@ def _clock(start: str) -> str:
 
 
 def _transcript(
-    feed: str, source: SourceEpisode, workdir: Path, warn: Callable[[str], None]
+    feed: str,
+    source: SourceEpisode,
+    workdir: Path,
+    warn: Callable[[str], None],
+    allowed: Destinations,
 ) -> Path | None:
     """The first SRT or WebVTT transcript the item lists, as a file; None if it has none."""
     usable = [t for t in source.transcripts if t.mime in _TRANSCRIPT_TYPES]
@@ -359,7 +377,7 @@ def _transcript(
         return None
     try:
         check_reach(feed, usable[0].url)
-        data = read_small(usable[0].url, "the transcript")
+        data = read_small(usable[0].url, "the transcript", allowed=allowed)
         transcript = check_transcript(data, "the transcript")
     except (UserError, TranscriptError) as exc:
         warn(f"{source.title!r}: imported without its transcript ({exc})")

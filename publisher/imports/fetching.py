@@ -1,7 +1,9 @@
 """Fetching what an old feed points to: over http(s), or from this machine's disk.
 
-Every fetch has two limits. A socket timeout ends a server that stops answering, and a
-whole-file deadline, checked at every chunk, ends one that is merely slow. Files are
+Every fetch over the web connects only to public addresses (or the producer's own hosts,
+`publisher.imports.destinations`), redirects included. Every fetch has two limits. A socket
+timeout ends a server that stops answering, and a whole-file deadline, checked at every
+chunk, ends one that is merely slow. Files are
 streamed to disk, never held in memory, with the bytes done reported as they arrive (the
 CLI draws a progress bar with them).
 """
@@ -16,6 +18,12 @@ from urllib.parse import unquote, urlsplit
 import requests
 
 from publisher.errors import UserError
+from publisher.imports.destinations import (
+    PUBLIC_ONLY,
+    Destinations,
+    RefusedDestination,
+    guarded_session,
+)
 
 SOCKET_TIMEOUT = 30.0  # seconds without a byte before a server counts as gone
 SMALL_FILE_LIMIT = 20 * 1024 * 1024  # a feed, a chapters file, a transcript
@@ -56,7 +64,9 @@ def check_reach(feed: str, link: str) -> None:
         raise FetchError(f"{link}: a feed on the web cannot point to files on this machine")
 
 
-def read_small(location: str, what: str, deadline: float = 60.0) -> bytes:
+def read_small(
+    location: str, what: str, deadline: float = 60.0, allowed: Destinations = PUBLIC_ONLY
+) -> bytes:
     """A whole small file (a feed, chapters, a transcript), refused beyond 20 MB."""
     path = local_path(location)
     if path is not None:
@@ -67,7 +77,7 @@ def read_small(location: str, what: str, deadline: float = 60.0) -> bytes:
         except OSError as exc:
             raise FetchError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     chunks: list[bytes] = []
-    _stream(location, what, deadline, lambda chunk: chunks.append(chunk), SMALL_FILE_LIMIT)
+    _stream(location, what, deadline, lambda chunk: chunks.append(chunk), SMALL_FILE_LIMIT, allowed)
     return b"".join(chunks)
 
 
@@ -76,6 +86,7 @@ def download(
     target: Path,
     deadline: float,
     progress: Callable[[int, int | None], None] | None = None,
+    allowed: Destinations = PUBLIC_ONLY,
 ) -> Path:
     """The file at `location`, on disk: a local file as it is, a URL saved into `target`.
 
@@ -102,7 +113,7 @@ def download(
             nonlocal total
             total = length
 
-        _stream(location, "the audio", deadline, write, AUDIO_LIMIT, announced)
+        _stream(location, "the audio", deadline, write, AUDIO_LIMIT, allowed, announced)
     return target
 
 
@@ -112,18 +123,22 @@ def _stream(
     deadline: float,
     sink: Callable[[bytes], None],
     limit: int | None,
+    allowed: Destinations,
     announced: Callable[[int | None], None] | None = None,
 ) -> None:
     """GET `url` into `sink` chunk by chunk, within `deadline` seconds in all."""
     ends = time.monotonic() + deadline
     silence = min(SOCKET_TIMEOUT, deadline)
     try:
-        with requests.get(
-            url,
-            stream=True,
-            timeout=(min(10.0, deadline), silence),
-            headers={"User-Agent": _USER_AGENT},
-        ) as response:
+        with (
+            guarded_session(allowed) as web,
+            web.get(
+                url,
+                stream=True,
+                timeout=(min(10.0, deadline), silence),
+                headers={"User-Agent": _USER_AGENT},
+            ) as response,
+        ):
             if response.status_code != 200:
                 raise FetchError(f"{what} {url} answered {response.status_code} {response.reason}")
             length = response.headers.get("Content-Length")
@@ -140,6 +155,13 @@ def _stream(
                 if time.monotonic() > ends:
                     raise FetchError(f"{what} {url} took longer than {deadline:g} s (--timeout)")
                 sink(chunk)
+    except RefusedDestination as exc:
+        raise FetchError(
+            f"{what} {url} was not fetched: {exc} (LOVETV_IMPORT_ALLOW_HOSTS lets an import "
+            "reach a host of your own)"
+        ) from None
+    except requests.TooManyRedirects:
+        raise FetchError(f"{what} {url} redirects more than 5 times: fetch it yourself") from None
     except requests.Timeout:
         raise FetchError(
             f"{what} {url} sent nothing for {silence:g} s (is the server up?)"

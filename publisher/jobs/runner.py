@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
+from publisher.errors import UserError
 from publisher.jobs.catalog import BY_NAME, Job
 from publisher.jobs.schedule import DEFAULT_PERIODS
 from publisher.metrics.instruments import JOB_RUNS
@@ -52,18 +53,28 @@ def run_due(services: Services, now: datetime | None = None) -> list[tuple[str, 
     now = now or utcnow()
     ran = []
     for name, period in enabled(services).items():
-        if _claim(services, name, now):
-            ran.append((name, _run(services, BY_NAME[name], period, now)))
+        lease = _claim(services, name, now)
+        if lease is not None:
+            ran.append((name, _run(services, BY_NAME[name], period, now, lease)))
     return ran
 
 
 def run_now(services: Services, name: str) -> str:
-    """Run one job at once (`lovetv jobs run NAME`), recording it as a scheduled run would."""
+    """Run one job at once (`lovetv jobs run NAME`), recording it as a scheduled run would:
+    under the same lease, so it never runs beside a `serve` worker's run of it."""
     job = BY_NAME[name]
     now = utcnow()
-    _ensure_row(services, name, now)
+    lease = _claim(services, name, now, due_only=False)
+    if lease is None:
+        with services.db.session() as session:
+            held = session.get_one(JobState, name).lease_until
+        until = held.strftime("%Y-%m-%d %H:%M UTC") if held else "soon"
+        raise UserError(
+            f"{name} is running in a lovetv serve worker now (its lease ends {until}): "
+            "run it again when lovetv jobs list shows its result"
+        )
     period = services.config.jobs.get(name) or DEFAULT_PERIODS[name]
-    return _run(services, job, period, now)
+    return _run(services, job, period, now, lease)
 
 
 def schedule(services: Services) -> list[Scheduled]:
@@ -85,21 +96,21 @@ def schedule(services: Services) -> list[Scheduled]:
     return listed
 
 
-def _claim(services: Services, name: str, now: datetime) -> bool:
-    """Take the job's lease if it is due and nobody holds it: exactly one worker wins."""
+def _claim(services: Services, name: str, now: datetime, due_only: bool = True) -> datetime | None:
+    """Take the job's lease if nobody holds it (and, for the scheduler, it is due): exactly
+    one worker wins. The lease's end is returned: only its holder may release it."""
     _ensure_row(services, name, now)
+    lease = now + LEASE
+    free = or_(JobState.lease_until.is_(None), JobState.lease_until < now)
+    due = JobState.next_run <= now if due_only else true()
     with services.db.session() as session:
         changed = session.execute(
             update(JobState)
-            .where(
-                JobState.name == name,
-                JobState.next_run <= now,
-                or_(JobState.lease_until.is_(None), JobState.lease_until < now),
-            )
-            .values(lease_until=now + LEASE)
+            .where(JobState.name == name, due, free)
+            .values(lease_until=lease)
             .execution_options(synchronize_session=False)
         ).rowcount
-    return changed == 1
+    return lease if changed == 1 else None
 
 
 def _ensure_row(services: Services, name: str, now: datetime) -> None:
@@ -114,7 +125,9 @@ def _ensure_row(services: Services, name: str, now: datetime) -> None:
         pass  # another worker added it first
 
 
-def _run(services: Services, job: Job, period: timedelta, started: datetime) -> str:
+def _run(
+    services: Services, job: Job, period: timedelta, started: datetime, lease: datetime
+) -> str:
     try:
         result = job.run(services)
         next_run = started + period
@@ -128,7 +141,9 @@ def _run(services: Services, job: Job, period: timedelta, started: datetime) -> 
     with services.db.session() as session:
         session.execute(
             update(JobState)
-            .where(JobState.name == job.name)
+            # Only the lease this run took is released: a run that outlived its lease must
+            # not free the one another worker has taken since.
+            .where(JobState.name == job.name, JobState.lease_until == lease)
             .values(last_run=utcnow(), result=result, next_run=next_run, lease_until=None)
         )
     log.info("job %s: %s", job.name, result)

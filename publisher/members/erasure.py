@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from auth.access import REVOKED
@@ -84,29 +84,33 @@ class Erasure:
     touched: dict[str, int] = field(default_factory=dict)
 
 
+def exact_address(email: str) -> str:
+    """What a privacy command compares with `members.email`: the normalised address, or an
+    erased member's placeholder as typed. Never a part of an address: a request about
+    ann@example.com must not reach joann@example.com."""
+    if is_placeholder(email):
+        return email.strip().lower()
+    return normalize_email(email)
+
+
+def member_at(session: Session, email: str) -> Member | None:
+    """The member whose address is exactly `email` (normalised), or None: the one lookup
+    `member export` and `member delete` share."""
+    return session.scalar(select(Member).where(Member.email == exact_address(email)))
+
+
 def look_up(services: Services, email: str) -> Target:
     """The member at `email` (exactly), one already erased (by its placeholder), or none."""
     with services.db.session() as session:
-        if is_placeholder(email):
-            found = session.scalar(select(Member).where(Member.email == email.strip().lower()))
-            if found is None:
-                raise UserError(f"no member has the placeholder {email.strip()!r}")
-            return Target(
-                found.email,
-                found.id,
-                True,
-                found.stripe_customer_id,
-                found.stripe_subscription_id,
-                found.billing_state,
-            )
-        address = normalize_email(email)
-        member = session.scalar(select(Member).where(Member.email == address))
+        member = member_at(session, email)
         if member is None:
-            return Target(address)
+            if is_placeholder(email):
+                raise UserError(f"no member has the placeholder {email.strip()!r}")
+            return Target(exact_address(email))
         return Target(
-            address,
+            member.email,
             member.id,
-            False,
+            is_placeholder(member.email),
             member.stripe_customer_id,
             member.stripe_subscription_id,
             member.billing_state,
@@ -151,7 +155,7 @@ def _erase_address(
 ) -> dict[str, int]:
     """Rows that name the address (and, for a member, their emails and gifts)."""
     mine = member.id if member is not None else None
-    to_them = OutboxMessage.to_address == address
+    to_them = func.lower(OutboxMessage.to_address) == address
     if mine is not None:
         to_them = or_(to_them, OutboxMessage.member_id == mine)
     received = Gift.recipient_email == address

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, effective_status
 from publisher.errors import UserError
+from publisher.members.members import normalized_or_none
 from publisher.members.plans import PAYING_PLANS, monthly_revenue_cents
 from publisher.models import MediaRequest, Member, SharingFlag, utcnow
 from publisher.services import Services
@@ -165,7 +166,8 @@ def find_by_part(session: Session, text: str) -> Member:
     needle = text.strip().lower()
     if not needle:
         raise UserError("give an email or a unique part of one")
-    exact = session.scalar(select(Member).where(Member.email == needle))
+    exact_address = normalized_or_none(text) or needle
+    exact = session.scalar(select(Member).where(Member.email == exact_address))
     if exact is not None:
         return exact
     found = session.scalars(

@@ -25,6 +25,11 @@ MEMBER_PLANS = ("comp", "monthly", "yearly", "lifetime")
 def normalize_email(email: str) -> str:
     """The address as stored and compared: lower case, its domain in Unicode normal form.
 
+    The one door for addresses: every writer of an address column (Checkout, webhooks,
+    gifts, imports, the CLI, forms) and every lookup goes through it, and the database
+    refuses an address column with upper-case letters (migration 0015), so no writer can
+    skip it and no erasure can miss `Ann@Example.COM` when asked about `ann@example.com`.
+
     What an address is comes from `email-validator` (RFC 5321/6531 as mail servers apply
     them), not from our own pattern: at most 254 characters, no quoted local part (`"a,b"@…`
     cannot be written to safely), internationalised addresses accepted (sent with SMTPUTF8).
@@ -35,6 +40,18 @@ def normalize_email(email: str) -> str:
     except EmailNotValidError as exc:
         raise UserError(f"{email.strip()!r} is not an email address: {exc}") from exc
     return valid.normalized.lower()
+
+
+def normalized_or_none(email: str | None) -> str | None:
+    """`normalize_email` for an address someone else wrote (Stripe's copy of what a buyer
+    typed): None when there is none or it is not an address, so a payment is never refused
+    over it, and never stored or compared as typed."""
+    if not email:
+        return None
+    try:
+        return normalize_email(email)
+    except UserError:
+        return None
 
 
 def find_member(session: Session, email: str) -> Member | None:

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from publisher.errors import UserError
 from publisher.gifts.models import Gift, GiftClaim
-from publisher.members.listing import find_by_part
+from publisher.members.erasure import member_at
 from publisher.models import (
     AccountSession,
     Checkout,
@@ -35,9 +36,15 @@ EXPORT_FORMAT = 1
 
 
 def export_member(services: Services, email: str) -> dict[str, Any]:
-    """The member at `email` (or a unique part of it) and every record about them."""
+    """The member at exactly `email` (as `member delete` finds them) and every record about
+    them; never a member whose address merely contains it."""
     with services.db.session() as session:
-        member = find_by_part(session, email)
+        member = member_at(session, email)
+        if member is None:
+            raise UserError(
+                f"no member has the address {email.strip()!r}: nothing was exported "
+                "(lovetv member list --search TEXT finds the exact address)"
+            )
         return {
             "format": EXPORT_FORMAT,
             "profile": profile(member),
@@ -120,7 +127,8 @@ def records(session: Session, member: Member) -> dict[str, list[dict[str, Any]]]
             .where(or_(OutboxMessage.member_id == mine, OutboxMessage.to_address == address))
             .order_by(OutboxMessage.id),
         ),
-        "gifts": _rows(session, _gifts(mine, address)),
+        "gifts_bought": _rows(session, _gifts_bought(address)),
+        "gifts_received": _rows(session, _gifts_received(mine, address)),
         "gift_claims": _rows(
             session,
             select(GiftClaim.gift_id, GiftClaim.created_at, GiftClaim.expires_at, GiftClaim.used_at)
@@ -164,8 +172,8 @@ def _downloads(member_id: int) -> Any:
     )
 
 
-def _gifts(member_id: int, address: str) -> Any:
-    """Gifts the member bought (by their address) or received (by address or redemption)."""
+def _gifts_bought(address: str) -> Any:
+    """Gifts the member paid for: their own purchase, as they filled it in and paid it."""
     return (
         select(
             Gift.id,
@@ -180,17 +188,34 @@ def _gifts(member_id: int, address: str) -> Any:
             Gift.payment_intent_id,
             Gift.created_at,
             Gift.paid_at,
-            Gift.redeemed_at,
-            Gift.ends_at,
             Gift.voided_at,
             Gift.void_reason,
         )
+        .where(Gift.buyer_email == address)
+        .order_by(Gift.id)
+    )
+
+
+def _gifts_received(member_id: int, address: str) -> Any:
+    """Gifts meant for the member's address or redeemed by them: only what is theirs (the
+    plan, its days, the message to them). Who bought it, how it was paid and whom the
+    buyer named are the buyer's: a code passed on must not put them in a stranger's export."""
+    return (
+        select(
+            Gift.id,
+            Gift.plan,
+            Gift.status,
+            Gift.message,
+            Gift.deliver_on,
+            Gift.days,
+            Gift.redeemed_at,
+            Gift.starts_at,
+            Gift.ends_at,
+            Gift.voided_at,
+        )
         .where(
-            or_(
-                Gift.buyer_email == address,
-                Gift.recipient_email == address,
-                Gift.member_id == member_id,
-            )
+            or_(Gift.recipient_email == address, Gift.member_id == member_id),
+            or_(Gift.buyer_email.is_(None), Gift.buyer_email != address),
         )
         .order_by(Gift.id)
     )

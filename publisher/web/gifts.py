@@ -22,7 +22,14 @@ from publisher.gifts.codes import normalise
 from publisher.gifts.models import BOUGHT, REDEEMED, Gift
 from publisher.gifts.plans import GIFT_BY_SLUG, GIFT_PLANS, GiftPlan
 from publisher.gifts.purchase import read_gift_form, start_gift
-from publisher.gifts.redeem import GiftRefused, claim_usable, look_up, redeem, request_claim
+from publisher.gifts.redeem import (
+    ClaimsUsedUp,
+    GiftRefused,
+    claim_usable,
+    look_up,
+    redeem,
+    request_claim,
+)
 from publisher.members.members import normalize_email
 from publisher.models import utcnow
 from publisher.web.account_cookie import cookie_value, set_session_cookie
@@ -203,8 +210,10 @@ def ask_to_redeem(code: str) -> Response:
             db, services.config, gift, address, request.remote_addr or "", utcnow()
         )
     if wait is not None:
-        answer = _html("gift_redeem_code.html", 429, gift=view, code=code, error=_too_many(wait))
-        answer.headers["Retry-After"] = str(wait)
+        sentence = wait.sentence if isinstance(wait, ClaimsUsedUp) else _too_many(wait)
+        seconds = wait.wait if isinstance(wait, ClaimsUsedUp) else wait
+        answer = _html("gift_redeem_code.html", 429, gift=view, code=code, error=sentence)
+        answer.headers["Retry-After"] = str(seconds)
         return answer
     return _html("gift_redeem_code.html", gift=view, code=code, sent_to=address)
 
@@ -234,20 +243,20 @@ def claim(token: str) -> Response:
     except GiftRefused as exc:
         return _html("gift_claim.html", 409, refused=str(exc))
     if done.credit_customer:
-        _add_credit(done.credit_customer, done.credit_cents, done.gift_id)
+        _add_credit(done.credit_customer, done.credit_cents, done.gift_id, done.credit_currency)
     response = private(redirect("/account", code=303))  # type: ignore[arg-type]
     set_session_cookie(response, session_id)
     return response
 
 
-def _add_credit(customer: str, cents: int, gift_id: int) -> None:
+def _add_credit(customer: str, cents: int, gift_id: int, currency: str) -> None:
     """After the redemption is committed: the credit at Stripe, once per gift (idempotency
     key). If Stripe cannot be reached the log says so, for the producer to add the credit in
     Stripe's dashboard; the gift stays redeemed."""
     import logging
 
     try:
-        gateway().credit_customer(customer, cents, gift_id)
+        gateway().credit_customer(customer, cents, gift_id, currency)
     except StripeFailure as exc:
         logging.getLogger(__name__).warning("gift %s: credit not added yet: %s", gift_id, exc)
 

@@ -20,6 +20,7 @@ class OldHost:
     gone: set[str] = field(default_factory=set)
     hanging: set[str] = field(default_factory=set)
     requested: list[str] = field(default_factory=list)
+    redirects: dict[str, str] = field(default_factory=dict)  # path: where it moved
     release: threading.Event = field(default_factory=threading.Event)
     hung: threading.Event = field(default_factory=threading.Event)
 
@@ -30,14 +31,21 @@ class OldHost:
 
 
 @contextmanager
-def old_host() -> Iterator[OldHost]:
-    """Serve until the block ends; hanging requests are released then."""
+def old_host(address: str = "127.0.0.1") -> Iterator[OldHost]:
+    """Serve on a loopback `address` until the block ends; hanging requests are released
+    then."""
     host: OldHost
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path
             host.requested.append(path)
+            if path in host.redirects:
+                self.send_response(302)
+                self.send_header("Location", host.redirects[path])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if path in host.hanging:
                 host.hung.set()
                 host.release.wait(30)
@@ -55,9 +63,9 @@ def old_host() -> Iterator[OldHost]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((address, 0), Handler)
     server.daemon_threads = True
-    host = OldHost(url=f"http://127.0.0.1:{server.server_address[1]}")
+    host = OldHost(url=f"http://{address}:{server.server_address[1]}")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
