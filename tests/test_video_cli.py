@@ -176,3 +176,23 @@ def test_import_feed_turns_a_video_enclosure_into_a_video_episode(
         assert item.findtext("guid") in ("film-1", "film-2")
         assert item.find("enclosure").get("type") == "audio/x-m4a"
         assert [t for t, _ in alternate_types(item)][1:] == ["video/mp4", "application/x-mpegURL"]
+
+
+def test_a_teaser_video_is_public_in_the_teaser_feed_and_its_playlists(
+    runner: CliRunner, client, media: Path
+) -> None:
+    season_ready(runner)
+    args = ["episode", "publish", "season-1", str(media / "talk.mp4"), "--title", "Free film"]
+    guid = json.loads(succeeded(runner.invoke(main, [*args, "--teaser", "--json"])))["guid"]
+    feed = client.get("/feeds/teaser.xml", headers={"Accept": "*/*"}).data
+    item = item_of(feed)
+    sources = [s.get("uri") for s in item.iter(f"{PODCAST}source")]
+    assert sources == [
+        f"http://podcasts.lovetv.test/media/teaser/{guid}.m4a",
+        f"http://podcasts.lovetv.test/media/teaser/{guid}.mp4",
+        f"http://podcasts.lovetv.test/media/teaser/{guid}.m3u8",
+    ]
+    multivariant = client.get(f"/media/teaser/{guid}.m3u8")
+    assert multivariant.status_code == 200 and "public" in multivariant.headers["Cache-Control"]
+    (variant,) = m3u8.loads(multivariant.get_data(as_text=True)).playlists
+    assert client.get(f"/media/teaser/{variant.uri}").status_code == 200
