@@ -53,6 +53,7 @@ class DemoEpisode:
     chapters: str | None = None
     teaser: bool = False
     episode_type: str = "full"
+    video: bool = False  # a video drawn on the spot rides beside the audio
 
 
 DEMO_EPISODES = (
@@ -65,6 +66,7 @@ DEMO_EPISODES = (
         ),
         teaser=True,
         episode_type="trailer",
+        video=True,
     ),
     DemoEpisode(
         title="The Push and Pull of Building Intimacy in a Relationship",
@@ -106,17 +108,24 @@ def ensure_demo(services: Services) -> dict[str, Any]:
 
 def _publish(services: Services, demo_episode: DemoEpisode) -> None:
     media = resources.files("publisher") / "demo_media"
-    with resources.as_file(media) as folder:
+    with resources.as_file(media) as folder, tempfile.TemporaryDirectory() as work:
+        audio = folder / demo_episode.audio
+        video = None
+        if demo_episode.video:
+            from publisher.demo_video import draw_trailer_video
+
+            video = draw_trailer_video(audio, Path(work) / "trailer.mp4", demo_episode.title)
         publish_episode(
             services,
             EpisodeDraft(
                 season=str(DEMO_SEASON["slug"]),
-                audio=folder / demo_episode.audio,
+                audio=audio,
                 title=demo_episode.title,
                 description=demo_episode.description,
                 chapters=folder / demo_episode.chapters if demo_episode.chapters else None,
                 teaser=demo_episode.teaser,
                 episode_type=demo_episode.episode_type,
+                video=video,
             ),
         )
 

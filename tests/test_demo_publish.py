@@ -64,3 +64,12 @@ def test_the_shipped_demo_audio_is_small_real_mp3() -> None:
     assert sum(len(f.read_bytes()) for f in mp3s) < 300 * 1024
     with resources.as_file(folder) as path:
         assert probe_audio(path / "push-and-pull.mp3").duration > 30
+
+
+def test_the_demo_trailer_carries_a_video_beside_its_mp3(services: Services) -> None:
+    """`make run` shows a video episode: the trailer's heart, drawn over its own sound."""
+    services.db.upgrade()
+    ensure_demo(services)
+    (trailer,) = [e for e in _demo_episodes(services).values() if e.teaser]
+    assert trailer.mime == "audio/mpeg" and trailer.video_key is not None
+    assert trailer.video["height"] == 360 and abs(trailer.video["duration"] - trailer.duration) < 1
