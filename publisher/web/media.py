@@ -35,7 +35,7 @@ from publisher.models import Episode, Season, Show, utcnow
 from publisher.stats.ingest import write_batch
 from publisher.stats.recorder import MediaHit, Recorder
 from publisher.web import playlist_fast_path
-from publisher.web.stored_files import send_local, serve_stored
+from publisher.web.stored_files import send_local, serve_small, serve_stored
 from publisher.web.video_media import video_file, video_format
 
 bp = Blueprint("media", __name__)
@@ -121,7 +121,7 @@ def _episode_file(  # type: ignore[no-untyped-def]
     kind = transcript_type(episode.transcript_mime)
     if not episode.transcript_key or kind is None or kind[1] != name.extension:
         abort(404)
-    return serve_stored(services.storage, episode.transcript_key, kind[0], None, cache_control)
+    return serve_small(services.storage, episode.transcript_key, kind[0], cache_control)
 
 
 def _language(name: MediaName) -> str:

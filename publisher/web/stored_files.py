@@ -50,3 +50,18 @@ def serve_stored(
     # The redirect itself must never be reused: the next request checks access again.
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def serve_small(storage: Storage, key: str, mime: str, cache_control: str) -> Response:
+    """A small stored file (a transcript) from our own origin, never a redirect: a page's
+    `<track>` of captions must be same-origin, and a redirect to the bucket is not."""
+    path = storage.local_path(key)
+    if path is not None:
+        return send_local(path, mime, cache_control)
+    try:
+        data = storage.get_bytes(key)
+    except FileNotFoundError:
+        abort(404)
+    response = Response(data, mimetype=mime)
+    response.headers["Cache-Control"] = cache_control
+    return response
