@@ -27,11 +27,15 @@ from audio.video_probe import VideoInfo
 
 SEGMENT_SECONDS = 4
 AUDIO_BITRATE = 128_000
+# The lowest renditions re-encode their sound this small, so the whole stream stays near
+# Apple's 192 kbps floor for cellular.
+CELLULAR_AUDIO_BITRATE = 48_000
+CELLULAR_VIDEO_BITRATE = 400_000
 # Video bitrates of the lower renditions, after Apple's HLS authoring table
 # (https://developer.apple.com/documentation/http-live-streaming/hls-authoring-specification-for-apple-devices):
 # the smallest stays at or below 192 kbps in all for phones on cellular.
 RENDITION_BITRATES = {1080: 6_000_000, 720: 3_000_000, 540: 2_000_000, 480: 1_100_000,
-                      360: 730_000, 240: 365_000, 234: 145_000, 144: 100_000}  # fmt: skip
+                      360: 730_000, 240: 365_000, 234: 140_000, 144: 100_000}  # fmt: skip
 LOWEST_RENDITION = 144
 _BYTERANGE = re.compile(r"#EXT-X-BYTERANGE:(\d+)")
 _EXTINF = re.compile(r"#EXTINF:([\d.]+)")
@@ -158,8 +162,13 @@ def _hls(
             width = _even(info.width * height / info.height)
             video_out = _h264_encoder(out, in_video, width, height)
             scaler = (width, height)
-        audio_out = out.add_stream_from_template(in_audio) if copy_audio else None
-        encoder = None if copy_audio else _aac_encoder(out, in_audio)
+        cellular = height is not None and _bitrate_for(height) < CELLULAR_VIDEO_BITRATE
+        copy_sound = copy_audio and not cellular
+        audio_out = out.add_stream_from_template(in_audio) if copy_sound else None
+        encoder = None
+        if not copy_sound:
+            rate = CELLULAR_AUDIO_BITRATE if cellular else AUDIO_BITRATE
+            encoder = _aac_encoder(out, in_audio, rate)
         for packet in inp.demux(in_video, in_audio):
             if packet.dts is None:
                 continue
@@ -211,11 +220,11 @@ def _h264_encoder(out: Any, source: Any, width: int, height: int) -> Any:
     return stream
 
 
-def _aac_encoder(out: Any, source: Any) -> Any:
+def _aac_encoder(out: Any, source: Any, bitrate: int = AUDIO_BITRATE) -> Any:
     rate = source.codec_context.sample_rate or 48000
     stream = out.add_stream("aac", rate=rate)
     stream.layout = "stereo" if (source.codec_context.channels or 2) > 1 else "mono"
-    stream.bit_rate = AUDIO_BITRATE
+    stream.bit_rate = bitrate
     return stream
 
 
