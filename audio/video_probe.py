@@ -196,12 +196,12 @@ def _streams(container: Any, name: str) -> tuple[Any, Any]:
 def _packet_span(container: Any, video: Any, audio: Any) -> tuple[int, float]:
     """Video packets counted and the last one's end, in seconds: what the file really holds."""
     frames, end = 0, 0.0
+    start = float(video.start_time * video.time_base) if video.start_time else 0.0
     for packet in container.demux(video, audio):
         if packet.size == 0 or packet.pts is None or packet.stream.index != video.index:
             continue
         frames += 1
         finish = float((packet.pts + (packet.duration or 0)) * packet.time_base)
-        start = float(video.start_time * video.time_base) if video.start_time else 0.0
         end = max(end, finish - start)
     return frames, end
 

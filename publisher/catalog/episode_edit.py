@@ -45,6 +45,7 @@ from publisher.catalog.video import (
     package_parts,
     store_video,
     stored_video_keys,
+    tag_packaged,
     video_source,
 )
 from publisher.errors import UserError
@@ -191,8 +192,9 @@ def _store_video(
 ) -> dict[str, Any]:
     if parts is None:
         return {}
+    tag_packaged(parts, tags)
     try:
-        return store_video(uploads, parts, tags)
+        return store_video(uploads, parts)
     except StorageError as exc:
         raise StorageError(
             f"upload failed, the episode was not changed ({exc}); run the command again"

@@ -12,12 +12,12 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from audio.storage import StorageError
+from audio.storage import ProgressCallback, StorageError
 from audio.tagged_stream import TaggedStream
 from publisher.catalog.catalog import season_has_episodes
 from publisher.catalog.drafts import EpisodeDraft, Inputs, Placement, UploadProgress
 from publisher.catalog.uploads import Uploads, artwork_key
-from publisher.catalog.video import PackagedParts, store_video
+from publisher.catalog.video import PackagedParts, store_video, upload_size
 from publisher.db import DatabaseError
 from publisher.errors import UserError
 from publisher.listening.invalidation import season_changed
@@ -40,8 +40,11 @@ def store_and_record(
     assert inputs.audio is not None
     with Uploads(services.storage) as uploads:
         try:
-            keys = _upload(uploads, inputs, guid, tagged, progress)
-            video = store_video(uploads, parts, placement.tags) if parts else {}
+            if progress is not None:
+                progress.begin(tagged.size + upload_size(parts))
+            advance = progress.advance if progress else None
+            keys = _upload(uploads, inputs, guid, tagged, advance)
+            video = store_video(uploads, parts, advance) if parts else {}
         except StorageError as exc:
             raise StorageError(
                 f"upload failed, nothing was published ({exc}); run the command again"
@@ -75,18 +78,16 @@ def _upload(
     inputs: Inputs,
     guid: str,
     tagged: TaggedStream,
-    progress: UploadProgress | None,
+    advance: ProgressCallback | None,
 ) -> dict[str, str | None]:
     """Store the audio (under a fresh key, see the module's docstring) and extras."""
     keys: dict[str, str | None] = {"image_key": None, "transcript_key": None}
     assert inputs.audio is not None
-    if progress is not None:
-        progress.begin(tagged.size)
     keys["audio_key"] = uploads.put_stream(
         f"audio/{secrets.token_hex(8)}/{guid}.{inputs.audio.extension}",
         tagged,
         inputs.audio.mime,
-        progress.advance if progress else None,
+        advance,
     )
     if inputs.image is not None:
         key = artwork_key(inputs.image.data, inputs.image.extension)

@@ -58,6 +58,7 @@ from publisher.catalog.publish_storing import store_and_record
 from publisher.catalog.video import (
     check_same_length,
     package_parts,
+    tag_packaged,
     video_source,
 )
 from publisher.catalog.video_summary import video_summary
@@ -85,6 +86,7 @@ def publish_episode(
             audio, parts = draft.audio, None
             if inputs.video is not None:
                 parts = package_parts(inputs.video, Path(workdir), guid, draft.renditions)
+                tag_packaged(parts, placement.tags)
                 audio = parts.audio_path or audio
             with refusals():
                 if inputs.audio is None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audio.storage import ProgressCallback
 from audio.tagging import EpisodeTags, tag_video
 from audio.video_jobs import inspect, package
 from audio.video_package import PackagedVideo, check_renditions
@@ -107,12 +108,28 @@ def package_parts(
     return PackagedParts(source, made, workdir)
 
 
-def store_video(uploads: Uploads, parts: PackagedParts, tags: EpisodeTags) -> dict[str, Any]:
-    """Tag the MP4 with mutagen, upload every file, and return the episode's video columns."""
+def tag_packaged(parts: PackagedParts, tags: EpisodeTags) -> None:
+    """Tag the packaged MP4 with mutagen, as an M4A episode is tagged."""
+    with refusals():
+        tag_video(parts.workdir / parts.made.mp4, tags)
+
+
+def upload_size(parts: PackagedParts | None) -> int:
+    """The bytes `store_video` will upload (for the progress bar)."""
+    if parts is None:
+        return 0
+    names = [parts.made.mp4, *(n for r in parts.made.renditions for n in (r.playlist, r.segments))]
+    return sum((parts.workdir / name).stat().st_size for name in names)
+
+
+def store_video(
+    uploads: Uploads, parts: PackagedParts, progress: ProgressCallback | None = None
+) -> dict[str, Any]:
+    """Upload every packaged file (tagged first: `tag_packaged`) and return the episode's
+    video columns."""
     mp4 = parts.workdir / parts.made.mp4
-    tag_video(mp4, tags)
     prefix = f"video/{secrets.token_hex(8)}/"
-    video_key = uploads.put_file(prefix + parts.made.mp4, mp4, MP4_MIME)
+    video_key = uploads.put_file(prefix + parts.made.mp4, mp4, MP4_MIME, progress)
     renditions = []
     for rendition in parts.made.renditions:
         segments = parts.workdir / rendition.segments
@@ -120,9 +137,14 @@ def store_video(uploads: Uploads, parts: PackagedParts, tags: EpisodeTags) -> di
             {
                 **rendition.as_json(),
                 "playlist_key": uploads.put_file(
-                    prefix + rendition.playlist, parts.workdir / rendition.playlist, PLAYLIST_MIME
+                    prefix + rendition.playlist,
+                    parts.workdir / rendition.playlist,
+                    PLAYLIST_MIME,
+                    progress,
                 ),
-                "segments_key": uploads.put_file(prefix + rendition.segments, segments, MP4_MIME),
+                "segments_key": uploads.put_file(
+                    prefix + rendition.segments, segments, MP4_MIME, progress
+                ),
                 "segments_size": segments.stat().st_size,
             }
         )

@@ -107,6 +107,8 @@ def publish_command(
     )
     services = state.services()
     bar = ProgressBar("uploading") if not as_json and sys.stderr.isatty() else None
+    if bar is not None:
+        _say_if_video(draft)
     try:
         with sigterm_as_interrupt():
             published = publish_episode(services, draft, progress=bar)
@@ -132,6 +134,16 @@ def _video_words(summary: dict[str, Any]) -> str:
         return ""
     heights = ", ".join(f"{h}p" for h in video["renditions"])
     return f", video {video['height']}p with HLS {heights}"
+
+
+def _say_if_video(draft: EpisodeDraft) -> None:
+    """Packaging a video takes a while before the upload bar starts: say what is going on."""
+    from publisher.catalog.video import looks_like_a_video
+
+    if draft.video is not None or looks_like_a_video(draft.audio):
+        count = len(draft.renditions)
+        lower = f" and {count} lower rendition{'s' if count > 1 else ''}" if count else ""
+        click.echo(f"packaging the video: a fast-start MP4, HLS{lower}...", err=True)
 
 
 def _verb(summary: dict[str, Any]) -> str:
