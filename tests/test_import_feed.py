@@ -405,3 +405,33 @@ def test_audio_beyond_the_size_limit_is_refused_before_it_fills_the_disk(
     done = json.loads(result.stdout)
     assert done["imported"] == [old_guid(1)]
     assert "is larger than 1 MB" in done["failed"][0]["error"]
+
+
+def queued_mail(runner: CliRunner) -> list[dict]:
+    """The outbox, as `mail list --json` shows it."""
+    return json.loads(succeeded(runner.invoke(main, ["mail", "list", "--json"])))["messages"]
+
+
+def test_importing_a_back_catalogue_emails_nobody_and_says_so(
+    runner: CliRunner, season: str, host: OldHost, mp3_file: Path
+) -> None:
+    for fan in ("ann@example.com", "bo@example.com"):
+        succeeded(runner.invoke(main, ["member", "add", fan, "--no-email"]))
+    feed_url = feedgen_feed(host, mp3_file.read_bytes(), count=3)
+    out = succeeded(runner.invoke(main, import_args(feed_url)))
+    assert "imported 3 episodes into archive; emailed nobody (--announce" in out
+    assert queued_mail(runner) == []
+    assert run_import(runner, feed_url)["emailed"] == 0
+
+
+def test_with_announce_each_member_is_emailed_once_that_the_season_is_out(
+    runner: CliRunner, season: str, host: OldHost, mp3_file: Path
+) -> None:
+    for fan in ("ann@example.com", "bo@example.com"):
+        succeeded(runner.invoke(main, ["member", "add", fan, "--no-email"]))
+    feed_url = feedgen_feed(host, mp3_file.read_bytes(), count=3)
+    out = succeeded(runner.invoke(main, import_args(feed_url, "--announce")))
+    assert "imported 3 episodes into archive; emailed 2 members that archive is out" in out
+    messages = queued_mail(runner)
+    assert sorted(m["to"] for m in messages) == ["ann@example.com", "bo@example.com"]
+    assert all(m["subject"] == "New on Love TV: The archive" for m in messages)

@@ -90,6 +90,8 @@ class EpisodeDraft:
     # number if it had none (a new episode without --number takes the season's next one).
     imported_guid: str | None = None
     auto_number: bool = True
+    # A season's first episode emails members "a new season is out"; an import does not.
+    announce: bool = True
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,7 @@ def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
             session.add(episode)
             session.flush()
             season_changed(session, episode.season_id)
-            if first:
+            if first and draft.announce:
                 from publisher.members.season_news import announce_season
 
                 season = session.get_one(Season, episode.season_id)
