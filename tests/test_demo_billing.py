@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,8 @@ def test_the_checkout_page_says_demo_and_pays_with_the_typed_address(
     session_id = open_checkout(account)
     page = pages.get(f"/c/pay/{session_id}")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "charges nothing" in html and "$77.00 a month" in html
+    assert page.status_code == 200 and "charges nothing" in html and "$77 / month" in html
+    assert "On a live server you would pay $77 today" in html
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
@@ -170,6 +172,23 @@ def test_the_checkout_page_says_demo_and_pays_with_the_typed_address(
     assert account.get(session_id, "checkout.session")["customer_details"]["email"] == "a@b.example"
     again = pages.post(f"/c/pay/{session_id}", data={"csrf_token": token, "email": "c@d.example"})
     assert again.status_code == 303 and len(delivered) == 4  # paid once, never twice
+
+
+def test_the_checkout_page_shows_the_price_as_charged_with_a_code_and_a_trial(
+    account: StandInAccount, pages
+) -> None:  # type: ignore[no-untyped-def]
+    promo = account.add_promotion_code("SPRING", 20, "repeating", 3)
+    coded = pages.get(
+        f"/c/pay/{open_checkout(account, discounts=[{'promotion_code': promo['id']}])}"
+    )
+    html = coded.get_data(as_text=True)
+    assert "$61.60 / month for the first 3 months, then $77 / month" in html
+    assert "you would pay $61.60 today" in html
+    trial = open_checkout(account, subscription_data={"trial_period_days": 7})
+    html = pages.get(f"/c/pay/{trial}").get_data(as_text=True)
+    ends = datetime.fromtimestamp(account.now() + 7 * 86400, UTC).strftime("%-d %B %Y")
+    assert f"7 days free (until {ends}), then $77 / month" in html
+    assert "you would pay nothing today" in html and "$77 today" not in html
 
 
 @pytest.mark.parametrize("token", ["", "forged", form_token(SECRET, "/c/pay/cs_other")])

@@ -313,7 +313,9 @@ def test_teasers_are_public_and_imported_guids_name_episodes_in_other_commands(
 ) -> None:
     feed_url = feedgen_feed(host, mp3_file.read_bytes(), count=2)
     out = succeeded(runner.invoke(main, import_args(feed_url, "--teaser", old_guid(2))))
-    assert out.strip() == "imported 2 episodes into archive"
+    assert out.strip() == (
+        "imported 2 episodes into archive; emailed nobody (--announce emails the members)"
+    )
     config = load_config(environ=env, instance_path=tmp_path / "instance")
     for app in built_app(config):
         teaser = podcastparser.parse(

@@ -105,11 +105,14 @@ def checkout(session_id: str) -> str:
     fixed_email = customer.get("email") or session["customer_email"]
     plan, price = _plan_words(session["_price"])
     trial = int(session["_subscription_data"].get("trial_period_days") or 0)
+    charged, today = _charged(account, session, trial)
     return render_template(
         "demo_checkout.html",
         session=session,
         plan=plan,
         price=price,
+        charged=charged,
+        today=today,
         trial_days=trial,
         discount=_discount_words(account, session),
         fixed_email=fixed_email,
@@ -142,6 +145,23 @@ def pay(session_id: str) -> Response:
         return redirect(f"{request.path}?error=code", code=303)  # type: ignore[return-value]
     deliver(account.pay_checkout(session_id, email, code or None))
     return redirect(_success_url(session), code=303)  # type: ignore[return-value]
+
+
+def _charged(account: StandInAccount, session: dict[str, Any], trial: int) -> tuple[str, str]:
+    """What the buyer pays, in order ("7 days free (until …), then $61.60 / month for the
+    first 3 months, then $77 / month"), and what a live Checkout would take today."""
+    from auth.offers import charged_words, discounted_cents, money
+
+    price = PRICES[session["_price"]]
+    promo = next(
+        (account.objects.get(d.get("promotion_code", "")) for d in session["discounts"]), None
+    )
+    coupon = promo["promotion"]["coupon"] if promo else None
+    until = _date(account.now() + trial * 86400) if trial else None
+    cents = int(price["unit_amount"])
+    words = charged_words(cents, price["interval"], coupon, trial or None, until)
+    today = 0 if trial else (discounted_cents(cents, coupon) if coupon else cents)
+    return words, money(today) if today else "nothing"
 
 
 def _discount_words(account: StandInAccount, session: dict[str, Any]) -> str | None:
