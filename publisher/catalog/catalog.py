@@ -333,18 +333,19 @@ def find_episode(session: Session, guid: str) -> Episode:
     )
     if episode is not None:
         return episode
+    if len(text) < GUID_PREFIX_MIN:
+        raise UserError(
+            f"no episode has the GUID {text!r}, and a GUID prefix needs at least "
+            f"{GUID_PREFIX_MIN} characters (lovetv episode list shows the GUIDs)"
+        )
     # substr, not LIKE: SQLite's LIKE ignores case and PostgreSQL's does not.
-    found = (
-        session.scalars(
-            select(Episode).where(func.substr(Episode.guid, 1, len(text)) == text).limit(4)
-        ).all()
-        if len(text) >= GUID_PREFIX_MIN
-        else []
-    )
+    found = session.scalars(
+        select(Episode).where(func.substr(Episode.guid, 1, len(text)) == text).limit(4)
+    ).all()
     if not found:
         raise UserError(
-            f"no episode with GUID {text!r} or starting with it (give at least "
-            f"{GUID_PREFIX_MIN} characters; lovetv episode list shows them)"
+            f"no episode with GUID {text!r} or starting with it "
+            "(lovetv episode list shows the GUIDs)"
         )
     if len(found) > 1:
         shown = ", ".join(e.guid for e in found[:3]) + ("…" if len(found) > 3 else "")
