@@ -84,7 +84,11 @@ def ensure_demo(services: Services) -> dict[str, Any]:
     with services.db.session() as session:
         show = session.get(Show, 1)
         if show is None:
-            session.add(Show(id=1, **DEMO_SHOW))
+            session.add(Show(id=1, **DEMO_SHOW, **_demo_policies()))
+        elif show.owner_email == DEMO_SHOW["owner_email"]:  # a demo made before these texts
+            for kind, text in _demo_policies().items():
+                if not getattr(show, kind):
+                    setattr(show, kind, text)
         season = session.scalar(select(Season).where(Season.slug == DEMO_SEASON["slug"]))
         if season is None:
             session.add(Season(**DEMO_SEASON))
@@ -102,6 +106,15 @@ def ensure_demo(services: Services) -> dict[str, Any]:
     base = services.config.base_url
     urls = {"health": f"{base}/healthz", **ensure_demo_member(services)}
     return {"urls": urls, "demo_member": DEMO_MEMBER_EMAIL}
+
+
+def _demo_policies() -> dict[str, str]:
+    """The demo's terms and refund policy, written as a real show's would be."""
+    media = resources.files("publisher") / "demo_media"
+    return {
+        "terms": (media / "terms.md").read_text(encoding="utf-8"),
+        "refund_policy": (media / "refund-policy.md").read_text(encoding="utf-8"),
+    }
 
 
 def _publish(services: Services, demo_episode: DemoEpisode) -> None:
