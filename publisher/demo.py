@@ -104,7 +104,10 @@ def ensure_demo(services: Services) -> dict[str, Any]:
         if demo_episode.title not in published:
             _publish(services, demo_episode)
     base = services.config.base_url
-    urls = {"health": f"{base}/healthz", **ensure_demo_member(services)}
+    feeds = ensure_demo_member(services)
+    members = {label: url for label, url in feeds.items() if "member" in label}
+    # What a newcomer opens first, then the demo member's own feed, then the rest.
+    urls = {"home page": f"{base}/", **members, **feeds, "health": f"{base}/healthz"}
     return {"urls": urls, "demo_member": DEMO_MEMBER_EMAIL}
 
 

@@ -133,6 +133,11 @@ def demo(state: CliState, as_json: bool) -> None:
     click.echo("Love TV demo is ready.")
     for label, url in summary["urls"].items():
         click.echo(f"  {label}: {url}")
+        if label == "home page":
+            click.echo(
+                f"  demo member: {summary['demo_member']} (sign in as them at /account/sign-in;"
+                " the emails are .eml files in instance/mail/)"
+            )
 
 
 def register(group: click.Group) -> None:
