@@ -298,7 +298,7 @@ def load_config(
         stripe_api_key=get("STRIPE_API_KEY"),
         stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
         stripe_api_base=(get("STRIPE_API_BASE") or "").rstrip("/") or None,
-        stripe_prices=_parse_prices(get("LOVETV_STRIPE_PRICES")),
+        stripe_prices=parse_prices(get("LOVETV_STRIPE_PRICES")),
         demo_billing=demo_billing,
         trial_days=_parse_trial_days(get("LOVETV_TRIAL_DAYS")),
         promotion_codes=_parse_switch(
@@ -355,7 +355,7 @@ def _absolute_file_url(url: str, instance: Path) -> str:
     return url
 
 
-def _parse_prices(raw: str | None) -> dict[str, str]:
+def parse_prices(raw: str | None) -> dict[str, str]:
     if not raw:
         return {}
     prices: dict[str, str] = {}

@@ -335,7 +335,7 @@ def find_episode(session: Session, guid: str) -> Episode:
         return episode
     if len(text) < GUID_PREFIX_MIN:
         raise UserError(
-            f"no episode has the GUID {text!r}, and a GUID prefix needs at least "
+            f"no episode with GUID {text!r}, and a GUID prefix needs at least "
             f"{GUID_PREFIX_MIN} characters (lovetv episode list shows the GUIDs)"
         )
     # substr, not LIKE: SQLite's LIKE ignores case and PostgreSQL's does not.

@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-from publisher.config import Config, _parse_prices
+from publisher.config import Config, parse_prices
 from publisher.demo_billing.state import STATE_FILE
 from publisher.demo_billing.store import PRICES_SETTING
 
@@ -57,7 +57,7 @@ def with_running_demo_billing(config: Config) -> Config:
         stripe_api_key=keys["api_key"],
         stripe_webhook_secret=keys["webhook_secret"],
         stripe_api_base=api_base,
-        stripe_prices=_parse_prices(PRICES_SETTING),
+        stripe_prices=parse_prices(PRICES_SETTING),
         demo_billing=api_base,
     )
 
