@@ -41,6 +41,7 @@ class PromotionOffer:
     id: str
     usable: bool
     words: str  # "20% off for 3 months", or why it cannot be used
+    coupon: Mapping[str, Any] | None = None  # its terms, for the price as charged
 
     @property
     def applied(self) -> str:
@@ -57,7 +58,7 @@ def promotion_offer(raw: Mapping[str, Any], now: int) -> PromotionOffer:
         return PromotionOffer(code, code_id, False, "this code has expired")
     if not raw.get("active") or not isinstance(coupon, Mapping) or not coupon.get("valid", True):
         return PromotionOffer(code, code_id, False, "this code is no longer valid")
-    return PromotionOffer(code, code_id, True, discount_words(coupon))
+    return PromotionOffer(code, code_id, True, discount_words(coupon), dict(coupon))
 
 
 def discount_words(coupon: Mapping[str, Any]) -> str:
@@ -73,3 +74,52 @@ def discount_words(coupon: Mapping[str, Any]) -> str:
     if duration == "once":
         return f"{amount} the first payment"
     return amount
+
+
+def money(cents: int) -> str:
+    """ "$77", "$61.60": whole dollars without cents, as the plans are priced."""
+    if cents % 100 == 0:
+        return f"${cents // 100:,}"
+    return f"${cents / 100:,.2f}"
+
+
+def price_words(cents: int, interval: str | None) -> str:
+    """ "$77 / month", "$222 / year", "$333 once": one plan's price."""
+    return f"{money(cents)} / {interval}" if interval else f"{money(cents)} once"
+
+
+def discounted_cents(cents: int, coupon: Mapping[str, Any]) -> int:
+    """One payment of `cents` with the coupon taken off, as Stripe rounds it."""
+    if coupon.get("percent_off"):
+        return max(0, cents - round(cents * float(coupon["percent_off"]) / 100))
+    return max(0, cents - int(coupon.get("amount_off") or 0))
+
+
+def charged_words(
+    cents: int,
+    interval: str | None,
+    coupon: Mapping[str, Any] | None = None,
+    trial_days: int | None = None,
+    trial_until: str | None = None,
+) -> str:
+    """What a buyer pays, in the order it happens: "7 days free (until 14 December 2026),
+    then $61.60 / month for the first 3 months, then $77 / month"."""
+    steps = []
+    if trial_days:
+        steps.append(f"{trial_days} days free" + (f" (until {trial_until})" if trial_until else ""))
+    full = price_words(cents, interval)
+    if coupon:
+        off = discounted_cents(cents, coupon)
+        duration = coupon.get("duration") or "once"
+        if interval is None:
+            return ", then ".join([*steps, f"{price_words(off, None)} (instead of {money(cents)})"])
+        if duration == "forever":
+            return ", then ".join([*steps, price_words(off, interval)])
+        periods = 1
+        if duration == "repeating" and coupon.get("duration_in_months"):
+            months = int(coupon["duration_in_months"])
+            periods = months if interval == "month" else -(-months // 12)
+        first = f"the first {interval}" if periods == 1 else f"the first {periods} {interval}s"
+        steps.append(f"{price_words(off, interval)} for {first}")
+    steps.append(full)
+    return ", then ".join(steps)

@@ -51,6 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL: `sqlite:///…` or `postgresql+psycopg://…`",
     ),
     Setting(
+        "LOVETV_HOME",
+        None,
+        "the show's folder, holding its `instance/` (database, secret, media, mail); unset: the "
+        "working folder or the nearest folder above it that holds `instance/lovetv.db`",
+    ),
+    Setting(
         "LOVETV_STORAGE_URL",
         "file://instance/media",
         "where audio and artwork live: `file:///abs/dir` or `s3://bucket/prefix`",
@@ -208,16 +214,39 @@ def read_environment(
     return env
 
 
+def _show_home(env: dict[str, str], home: Path | None) -> Path | None:
+    """The show's folder (`home`, else `LOVETV_HOME`); its `.env` is read under the rest, and
+    the database and media default to its `instance/` rather than the working folder's."""
+    if home is None and env.get("LOVETV_HOME", "").strip():
+        home = Path(env["LOVETV_HOME"].strip()).expanduser()
+    if home is None:
+        return None
+    home = home.absolute()
+    if (home / ".env").is_file() and home != Path.cwd().absolute():
+        env.update(read_environment(env, home / ".env"))
+    if not env.get("LOVETV_DATABASE_URL"):
+        env["LOVETV_DATABASE_URL"] = f"sqlite:///{home / 'instance' / 'lovetv.db'}"
+    if not env.get("LOVETV_STORAGE_URL"):
+        env["LOVETV_STORAGE_URL"] = f"file://{home / 'instance' / 'media'}"
+    return home
+
+
 def load_config(
     environ: Mapping[str, str] | None = None,
     instance_path: Path | None = None,
     overrides: Mapping[str, str] | None = None,
+    home: Path | None = None,
 ) -> Config:
-    """Read, default and validate every setting; raise `ConfigError` with one line."""
+    """Read, default and validate every setting; raise `ConfigError` with one line.
+
+    `home` (or `LOVETV_HOME`) is the show's folder (`publisher.show_folder`): its
+    `instance/` is used instead of the working folder's."""
     env = read_environment(environ)
     if overrides:
         env.update(overrides)
-    instance = (instance_path or Path("instance")).absolute()
+    show_home = None if instance_path else _show_home(env, home)
+    default_instance = show_home / "instance" if show_home else Path("instance")
+    instance = (instance_path or default_instance).absolute()
 
     def get(name: str) -> str | None:
         value = env.get(name)
@@ -283,7 +312,7 @@ def load_config(
         stripe_api_key=get("STRIPE_API_KEY"),
         stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
         stripe_api_base=(get("STRIPE_API_BASE") or "").rstrip("/") or None,
-        stripe_prices=_parse_prices(get("LOVETV_STRIPE_PRICES")),
+        stripe_prices=parse_prices(get("LOVETV_STRIPE_PRICES")),
         demo_billing=demo_billing,
         trial_days=_parse_trial_days(get("LOVETV_TRIAL_DAYS")),
         promotion_codes=_parse_switch(
@@ -357,7 +386,7 @@ def _absolute_file_url(url: str, instance: Path) -> str:
     return url
 
 
-def _parse_prices(raw: str | None) -> dict[str, str]:
+def parse_prices(raw: str | None) -> dict[str, str]:
     if not raw:
         return {}
     prices: dict[str, str] = {}

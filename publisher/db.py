@@ -5,8 +5,8 @@ own. Alembic owns the schema; `require_current_schema` refuses to run on a datab
 has not been upgraded, with the command that fixes it.
 
 Every wait on the database is bounded, so a database that is down or frozen costs a
-request a few seconds and a 503, never a hung worker (the numbers are below and in the
-README): connecting, checking a pooled connection, waiting for a free one, and each
+request a few seconds and a 503, never a hung worker (the numbers are below and in
+docs/security.md): connecting, checking a pooled connection, waiting for a free one, and each
 statement (on the server by `statement_timeout`, and on the client by
 `publisher.db_deadlines` for a server that stopped answering altogether). Migrations run
 on an engine of their own without the statement limit.

@@ -86,7 +86,11 @@ def ensure_demo(services: Services) -> dict[str, Any]:
     with services.db.session() as session:
         show = session.get(Show, 1)
         if show is None:
-            session.add(Show(id=1, **DEMO_SHOW))
+            session.add(Show(id=1, **DEMO_SHOW, **_demo_policies()))
+        elif show.owner_email == DEMO_SHOW["owner_email"]:  # a demo made before these texts
+            for kind, text in _demo_policies().items():
+                if not getattr(show, kind):
+                    setattr(show, kind, text)
         season = session.scalar(select(Season).where(Season.slug == DEMO_SEASON["slug"]))
         if season is None:
             session.add(Season(**DEMO_SEASON))
@@ -102,8 +106,20 @@ def ensure_demo(services: Services) -> dict[str, Any]:
         if demo_episode.title not in published:
             _publish(services, demo_episode)
     base = services.config.base_url
-    urls = {"health": f"{base}/healthz", **ensure_demo_member(services)}
+    feeds = ensure_demo_member(services)
+    members = {label: url for label, url in feeds.items() if "member" in label}
+    # What a newcomer opens first, then the demo member's own feed, then the rest.
+    urls = {"home page": f"{base}/", **members, **feeds, "health": f"{base}/healthz"}
     return {"urls": urls, "demo_member": DEMO_MEMBER_EMAIL}
+
+
+def _demo_policies() -> dict[str, str]:
+    """The demo's terms and refund policy, written as a real show's would be."""
+    media = resources.files("publisher") / "demo_media"
+    return {
+        "terms": (media / "terms.md").read_text(encoding="utf-8"),
+        "refund_policy": (media / "refund-policy.md").read_text(encoding="utf-8"),
+    }
 
 
 def _publish(services: Services, demo_episode: DemoEpisode) -> None:

@@ -80,6 +80,8 @@ class Show(Base):
     # Markdown set by the producer, shown at /terms and /refunds (catalog/show_policies.py).
     terms: Mapped[str] = mapped_column(Text, default="", server_default="")
     refund_policy: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Love TV's regular prices, shown struck through beside the plans: `monthly=199,…`.
+    regular_prices: Mapped[str] = mapped_column(String(255), default="", server_default="")
 
 
 class Season(Base):

@@ -18,7 +18,13 @@ from support.stripe_app import (  # noqa: F401
     shop_fixture,
 )
 
-from auth.offers import CheckoutOffer, discount_words, promotion_offer, trial_days
+from auth.offers import (
+    CheckoutOffer,
+    charged_words,
+    discount_words,
+    promotion_offer,
+    trial_days,
+)
 from publisher.config import ConfigError, load_config
 
 
@@ -49,7 +55,8 @@ def test_a_trial_is_offered_only_for_the_configured_plan(shop: Shop) -> None:
     landing = shop.browser.get(f"{shop.url}/", timeout=30).text
     assert "7 days free</strong>, then $77 / month" in landing
     page, monthly = checkout_params(shop, "monthly")
-    assert "7 days free" in page and "nothing is charged" in page
+    ends = time.strftime("%-d %B %Y", time.gmtime(time.time() + 7 * 86400))
+    assert f"7 days free (until {ends}), then $77 / month" in page and "nothing is charged" in page
     assert monthly["subscription_data"]["trial_period_days"] == "7"
     page, yearly = checkout_params(shop, "yearly")
     assert "days free" not in page and "trial_period_days" not in yearly["subscription_data"]
@@ -96,6 +103,7 @@ def test_a_join_link_code_is_applied_and_checkout_carries_it(shop: Shop) -> None
     promo = shop.stripe.add_promotion_code("LAUNCH", 20, "repeating", 3)
     page, params = checkout_params(shop, "yearly", "?code=launch")
     assert "Code LAUNCH: 20% off for 3 months." in page
+    assert "$177.60 / year for the first year, then $222 / year" in page
     assert params["discounts"] == [{"promotion_code": promo["id"]}]
     assert "allow_promotion_codes" not in params  # Stripe refuses both at once
 
@@ -211,3 +219,90 @@ def test_pages_that_call_stripe_are_limited_per_client(shop: Shop) -> None:
     assert len(created) == 20  # the refused one asked Stripe nothing
     welcome = shop.browser.get(f"{shop.url}/welcome?session_id=cs_test_guessed", timeout=30)
     assert welcome.status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("cents", "interval", "coupon", "trial", "words"),
+    [
+        (7700, "month", None, None, "$77 / month"),
+        (
+            7700,
+            "month",
+            {"percent_off": 20, "duration": "repeating", "duration_in_months": 3},
+            None,
+            "$61.60 / month for the first 3 months, then $77 / month",
+        ),
+        (
+            22200,
+            "year",
+            {"percent_off": 20, "duration": "repeating", "duration_in_months": 3},
+            None,
+            "$177.60 / year for the first year, then $222 / year",
+        ),
+        (
+            7700,
+            "month",
+            {"amount_off": 1000, "duration": "once"},
+            None,
+            "$67 / month for the first month, then $77 / month",
+        ),
+        (7700, "month", {"percent_off": 50, "duration": "forever"}, None, "$38.50 / month"),
+        (
+            33300,
+            None,
+            {"percent_off": 20, "duration": "once"},
+            None,
+            "$266.40 once (instead of $333)",
+        ),
+        (7700, "month", None, 7, "7 days free (until 8 May), then $77 / month"),
+    ],
+)
+def test_the_price_as_charged_reads_in_the_order_it_is_paid(
+    cents: int, interval: str | None, coupon: dict | None, trial: int | None, words: str
+) -> None:
+    assert charged_words(cents, interval, coupon, trial, "8 May" if trial else None) == words
+
+
+def test_a_code_on_a_join_link_shows_on_the_welcome_page_with_how_long_it_lasts(
+    shop: Shop,
+) -> None:
+    shop.stripe.add_promotion_code("LAUNCH", 20, "repeating", 3)
+    checkout_params(shop, "monthly", "?code=LAUNCH")
+    session_id = shop.stripe.newest_checkout_session()["id"]
+    shop.stripe.pay_checkout(session_id, "welcomed@example.com")
+    page = shop.welcome(session_id).text
+    assert "20% off for 3 months: $61.60 / month, then $77 / month." in page
+    assert "Free trial until" in page  # monthly has a trial here: its end and what follows
+
+
+def test_regular_prices_show_struck_through_beside_the_prices_and_yearly_says_what_it_saves(
+    shop: Shop, env: dict
+) -> None:
+    from click.testing import CliRunner
+
+    from publisher.cli import main
+
+    runner = CliRunner(env=env)
+    prices = [
+        "show",
+        "set",
+        "--title",
+        "Love TV",
+        "--regular-price",
+        "monthly=199,yearly=499,lifetime=799",
+    ]
+    assert runner.invoke(main, prices).exit_code == 0
+    got = runner.invoke(main, ["show", "get"])
+    assert "regular prices monthly $199, yearly $499, lifetime $799" in got.output
+    home = shop.browser.get(f"{shop.url}/", timeout=30).text
+    regular = '<s><span class="visually-hidden">Regular price </span>{}</s>'
+    for was, now in (("$199", "$77 / month"), ("$499", "$222 / year"), ("$799", "$333 once")):
+        assert f"{regular.format(was)} {now}" in home
+    assert "Save $702 a year against paying monthly" in home
+    join = shop.browser.get(f"{shop.url}/join/yearly", timeout=30).text
+    assert f"{regular.format('$499')} <strong>$222 / year</strong>" in join
+    assert "Save $702 a year" in join
+    bad = runner.invoke(main, ["show", "set", "--regular-price", "weekly=9"])
+    assert bad.exit_code == 1 and "bad regular price 'weekly=9'" in bad.output
+    assert runner.invoke(main, ["show", "set", "--regular-price", ""]).exit_code == 0
+    assert "<s>" not in shop.browser.get(f"{shop.url}/", timeout=30).text

@@ -59,7 +59,10 @@ def test_a_unique_start_of_a_guid_names_the_episode(runner: CliRunner) -> None:
 def test_an_ambiguous_short_or_unknown_start_is_refused_in_one_line(runner: CliRunner) -> None:
     ambiguous = _refused(runner.invoke(main, ["episode", "unpublish", "abcdef"]))
     assert "several episodes" in ambiguous and FIRST in ambiguous
-    assert "at least 6 characters" in _refused(runner.invoke(main, ["episode", "unpublish", "abc"]))
+    short = _refused(runner.invoke(main, ["episode", "unpublish", "abcd"]))
+    assert (
+        "a GUID prefix needs at least 6 characters" in short and "no episode starting" not in short
+    )
     unknown = _refused(runner.invoke(main, ["episode", "edit", "ffffffff", "--title", "X"]))
     assert "no episode with GUID 'ffffffff'" in unknown
     assert "no episode" in _refused(runner.invoke(main, ["stats", "--episode", "ABCDEF01"]))

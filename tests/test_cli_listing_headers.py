@@ -1,5 +1,6 @@
-"""`episode list` and `stats` print a header row of column names before their lines (never
-with --json), and counts read in words: '1 download', '2 downloads'."""
+"""`episode list`, `stats`, `season list`, `member list` and `mail list` print a header row
+of column names before their lines (never with --json or --csv), and counts read in words:
+'1 download', '2 downloads'."""
 
 from __future__ import annotations
 
@@ -56,6 +57,48 @@ def test_episode_list_has_a_header_row(runner: CliRunner, guid: str) -> None:
         rf"{guid}\tseason-1\t1\tpublished\t\d{{4}}-\d\d-\d\d \d\d:\d\d UTC\tOpening up", lines[1]
     )
     assert len(json.loads(_ok(runner.invoke(main, ["episode", "list", "--json"])))) == 1
+
+
+def test_season_list_has_a_header_row(runner: CliRunner, guid: str) -> None:
+    lines = _ok(runner.invoke(main, ["season", "list"])).splitlines()
+    assert lines == [
+        "SLUG\tNUMBER\tEPISODES\tTITLE",
+        "season-1\t1\t1 published, 0 scheduled, 0 unpublished\tCloser",
+    ]
+    assert json.loads(_ok(runner.invoke(main, ["season", "list", "--json"])))[0]["slug"] == (
+        "season-1"
+    )
+
+
+def test_member_list_has_a_header_row_but_not_its_csv_or_json(runner: CliRunner) -> None:
+    season_ready(runner)
+    _ok(runner.invoke(main, ["member", "add", "ann@example.com", "--no-email"]))
+    lines = _ok(runner.invoke(main, ["member", "list"])).splitlines()
+    assert lines[0].split("\t") == [
+        "EMAIL",
+        "PLAN",
+        "STATUS",
+        "JOINED",
+        "RENEWS OR ENDS",
+        "STRIPE CUSTOMER",
+        "DOWNLOADS (30 DAYS)",
+    ]
+    assert lines[1].startswith("ann@example.com\tcomp\tactive\tjoined ") and len(lines) == 2
+    csv_lines = _ok(runner.invoke(main, ["member", "list", "--csv"])).splitlines()
+    assert csv_lines[0].startswith("email,") and len(csv_lines) == 2
+    listed = json.loads(_ok(runner.invoke(main, ["member", "list", "--json"])))
+    assert [m["email"] for m in listed["members"]] == ["ann@example.com"]
+
+
+def test_mail_list_has_a_header_row(runner: CliRunner) -> None:
+    season_ready(runner)
+    _ok(runner.invoke(main, ["member", "add", "ann@example.com"]))
+    lines = _ok(runner.invoke(main, ["mail", "list"])).splitlines()
+    assert lines[0].split() == ["CREATED", "STATUS", "KIND", "TO"]
+    assert lines[0].index("STATUS") == lines[1].index("pending")
+    assert lines[1].endswith("ann@example.com") and len(lines) == 2
+    listed = json.loads(_ok(runner.invoke(main, ["mail", "list", "--json"])))
+    assert [m["to"] for m in listed["messages"]] == ["ann@example.com"]
 
 
 def test_stats_has_a_header_row_and_counts_in_words(

@@ -35,6 +35,7 @@ def test_show_get_prints_what_show_set_set(runner: CliRunner, tmp_path: Path) ->
     args += ["--owner-email", "ann@lovetv.example", "--description", "Love well.\nLive well."]
     args += ["--language", "en-GB", "--category", "Health & Fitness > Mental Health"]
     args += ["--website", "https://lovetv.example", "--explicit", "--terms", str(terms)]
+    args += ["--regular-price", "monthly=199, yearly=$499.5"]
     _ok(runner.invoke(main, args))
 
     settings = json.loads(_ok(runner.invoke(main, ["show", "get", "--json"])))
@@ -50,6 +51,7 @@ def test_show_get_prints_what_show_set_set(runner: CliRunner, tmp_path: Path) ->
         "explicit": True,
         "terms": "Be kind.",
         "refund_policy": "",
+        "regular_prices": "monthly=199,yearly=499.50",
     }
     assert made["image_key"].startswith("art/") and made["podcast_guid"]
 
@@ -58,6 +60,7 @@ def test_show_get_prints_what_show_set_set(runner: CliRunner, tmp_path: Path) ->
     assert "description    Love well. Live well." in lines
     assert "explicit       yes (--explicit)" in lines
     assert "refund policy  (not set)" in lines
+    assert "regular prices monthly $199, yearly $499.50 (struck through beside the prices)" in lines
     assert "terms          8 characters, shown at /terms" in lines
 
 

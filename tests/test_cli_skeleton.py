@@ -108,3 +108,16 @@ def test_serve_runs_gunicorn_on_both_databases(env: dict[str, str], tmp_path: Pa
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_demo_prints_the_home_page_first_then_the_demo_member_and_their_feed(
+    runner: CliRunner,
+) -> None:
+    result = runner.invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Love TV demo is ready."
+    assert lines[1] == "  home page: http://podcasts.lovetv.test/"
+    assert lines[2].startswith("  demo member: demo-member@lovetv.example (")
+    assert "instance/mail/" in lines[2]
+    assert lines[3].startswith("  demo member feed (season-1): http://podcasts.lovetv.test/feeds/")

@@ -81,6 +81,7 @@ def test_member_list_prints_times_to_the_minute_in_utc_and_a_dash_for_none(
     runner: CliRunner, members: None
 ) -> None:
     assert _ok(runner.invoke(main, ["member", "list"])).splitlines() == [
+        "EMAIL\tPLAN\tSTATUS\tJOINED\tRENEWS OR ENDS\tSTRIPE CUSTOMER\tDOWNLOADS (30 DAYS)",
         "ann@example.com\tmonthly\tactive\tjoined 2026-12-01 08:30 UTC\t"
         "renews 2099-12-09 09:00 UTC\tcus_ann\t0 downloads",
         "bo@example.com\tcomp\tactive\tjoined 2026-12-01 08:30 UTC\t-\t-\t0 downloads",

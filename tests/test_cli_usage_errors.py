@@ -55,3 +55,11 @@ def test_every_summary_in_a_groups_help_is_whole(group: str) -> None:
         name = line.split()[0] if line.strip() else ""
         if (group, name) not in NOT_YET_SHORT:
             assert not line.endswith("..."), line
+
+
+def test_publish_and_edit_help_say_notes_are_markdown_and_name_every_audio_format() -> None:
+    publish = CliRunner().invoke(main, ["episode", "publish", "--help"], terminal_width=200)
+    assert "MP3, M4A, Ogg Opus or Ogg Vorbis" in publish.output
+    assert "Show notes, in Markdown" in publish.output and "as text" not in publish.output
+    edit = CliRunner().invoke(main, ["episode", "edit", "--help"], terminal_width=200)
+    assert "New show notes, in Markdown" in edit.output

@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,8 @@ def test_the_checkout_page_says_demo_and_pays_with_the_typed_address(
     session_id = open_checkout(account)
     page = pages.get(f"/c/pay/{session_id}")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "charges nothing" in html and "$77.00 a month" in html
+    assert page.status_code == 200 and "charges nothing" in html and "$77 / month" in html
+    assert "On a live server you would pay $77 today" in html
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
@@ -170,6 +172,23 @@ def test_the_checkout_page_says_demo_and_pays_with_the_typed_address(
     assert account.get(session_id, "checkout.session")["customer_details"]["email"] == "a@b.example"
     again = pages.post(f"/c/pay/{session_id}", data={"csrf_token": token, "email": "c@d.example"})
     assert again.status_code == 303 and len(delivered) == 4  # paid once, never twice
+
+
+def test_the_checkout_page_shows_the_price_as_charged_with_a_code_and_a_trial(
+    account: StandInAccount, pages
+) -> None:  # type: ignore[no-untyped-def]
+    promo = account.add_promotion_code("SPRING", 20, "repeating", 3)
+    coded = pages.get(
+        f"/c/pay/{open_checkout(account, discounts=[{'promotion_code': promo['id']}])}"
+    )
+    html = coded.get_data(as_text=True)
+    assert "$61.60 / month for the first 3 months, then $77 / month" in html
+    assert "you would pay $61.60 today" in html
+    trial = open_checkout(account, subscription_data={"trial_period_days": 7})
+    html = pages.get(f"/c/pay/{trial}").get_data(as_text=True)
+    ends = datetime.fromtimestamp(account.now() + 7 * 86400, UTC).strftime("%-d %B %Y")
+    assert f"7 days free (until {ends}), then $77 / month" in html
+    assert "you would pay nothing today" in html and "$77 today" not in html
 
 
 @pytest.mark.parametrize("token", ["", "forged", form_token(SECRET, "/c/pay/cs_other")])
@@ -230,6 +249,50 @@ def test_the_portal_cancels_at_the_period_end_and_the_demo_clock_ends_it(
     ]
     page = pages.get(f"/p/session/{portal_id}").get_data(as_text=True)
     assert "Ended" in page and "The demo clock says today is" in page
+
+
+def test_cancelling_in_the_portal_asks_first_and_says_what_happens(
+    account: StandInAccount, pages, delivered: list[dict[str, Any]]
+) -> None:  # type: ignore[no-untyped-def]
+    _, sub_id, portal_id = bought(account)
+    portal = pages.get(f"/p/session/{portal_id}").get_data(as_text=True)
+    assert f'<form method="get" action="/p/session/{portal_id}/{sub_id}/cancel">' in portal
+    asked = pages.get(f"/p/session/{portal_id}/{sub_id}/cancel")
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Cancel your monthly membership?" in html
+    assert "You keep listening until" in html and "nothing more is charged" in html
+    assert "Yes, cancel my membership" in html and "No, keep my membership" in html
+    assert not account.get(sub_id, "subscription")["cancel_at_period_end"] and delivered == []
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    yes = pages.post(f"/p/session/{portal_id}/{sub_id}/cancel", data={"csrf_token": token})
+    assert yes.status_code == 303 and account.get(sub_id, "subscription")["cancel_at_period_end"]
+    other = pages.get(f"/p/session/{portal_id}/sub_nobody/cancel")
+    assert other.status_code == 404
+
+
+def test_a_moved_demo_clock_is_shown_on_every_page_and_can_be_reset(
+    account: StandInAccount, pages
+) -> None:  # type: ignore[no-untyped-def]
+    _, sub_id, portal_id = bought(account)
+    assert "Demo clock" not in pages.get(f"/p/session/{portal_id}").get_data(as_text=True)
+    portal_post(pages, portal_id, sub_id, "end-period")
+    ahead = account.time_offset // 86400
+    assert ahead >= 27
+    for path in (f"/p/session/{portal_id}", f"/c/pay/{open_checkout(account)}"):
+        html = pages.get(path).get_data(as_text=True)
+        assert f"{ahead} days ahead of the real date" in html, path
+    period_end = account.get(sub_id, "subscription")["items"]["data"][0]["current_period_end"]
+    path = f"/p/session/{portal_id}/clock-reset"
+    assert pages.post(path, data={"csrf_token": "forged"}).status_code == 400
+    assert account.time_offset // 86400 == ahead
+    reset = pages.post(path, data={"csrf_token": form_token(SECRET, path)})
+    assert reset.status_code == 303 and account.time_offset == 0
+    html = pages.get(f"/p/session/{portal_id}").get_data(as_text=True)
+    assert "Demo clock" not in html and "Reset the demo clock" not in html
+    # Memberships keep the dates the moved clock gave them.
+    assert account.get(sub_id, "subscription")["items"]["data"][0]["current_period_end"] == (
+        period_end
+    )
 
 
 def test_the_demo_clock_renews_a_subscription_nobody_cancelled(account: StandInAccount) -> None:

@@ -4,9 +4,9 @@
 folder of the test's own; Chromium, at a phone's and a desktop's width, goes from the home
 page through the demo Checkout to the welcome page's feed link; a podcast app's request
 fetches that feed and an episode's audio; the welcome email is read from its `.eml`; the
-member signs in by the emailed link, cancels in the demo Customer Portal and moves the demo
-clock past the period's end, and the same feed turns into the lapsed notice; joining again
-while signed in brings the same feed back.
+member signs in by the emailed link, cancels in the demo Customer Portal (asked first) and
+moves the demo clock past the period's end, and the same feed turns into the lapsed notice;
+joining again while signed in brings the same feed back.
 """
 
 from __future__ import annotations
@@ -81,10 +81,14 @@ def test_joining_listening_cancelling_on_make_runs_server(made_run: MadeRun, pag
     page.wait_for_url(re.compile(r"/p/session/"))
     assert_accessible(page)
     submit(page, page.get_by_role("button", name="Cancel membership"))
+    assert "nothing more is charged" in page.text_content("main")  # asked first
+    assert_accessible(page)
+    submit(page, page.get_by_role("button", name="Yes, cancel my membership"))
     assert "Cancelled: your membership ends on" in page.text_content("main")
     assert app_fetch(feed_url)["episodes"][0]["title"] == feed["episodes"][0]["title"]
     submit(page, page.get_by_role("button", name=re.compile(r"^Skip to .* \(demo clock\)$")))
     assert "Ended" in page.text_content("main")
+    assert "ahead of the real date" in page.text_content("main")  # the moved clock says so
 
     lapsed = app_fetch(feed_url)
     assert [e["title"] for e in lapsed["episodes"]] == [

@@ -73,3 +73,22 @@ def test_the_demo_trailer_carries_a_video_beside_its_mp3(services: Services) -> 
     (trailer,) = [e for e in _demo_episodes(services).values() if e.teaser]
     assert trailer.mime == "audio/mpeg" and trailer.video_key is not None
     assert trailer.video["height"] == 360 and abs(trailer.video["duration"] - trailer.duration) < 1
+
+
+def test_the_demo_shows_real_terms_and_a_refund_policy(services: Services, config) -> None:  # type: ignore[no-untyped-def]
+    from publisher.app import create_app
+    from publisher.models import Show
+
+    services.db.upgrade()
+    ensure_demo(services)
+    client = create_app(config=config).test_client()
+    terms = client.get("/terms", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "published here soon" not in terms
+    assert "Your feed links are yours." in terms and "hello@lovetv.example" in terms
+    refunds = client.get("/refunds", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "within 14 days of your first payment" in refunds
+    with services.db.session() as session:  # a demo made before the texts gets them too
+        show = session.get_one(Show, 1)
+        show.terms = show.refund_policy = ""
+    ensure_demo(services)
+    assert "Your feed links are yours." in client.get("/terms").get_data(as_text=True)

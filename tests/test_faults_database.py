@@ -21,7 +21,7 @@ from support.served import Served, lovetv_serve
 from publisher.config import load_config
 from publisher.services import Services
 
-# The documented bound (README, "Time limits"): a request waiting on an unavailable
+# The documented bound (docs/security.md, "Time limits"): a request waiting on an unavailable
 # database gets its 503 within 6 s. The margin covers a loaded test machine.
 LIMIT_SECONDS = 8.0
 

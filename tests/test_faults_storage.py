@@ -20,7 +20,7 @@ from support.served import Served, lovetv_serve
 from publisher.config import load_config
 from publisher.services import Services
 
-# The documented bound (README, "Time limits"): under 5 s; the margin covers a loaded machine.
+# The documented bound (docs/security.md): under 5 s; the margin covers a loaded machine.
 LIMIT_SECONDS = 7.0
 ARTWORK = "art/show.png"
 BUCKET = "faults"

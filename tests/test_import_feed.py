@@ -328,7 +328,9 @@ def test_teasers_are_public_and_imported_guids_name_episodes_in_other_commands(
 ) -> None:
     feed_url = feedgen_feed(host, mp3_file.read_bytes(), count=2)
     out = succeeded(runner.invoke(main, import_args(feed_url, "--teaser", old_guid(2))))
-    assert out.strip() == "imported 2 episodes into archive"
+    assert out.strip() == (
+        "imported 2 episodes into archive; emailed nobody (--announce emails the members)"
+    )
     config = load_config(environ=env, instance_path=tmp_path / "instance")
     for app in built_app(config):
         teaser = podcastparser.parse(
@@ -630,3 +632,33 @@ def test_entity_declarations_are_found_in_every_encoding(feed: bytes, refused_: 
             refuse_declarations(feed, "feed.xml")
     else:
         refuse_declarations(feed, "feed.xml")
+
+
+def queued_mail(runner: CliRunner) -> list[dict]:
+    """The outbox, as `mail list --json` shows it."""
+    return json.loads(succeeded(runner.invoke(main, ["mail", "list", "--json"])))["messages"]
+
+
+def test_importing_a_back_catalogue_emails_nobody_and_says_so(
+    runner: CliRunner, season: str, host: OldHost, mp3_file: Path
+) -> None:
+    for fan in ("ann@example.com", "bo@example.com"):
+        succeeded(runner.invoke(main, ["member", "add", fan, "--no-email"]))
+    feed_url = feedgen_feed(host, mp3_file.read_bytes(), count=3)
+    out = succeeded(runner.invoke(main, import_args(feed_url)))
+    assert "imported 3 episodes into archive; emailed nobody (--announce" in out
+    assert queued_mail(runner) == []
+    assert run_import(runner, feed_url)["emailed"] == 0
+
+
+def test_with_announce_each_member_is_emailed_once_that_the_season_is_out(
+    runner: CliRunner, season: str, host: OldHost, mp3_file: Path
+) -> None:
+    for fan in ("ann@example.com", "bo@example.com"):
+        succeeded(runner.invoke(main, ["member", "add", fan, "--no-email"]))
+    feed_url = feedgen_feed(host, mp3_file.read_bytes(), count=3)
+    out = succeeded(runner.invoke(main, import_args(feed_url, "--announce")))
+    assert "imported 3 episodes into archive; emailed 2 members that archive is out" in out
+    messages = queued_mail(runner)
+    assert sorted(m["to"] for m in messages) == ["ann@example.com", "bo@example.com"]
+    assert all(m["subject"] == "New on Love TV: The archive" for m in messages)

@@ -108,6 +108,26 @@ def test_without_smtp_each_email_is_a_parseable_eml_file(
     assert "/feeds/" not in caplog.text  # production: links never reach the log
 
 
+def test_eml_files_read_with_cat_their_links_found_by_grep(sqlite_url: str, tmp_path: Path) -> None:
+    config = mail_config(sqlite_url, tmp_path, None)
+    db = Database(config.database_url)
+    context = {**context_of("welcome"), "show_title": "Love TV · Été"}
+    with db.session() as session:
+        queue_email(session, config, "welcome", "ann@x.test", context)
+    assert send_pending(db, config, open_transport(config)).sent == 1
+    db.dispose()
+    [path] = sorted((tmp_path / "instance" / "mail").glob("*.eml"))
+    raw = path.read_bytes()
+    assert b"Content-Transfer-Encoding: base64" not in raw
+    assert raw.count(b"Content-Transfer-Encoding: 8bit") == 2  # the text and the HTML
+    text = raw.decode("utf-8")
+    feeds = [line for line in text.splitlines() if f"{BASE}/feeds/" in line]
+    assert feeds and all("=\n" not in line for line in feeds)  # whole, on one line
+    assert "Été" in text  # UTF-8 as it is, no =C3=89
+    message = message_from_bytes(raw, policy=policy.default)
+    assert "Été" in message.get_body(("plain",)).get_content()
+
+
 def test_in_development_the_file_transport_logs_the_links(
     sqlite_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

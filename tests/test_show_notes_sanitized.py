@@ -84,11 +84,26 @@ def test_links_paragraphs_lists_and_emphasis_survive() -> None:
     assert doc.xpath("//a/@href") == ["https://ann.test/?a=1&b=2", "https://x.test"]
     assert [e.tag for e in doc.xpath("//em|//strong|//ol/li")] == ["em", "strong", "li", "li"]
     assert notes_text(notes).splitlines() == [
-        "Our guest: Dr. Ann.",
+        "Our guest: Dr. Ann (https://ann.test/?a=1&b=2).",
         "Warm and bold.",
-        "first",
-        "second",
-        "HTML too",
+        "1. first",
+        "2. second",
+        "HTML too (https://x.test)",
+    ]
+
+
+def test_plain_text_notes_keep_bullets_and_where_links_lead() -> None:
+    notes = (
+        "Read [the book](https://book.test/) or <https://book.test/>; write to "
+        "[us](mailto:hi@lovetv.example).\n\n- one\n- two\n\n* loose\n\n* list\n"
+    )
+    assert notes_text(notes).splitlines() == [
+        "Read the book (https://book.test/) or https://book.test/; write to us "
+        "(hi@lovetv.example).",
+        "- one",
+        "- two",
+        "- loose",
+        "- list",
     ]
 
 
@@ -111,7 +126,7 @@ def test_hostile_notes_never_reach_a_feed_or_a_page(client, catalog) -> None:
             item.findtext("description"),
             item.xpath("itunes:summary", namespaces=ITUNES)[0].text,
         ):
-            assert "<" not in text and "See the book." in text
+            assert "<" not in text and "See the book (https://book.test/)." in text
     page = client.get(f"/episodes/{catalog.teaser.guid}").get_data(as_text=True)
     body = lxml.html.fromstring(page)
     ours = "@src='/static/copy.js' or @src='/static/chapters.js'"

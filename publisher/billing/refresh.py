@@ -54,6 +54,11 @@ _BILLING_REVOCATIONS = frozenset(rule.reason for rule in LIFETIME_RULES.values()
 
 def billing_unavailable(config: Config, *, webhook: bool = False) -> str | None:
     """Why billing cannot run in this configuration, or None when it can."""
+    if not config.stripe_api_key and config.dev:
+        return (
+            "billing is not configured: demo billing is not running (`make run` starts it) "
+            "and STRIPE_API_KEY is not set"
+        )
     if not config.stripe_api_key:
         return "billing is not configured on this server (STRIPE_API_KEY is not set)"
     if webhook and not config.stripe_webhook_secret:

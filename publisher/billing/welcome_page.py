@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from publisher.accounts.account_page import published_feeds
+from auth.offers import price_words
+from publisher.accounts.account_page import membership_term, published_feeds
 from publisher.config import Config
 from publisher.members.members import current_token_row
+from publisher.members.plans import BY_SLUG
 from publisher.models import Checkout, Member, utcnow
 
 # Long enough to add the feeds to an app right after paying; afterwards the welcome email
@@ -38,6 +40,8 @@ class WelcomeView:
     plan: str = ""
     status: str = ""
     feeds: list[tuple[str, str]] = field(default_factory=list)  # (season title, URL)
+    charged: str = ""  # the price as charged: a code's discount and for how long
+    term: str = ""  # a trial's end and what follows, or the renewal date
 
 
 def welcome_view(
@@ -57,4 +61,24 @@ def welcome_view(
     if current_token_row(session, config.secret_key, member).id != record.token_id:
         return WelcomeView(SIGN_IN)
     feeds = [(f.title, f.url) for f in published_feeds(session, config, member, now)]
-    return WelcomeView(LINKS, member.email, member.plan, member.status, feeds)
+    return WelcomeView(
+        LINKS,
+        member.email,
+        member.plan,
+        member.status,
+        feeds,
+        charged_now(member),
+        membership_term(member),
+    )
+
+
+def charged_now(member: Member) -> str:
+    """ "With the code's 20% off for 3 months: $61.60 / month, then $77 / month." (empty
+    without a discount: the plan's price is the one on the join page)."""
+    price = BY_SLUG.get(member.plan)
+    if price is None or not member.discount or member.paying_cents is None:
+        return ""
+    paying = price_words(member.paying_cents, price.interval)
+    ends = " for " in member.discount or "first payment" in member.discount
+    then = f", then {price.price_text}" if ends and price.interval else ""
+    return f"With your code's {member.discount}: {paying}{then}."

@@ -43,6 +43,7 @@ SHOW_FIELDS = (
     "category",
     "website",
     "explicit",
+    "regular_prices",
 )
 
 
@@ -123,6 +124,9 @@ def _check_show_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
         raise UserError(f"unknown show fields: {', '.join(sorted(unknown))}")
     if changes.get("title") is not None and not changes["title"].strip():
         raise UserError("the show title cannot be empty")
+    changes = dict(changes)
+    if changes.get("regular_prices") is not None:
+        changes["regular_prices"] = _regular_prices(changes["regular_prices"])
     for name in SHOW_FIELDS:
         if isinstance(changes.get(name), str):
             check_text(changes[name], Show, name, f"the show's {name}", _option(name))
@@ -155,6 +159,16 @@ def _owner_email(email: str) -> str:
             f"{email.strip()!r} is not an email address (--owner-email): {exc}"
         ) from None
     return valid.normalized
+
+
+def _regular_prices(raw: str) -> str:
+    """`monthly=199,yearly=499,lifetime=799` checked and stored the same way every time."""
+    from publisher.members.plans import parse_regular_prices, regular_prices_text
+
+    try:
+        return regular_prices_text(parse_regular_prices(raw))
+    except ValueError as exc:
+        raise UserError(f"--regular-price: {exc}") from None
 
 
 def _option(name: str) -> str:
@@ -333,18 +347,19 @@ def find_episode(session: Session, guid: str) -> Episode:
     )
     if episode is not None:
         return episode
+    if len(text) < GUID_PREFIX_MIN:
+        raise UserError(
+            f"no episode with GUID {text!r}, and a GUID prefix needs at least "
+            f"{GUID_PREFIX_MIN} characters (lovetv episode list shows the GUIDs)"
+        )
     # substr, not LIKE: SQLite's LIKE ignores case and PostgreSQL's does not.
-    found = (
-        session.scalars(
-            select(Episode).where(func.substr(Episode.guid, 1, len(text)) == text).limit(4)
-        ).all()
-        if len(text) >= GUID_PREFIX_MIN
-        else []
-    )
+    found = session.scalars(
+        select(Episode).where(func.substr(Episode.guid, 1, len(text)) == text).limit(4)
+    ).all()
     if not found:
         raise UserError(
-            f"no episode with GUID {text!r} or starting with it (give at least "
-            f"{GUID_PREFIX_MIN} characters; lovetv episode list shows them)"
+            f"no episode with GUID {text!r} or starting with it "
+            "(lovetv episode list shows the GUIDs)"
         )
     if len(found) > 1:
         shown = ", ".join(e.guid for e in found[:3]) + ("…" if len(found) > 3 else "")

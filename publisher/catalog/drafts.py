@@ -43,6 +43,8 @@ class EpisodeDraft:
     # number if it had none (a new episode without --number takes the season's next one).
     imported_guid: str | None = None
     auto_number: bool = True
+    # A season's first episode emails members "a new season is out"; an import does not.
+    announce: bool = True
     # A video whose MP4 and HLS go beside `audio` (a studio mix); without it, `audio` may
     # itself be the video. `renditions` are lower HLS heights encoded from it.
     video: Path | None = None

@@ -113,7 +113,7 @@ def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
             session.add(episode)
             session.flush()
             season_changed(session, episode.season_id)
-            if first:
+            if first and draft.announce:
                 from publisher.members.season_news import announce_season
 
                 season = session.get_one(Season, episode.season_id)

@@ -7,7 +7,7 @@ directory (an M4A's or Ogg's tagged copy), a half-written `.upload-*` file in a 
 folder. `lovetv storage clean` removes each of them once it is older than `--older-than`
 (default one day, far longer than any publish takes, so a running publish is never
 touched). S3's own lifecycle rule `AbortIncompleteMultipartUpload` does the first part on
-the bucket side; the README shows it.
+the bucket side; docs/cli.md shows it.
 """
 
 from __future__ import annotations

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from publisher.services import Services
 
 # On exit Python runs its garbage collector over every object once more before freeing
@@ -169,13 +171,23 @@ class CliState:
 
     def __init__(self) -> None:
         self._services: Services | None = None
+        self.show_folder: Path | None = None
 
-    def services(self, *, migrated: bool = True) -> Services:
+    def services(self, *, migrated: bool = True, creates: bool = False) -> Services:
+        """The show's services; only a command that `creates` a show (`db upgrade`, `demo`,
+        `serve`) may start one where none is found (`publisher.show_folder`)."""
         if self._services is None:
-            from publisher.config import load_config
-            from publisher.services import Services
+            from pathlib import Path
 
-            self._services = Services.from_config(load_config())
+            from publisher.config import load_config, read_environment
+            from publisher.demo_billing.running import with_running_demo_billing
+            from publisher.services import Services
+            from publisher.show_folder import find_show_folder
+
+            folder = find_show_folder(read_environment(), Path.cwd(), may_create=creates)
+            self.show_folder = folder
+            config = with_running_demo_billing(load_config(home=folder))
+            self._services = Services.from_config(config)
         if migrated:
             self._services.require_ready()
         return self._services

@@ -16,7 +16,7 @@ def db() -> None:
 @pass_state
 def upgrade(state: CliState) -> None:
     """Apply every pending migration (safe to run on every deploy)."""
-    services = state.services(migrated=False)
+    services = state.services(migrated=False, creates=True)
     services.db.upgrade()
     click.echo(f"database at revision {services.db.current_revision()}")
 

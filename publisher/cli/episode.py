@@ -47,9 +47,9 @@ def _renditions(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.argument("audio_file", metavar="AUDIO_OR_VIDEO_FILE", type=_FILE)
 @click.option("--title", required=True, help="The episode's title.")
 @click.option("--number", type=int, help="Episode number (default: the season's next).")
-@click.option("--description", help="Show notes, as text.")
+@click.option("--description", help="Show notes, in Markdown (links, lists, emphasis).")
 @click.option(
-    "--notes", type=_FILE, help="Show notes from a UTF-8 file (instead of --description)."
+    "--notes", type=_FILE, help="Show notes from a UTF-8 Markdown file (not with --description)."
 )
 @click.option("--chapters", type=_FILE, help="Podcasting 2.0 JSON chapters or HH:MM:SS lines.")
 @click.option("--transcript", type=_FILE, help="Transcript: SRT or WebVTT.")
@@ -156,8 +156,8 @@ def _verb(summary: dict[str, Any]) -> str:
 @episode.command("edit", short_help="Change an episode in place; its GUID stays.")
 @click.argument("guid")
 @click.option("--title", help="A new title.")
-@click.option("--description", help="New show notes, as text.")
-@click.option("--notes", type=_FILE, help="New show notes from a UTF-8 file.")
+@click.option("--description", help="New show notes, in Markdown.")
+@click.option("--notes", type=_FILE, help="New show notes from a UTF-8 Markdown file.")
 @click.option("--number", type=int, help="A new episode number.")
 @click.option("--type", "episode_type", type=click.Choice(EPISODE_TYPES), help="Episode type.")
 @click.option("--teaser/--no-teaser", default=None, help="In the free teaser feed or not.")

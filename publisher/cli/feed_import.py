@@ -1,4 +1,4 @@
-"""`lovetv import feed URL_OR_FILE --season SLUG`: move an existing podcast in."""
+"""`lovetv import feed URL_OR_FILE --season SLUG [--announce]`: move an existing podcast in."""
 
 from __future__ import annotations
 
@@ -36,6 +36,12 @@ def import_group() -> None:
     show_default=True,
     help="Seconds one episode's audio may take to download before it counts as failed.",
 )
+@click.option(
+    "--announce",
+    is_flag=True,
+    help="Email every member who can hear SEASON that it is out (once per member); "
+    "without it nobody is emailed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
 @pass_state
 def feed_command(
@@ -44,20 +50,22 @@ def feed_command(
     season: str,
     teasers: tuple[str, ...],
     timeout: float,
+    announce: bool,
     as_json: bool,
 ) -> None:
     """Import the episodes of the podcast feed at URL_OR_FILE (http, https or a file) into
     SEASON, oldest first, each published as `episode publish` would, keeping its GUID,
     title, notes, date, number, type, chapters and transcript, so apps that followed the
     old feed do not list the back catalogue as new. Episodes imported before are skipped:
-    after a failure or an interruption, the same command continues where it stopped."""
+    after a failure or an interruption, the same command continues where it stopped.
+    Nobody is emailed unless --announce."""
     from publisher.imports.feed import FeedImport, import_feed
     from publisher.imports.fetching import local_path
 
     path = local_path(url_or_file)
     if path is not None and not path.is_file():
         raise click.BadParameter(f"no feed file {str(path)!r}", param_hint="URL_OR_FILE")
-    request = FeedImport(url_or_file, season, frozenset(teasers), timeout)
+    request = FeedImport(url_or_file, season, frozenset(teasers), timeout, announce)
     progress = _Progress(show=not as_json)
     try:
         with sigterm_as_interrupt():
@@ -67,7 +75,7 @@ def feed_command(
     if as_json:
         click.echo(json.dumps(result.as_json()))
     else:
-        _report(result, season)
+        _report(result, season, announce)
     if result.failed:
         click.echo(
             f"{_count(result.failed, 'episode')} not imported: run the same command again "
@@ -77,7 +85,7 @@ def feed_command(
         sys.exit(1)
 
 
-def _report(result: Any, season: str) -> None:
+def _report(result: Any, season: str, announce: bool) -> None:
     """One line: what came in, what was there already, what is not an episode."""
     if result.imported:
         line = f"imported {_count(result.imported, 'episode')} into {season}"
@@ -90,11 +98,16 @@ def _report(result: Any, season: str) -> None:
         )
     if result.without_audio:
         line += f"; {_count(result.without_audio, 'item')} without audio left out"
+    if result.emailed:
+        line += f"; emailed {_count(result.emailed, 'member')} that {season} is out"
+    else:
+        line += "; emailed nobody" + ("" if announce else " (--announce emails the members)")
     click.echo(line)
 
 
-def _count(things: list[Any], noun: str) -> str:
-    return f"{len(things)} {noun}{'s' * (len(things) != 1)}"
+def _count(things: list[Any] | int, noun: str) -> str:
+    number = things if isinstance(things, int) else len(things)
+    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 class _Progress:

@@ -94,6 +94,8 @@ def list_messages(state: CliState, pending: bool, limit: int, as_json: bool) -> 
     if as_json:
         click.echo(json.dumps({"messages": messages, "total": total}, indent=2))
         return
+    if messages:
+        click.echo(f"{'CREATED':<20}  {'STATUS':<7}  {'KIND':<16}  TO")
     for m in messages:
         retry = f"  attempts {m['attempts']}: {m['last_error']}" if m["last_error"] else ""
         to = printable(m["to"])

@@ -208,8 +208,14 @@ def delete(
     """Erase the member at EMAIL (exactly) for a privacy request: their address becomes a
     placeholder, their feeds answer 404, their sessions, downloads, flags and emails' contents
     go; Stripe ids, plan and dates stay for accounting. Running it again changes nothing."""
+    from publisher.errors import UserError
     from publisher.members import erasure
 
+    if "@" not in email:  # other commands take part of an address; erasing takes it whole
+        raise UserError(
+            f"delete needs the full address, not {printable(email)!r} "
+            f"(lovetv member list --search {printable(email)} shows the addresses)"
+        )
     services = state.services()
     target = erasure.look_up(services, email)
     if target.already_deleted:
@@ -219,7 +225,7 @@ def delete(
         what = (
             "Erase member" if target.member_id else "No member has this address; erase its traces:"
         )
-        click.confirm(f"{what} {target.address}?", abort=True, err=True)
+        _confirm(f"{what} {printable(target.address)}?")
     cancelled = None
     if cancel_subscription:
         cancelled = erasure.cancel_subscription(services, target)
@@ -244,6 +250,19 @@ def delete(
         click.echo(
             f"note: Stripe subscription {target.subscription} goes on ({again} ends it)", err=True
         )
+
+
+def _confirm(question: str) -> None:
+    """Ask; anything but yes (or no answer at all) is one `error:` line, not click's "Aborted!"."""
+    from publisher.errors import UserError
+
+    try:
+        agreed = click.confirm(question, err=True)
+    except click.Abort:  # no answer (end of input, Ctrl-C): end the question's line first
+        click.echo(err=True)
+        agreed = False
+    if not agreed:
+        raise UserError("nothing was deleted (answered no; --yes deletes without asking)")
 
 
 def _already_deleted(

@@ -61,9 +61,15 @@ def list_command(state: CliState, as_json: bool, as_csv: bool, **filters: Any) -
         for row in listing["members"]:
             writer.writerow({k: csv_cell(v) for k, v in row.items()})
     else:
+        if listing["members"]:
+            click.echo(HEADER)
         for member in listing["members"]:
             click.echo(_line(member))
     _summary(listing["summary"])
+
+
+# The column names of `_line`, printed above the members (never with --json or --csv).
+HEADER = "EMAIL\tPLAN\tSTATUS\tJOINED\tRENEWS OR ENDS\tSTRIPE CUSTOMER\tDOWNLOADS (30 DAYS)"
 
 
 def _line(member: dict[str, Any]) -> str:

@@ -56,6 +56,8 @@ def list_command(state: CliState, as_json: bool) -> None:
         return
     if not seasons:
         click.echo("no seasons yet (lovetv season add SLUG --title T adds one)", err=True)
+    else:
+        click.echo("SLUG\tNUMBER\tEPISODES\tTITLE")
     for s in seasons:
         number = s["number"] if s["number"] is not None else "-"
         click.echo(

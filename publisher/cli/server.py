@@ -31,8 +31,10 @@ def serve(state: CliState, host: str, port: int, workers: int) -> None:
     from publisher.serving import run_gunicorn
 
     defaulted = _default_base_url(host, port)
-    services = state.services()  # fail here, in one line, before any worker starts
+    services = state.services(creates=True)  # fail here, in one line, before any worker starts
     services.db.dispose()
+    if state.show_folder is not None:  # the workers load the same show, wherever it was found
+        os.environ["LOVETV_HOME"] = str(state.show_folder)
     if defaulted and not services.config.dev:
         from publisher.errors import UserError
 
@@ -122,7 +124,7 @@ def demo(state: CliState, as_json: bool) -> None:
     """Add the demo show, season, episodes and member (idempotent); print their feed URLs."""
     from publisher.demo import ensure_demo
 
-    services = state.services(migrated=False)
+    services = state.services(migrated=False, creates=True)
     services.db.upgrade()
     summary = ensure_demo(services)
     if as_json:
@@ -131,6 +133,11 @@ def demo(state: CliState, as_json: bool) -> None:
     click.echo("Love TV demo is ready.")
     for label, url in summary["urls"].items():
         click.echo(f"  {label}: {url}")
+        if label == "home page":
+            click.echo(
+                f"  demo member: {summary['demo_member']} (sign in as them at /account/sign-in;"
+                " the emails are .eml files in instance/mail/)"
+            )
 
 
 def register(group: click.Group) -> None:

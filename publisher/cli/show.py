@@ -34,6 +34,13 @@ def show() -> None:
 @click.option(
     "--refund-policy", type=_FILE, help="Refund policy text (Markdown), shown at /refunds."
 )
+@click.option(
+    "--regular-price",
+    "regular_prices",
+    metavar="PLAN=DOLLARS,…",
+    help="Regular prices shown struck through beside the plans' prices, e.g. "
+    "monthly=199,yearly=499,lifetime=799 (an empty value removes them).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the show as JSON.")
 @pass_state
 def set_command(
@@ -95,9 +102,20 @@ def _readable(settings: dict[str, Any]) -> list[tuple[str, str]]:
         ("category", text(settings["category"])),
         ("website", text(settings["website"])),
         ("explicit", "yes (--explicit)" if settings["explicit"] else "no (--clean)"),
+        ("regular prices", _regular(settings["regular_prices"])),
         ("terms", policy(settings["terms"], "/terms")),
         ("refund policy", policy(settings["refund_policy"], "/refunds")),
     ]
+
+
+def _regular(stored: str) -> str:
+    """ "monthly $199, yearly $499 (struck through beside the prices)"."""
+    if not stored:
+        return "(not set)"
+    shown = ", ".join(
+        f"{plan} ${amount}" for plan, _, amount in (p.partition("=") for p in stored.split(","))
+    )
+    return f"{shown} (struck through beside the prices)"
 
 
 def register(group: click.Group) -> None:

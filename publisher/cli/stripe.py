@@ -33,7 +33,7 @@ def sync(state: CliState, as_json: bool, no_email: bool) -> None:
     services = state.services()
     problem = billing_unavailable(services.config)
     if problem:
-        raise UserError(f"{problem}: set it to sync members with Stripe")
+        raise UserError(f"{problem}; nothing was synced")
     try:
         report = sync_members(
             services.db, make_gateway(services.config), services.config, welcome=not no_email

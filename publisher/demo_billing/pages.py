@@ -40,6 +40,7 @@ def create_pages_app(account: StandInAccount, secret: str, deliver: Deliver) -> 
     app.extensions["demo_billing"] = (account, secret, deliver)
     app.register_blueprint(bp)
     app.after_request(_headers)
+    app.context_processor(_demo_clock)
     for status in (400, 404, 405):
         app.register_error_handler(status, _error_page)
     return app
@@ -61,6 +62,15 @@ def _headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _demo_clock() -> dict[str, Any]:
+    """Every page says when the demo clock is ahead of the real date, and by how much."""
+    account, _, _ = _account()
+    return {
+        "clock_days_ahead": account.time_offset // 86400 if account.time_offset > 0 else 0,
+        "clock_today": _date(account.now()),
+    }
 
 
 def _account() -> tuple[StandInAccount, str, Deliver]:
@@ -105,11 +115,14 @@ def checkout(session_id: str) -> str:
     fixed_email = customer.get("email") or session["customer_email"]
     plan, price = _plan_words(session["_price"])
     trial = int(session["_subscription_data"].get("trial_period_days") or 0)
+    charged, today = _charged(account, session, trial)
     return render_template(
         "demo_checkout.html",
         session=session,
         plan=plan,
         price=price,
+        charged=charged,
+        today=today,
         trial_days=trial,
         discount=_discount_words(account, session),
         fixed_email=fixed_email,
@@ -142,6 +155,23 @@ def pay(session_id: str) -> Response:
         return redirect(f"{request.path}?error=code", code=303)  # type: ignore[return-value]
     deliver(account.pay_checkout(session_id, email, code or None))
     return redirect(_success_url(session), code=303)  # type: ignore[return-value]
+
+
+def _charged(account: StandInAccount, session: dict[str, Any], trial: int) -> tuple[str, str]:
+    """What the buyer pays, in order ("7 days free (until …), then $61.60 / month for the
+    first 3 months, then $77 / month"), and what a live Checkout would take today."""
+    from auth.offers import charged_words, discounted_cents, money
+
+    price = PRICES[session["_price"]]
+    promo = next(
+        (account.objects.get(d.get("promotion_code", "")) for d in session["discounts"]), None
+    )
+    coupon = promo["promotion"]["coupon"] if promo else None
+    until = _date(account.now() + trial * 86400) if trial else None
+    cents = int(price["unit_amount"])
+    words = charged_words(cents, price["interval"], coupon, trial or None, until)
+    today = 0 if trial else (discounted_cents(cents, coupon) if coupon else cents)
+    return words, money(today) if today else "nothing"
 
 
 def _discount_words(account: StandInAccount, session: dict[str, Any]) -> str | None:
@@ -190,7 +220,35 @@ def portal(portal_id: str) -> str:
         return_url=portal_session["return_url"],
         today=_date(account.now()),
         clock_moved=account.time_offset > 0,
+        clock_reset=_form(secret, f"/p/session/{portal_id}/clock-reset"),
     )
+
+
+def _form(secret: str, path: str) -> dict[str, str]:
+    return {"action": path, "csrf_token": form_token(secret, path)}
+
+
+@bp.post("/p/session/<portal_id>/clock-reset")
+def reset_clock(portal_id: str) -> Response:
+    """Set the demo clock back to the real date; memberships keep the dates they have."""
+    _check_form()
+    account, _, _ = _account()
+    _portal_session(account, portal_id)
+    with account.lock:
+        account.time_offset = 0
+    return redirect(f"/p/session/{portal_id}", code=303)  # type: ignore[return-value]
+
+
+@bp.get("/p/session/<portal_id>/<sub_id>/cancel")
+def confirm_cancel(portal_id: str, sub_id: str) -> str:
+    """Ask before cancelling, as Stripe's portal does: what ends, when, and what is charged."""
+    account, secret, _ = _account()
+    customer = _portal_session(account, portal_id)["customer"]
+    subscription = _found(account, sub_id, "subscription")
+    if subscription["customer"] != customer:
+        abort(404, "This demo page has expired or never existed. Go back and start again.")
+    view = _subscription_view(account, subscription, portal_id, secret)
+    return render_template("demo_cancel.html", sub=view, back=f"/p/session/{portal_id}")
 
 
 ACTIONS = {
@@ -226,10 +284,9 @@ def _subscription_view(
     item = sub["items"]["data"][0]
     plan, price = _plan_words(item["price"]["id"])
     running = sub["status"] in ("active", "trialing", "past_due")
-    forms = {}
-    for action in ACTIONS:
-        path = f"/p/session/{portal_id}/{sub['id']}/{action}"
-        forms[action] = {"action": path, "csrf_token": form_token(secret, path)}
+    forms = {
+        action: _form(secret, f"/p/session/{portal_id}/{sub['id']}/{action}") for action in ACTIONS
+    }
     return {
         "plan": plan,
         "price": price,

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from publisher.config import Config
 from publisher.demo_billing.api import StripeApi
 from publisher.demo_billing.pages import create_pages_app
+from publisher.demo_billing.running import record_running
 from publisher.demo_billing.state import STATE_FILE, DemoKeys, load_account, save_account
 from publisher.demo_billing.store import PRICES_SETTING
 from publisher.demo_billing.webhooks import WebhookSender
@@ -118,7 +119,9 @@ def launch(config: Config, host: str, port: int) -> DemoBilling:
     )
     atexit.register(_stop, child)
     hello = _first_line(child)
-    return DemoBilling(f"http://{reach}:{hello['port']}", DemoKeys(**hello["keys"]), child)
+    api_base = f"http://{reach}:{hello['port']}"
+    record_running(config.instance_path, api_base)
+    return DemoBilling(api_base, DemoKeys(**hello["keys"]), child)
 
 
 def _first_line(child: subprocess.Popen[bytes]) -> dict[str, Any]:

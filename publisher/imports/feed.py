@@ -8,7 +8,9 @@ The steps run in this order, and the first two change nothing:
 3. import each remaining episode, oldest first: fetch its audio, chapters and transcript
    into a temporary folder and publish them through the normal pipeline
    (`publisher.catalog.publishing`), which tags, stores and records the episode all or
-   nothing, under the GUID the old feed gave it.
+   nothing, under the GUID the old feed gave it;
+4. with `--announce` only, email members "a new season is out" (a back catalogue is no news:
+   without it nobody is emailed, as the feeds announce nothing older than 30 days).
 
 One episode that cannot be imported (its audio is gone from the old host, or is not audio)
 does not stop the others: it is reported, and the next run tries it again. A store or
@@ -60,6 +62,7 @@ class FeedImport:
     season: str
     teasers: frozenset[str] = frozenset()
     timeout: float = DEFAULT_TIMEOUT
+    announce: bool = False  # email members "a new season is out" (once per member and season)
 
 
 class ImportProgress(Protocol):
@@ -98,6 +101,7 @@ class ImportResult:
     skipped: list[str] = field(default_factory=list)  # imported by an earlier run
     without_audio: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (GUID, why)
+    emailed: int = 0  # members queued "a new season is out" (only with --announce)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -105,6 +109,7 @@ class ImportResult:
             "skipped": self.skipped,
             "without_audio": self.without_audio,
             "failed": [{"guid": guid, "error": why} for guid, why in self.failed],
+            "emailed": self.emailed,
         }
 
 
@@ -135,7 +140,19 @@ def import_feed(
             progress.failed(planned.source, str(exc))
         else:
             result.imported.append(planned.source.guid)
+    if request.announce and result.imported:
+        result.emailed = announce_import(services, request.season)
     return result
+
+
+def announce_import(services: Services, slug: str) -> int:
+    """Queue "a new season is out" to every member who can hear the season (once per member
+    and season, as a publish would); how many were queued now."""
+    from publisher.members.season_news import announce_season
+    from publisher.models import utcnow
+
+    with services.db.session() as session:
+        return announce_season(session, services.config, get_season(session, slug), utcnow())
 
 
 def read_feed(source: str, allowed: Destinations = PUBLIC_ONLY) -> SourceFeed:
@@ -278,6 +295,7 @@ def import_episode(
             episode_type=source.episode_type,
             imported_guid=source.guid,
             auto_number=False,
+            announce=False,  # a back catalogue is no news; --announce emails once at the end
         )
         publish_episode(services, draft)
 

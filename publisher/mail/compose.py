@@ -74,6 +74,29 @@ def _header(value: str) -> str | Header:
     return value if value.isascii() else Header(value, "utf-8")
 
 
+# RFC 5322: a line is at most 998 octets; longer text stays in its transfer encoding.
+MAX_LINE = 998
+
+
+def readable_bytes(message: Message) -> bytes:
+    """The message with its text parts as plain 8-bit UTF-8 instead of base64, so an `.eml`
+    file (development's outbox) reads with `cat` and its links are found by `grep`."""
+    if isinstance(message, EmailMessage):  # the SMTPUTF8 policy already writes UTF-8 as is
+        return message.as_bytes()
+    for part in message.walk():
+        if part.get_content_maintype() != "text" or part.is_multipart():
+            continue
+        if str(part.get("Content-Transfer-Encoding", "")).lower() != "base64":
+            continue
+        body = part.get_payload(decode=True)
+        if not isinstance(body, bytes) or any(len(x) > MAX_LINE for x in body.splitlines()):
+            continue
+        del part["Content-Transfer-Encoding"]
+        part.set_payload(body.decode("ascii", "surrogateescape"))  # compat32's 8-bit form
+        part["Content-Transfer-Encoding"] = "8bit"
+    return message.as_bytes()
+
+
 def text_of(message: Message) -> str:
     """The plain-text body of a composed message (for logging links in development)."""
     for part in message.walk():

@@ -22,7 +22,7 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from publisher.config import Config
-from publisher.mail.compose import text_of
+from publisher.mail.compose import readable_bytes, text_of
 
 log = logging.getLogger("publisher.mail")
 
@@ -179,7 +179,7 @@ class FileTransport:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         ident = re.sub(r"[^A-Za-z0-9.]+", "", str(message["Message-ID"]).split("@", 1)[0])
         path = self.folder / f"{stamp}-{ident[:60]}.eml"
-        path.write_bytes(message.as_bytes())
+        path.write_bytes(readable_bytes(message))
         subject = str(make_header(decode_header(str(message["Subject"]))))
         log.info("mail to file: %s (%s)", subject, path)
         if self.log_links:

@@ -24,7 +24,9 @@ from flask import (
     request,
 )
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from auth.offers import money
 from auth.stripe_api import StripeFailure, StripeGateway
 from feeds.notes import notes_html
 from publisher.accounts.account_page import holds_lifetime, subscribed
@@ -33,7 +35,7 @@ from publisher.billing.offers import join_offer
 from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.catalog.public_pages import seasons_with_episodes, show_view, teaser_episodes
 from publisher.config import PLANS
-from publisher.members.plans import PLAN_PRICES
+from publisher.members.plans import BY_SLUG, PLAN_PRICES, parse_regular_prices
 from publisher.models import Member, Show, utcnow
 from publisher.web.account_cookie import current_member
 from publisher.web.error_pages import remember_title
@@ -51,10 +53,29 @@ class Offer:
     slug: str
     title: str
     price: str
+    regular: str | None = None  # the show's regular price, shown struck through
+    saves: str | None = None  # the yearly plan against twelve months of the monthly one
 
 
 # What the landing page shows; Stripe's prices (LOVETV_STRIPE_PRICES) are what is charged.
 OFFERS = tuple(Offer(p.slug, p.title, p.price_text) for p in PLAN_PRICES)
+
+
+def plan_offers(session: Session) -> list[Offer]:
+    """The plans as the home and join pages show them: with the show's regular prices
+    (`lovetv show set --regular-price`) and what the yearly plan saves."""
+    stored = session.scalar(select(Show.regular_prices).where(Show.id == 1)) or ""
+    regular = parse_regular_prices(stored)
+    monthly = BY_SLUG["monthly"].cents * 12
+    offers = []
+    for price in PLAN_PRICES:
+        saves = None
+        if price.slug == "yearly" and monthly > price.cents:
+            saves = f"Save {money(monthly - price.cents)} a year against paying monthly"
+        was = regular.get(price.slug)
+        shown = money(was) if was and was > price.cents else None
+        offers.append(Offer(price.slug, price.title, price.price_text, shown, saves))
+    return offers
 
 
 def plain(message: str, status: int) -> Response:
@@ -125,12 +146,13 @@ def landing() -> Response:
         show = show_view(session, PAGE_URLS)
         teasers = teaser_episodes(session, PAGE_URLS, now)
         seasons = seasons_with_episodes(session, now)
+        plans = [o for o in plan_offers(session) if o.slug in PLANS]
     html = render_template(
         "billing_landing.html",
         show=show,
         show_title=show.title,
         description_html=notes_html(show.description),
-        plans=[o for o in OFFERS if o.slug in PLANS],
+        plans=plans,
         on_sale={o.slug for o in OFFERS if joining_open(o.slug)},
         trials=services.config.trial_days,
         teaser_url=teaser_url,
@@ -147,7 +169,7 @@ def join_form(plan: str) -> Response:
     """The plan and a button; nothing is created at Stripe until the form is posted.
 
     A join link's `?code=` is checked here, so the page says what the buyer will pay."""
-    offer = _offer(plan)
+    _offer(plan)
     closed = _not_on_sale(plan)
     if closed is None and request.args.get("code"):
         closed = stripe_throttle()  # the code is looked up at Stripe
@@ -157,6 +179,7 @@ def join_form(plan: str) -> Response:
     with services.db.session() as db:
         member = current_member(db)
         extras = join_offer(services.config, gateway(), plan, member, request.args.get("code", ""))
+        offer = next(o for o in plan_offers(db) if o.slug == plan)
     html = render_template(
         "billing_join.html",
         show_title=show_title(),

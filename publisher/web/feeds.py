@@ -159,7 +159,7 @@ def init_app(app: Flask) -> None:
     )
     app.register_blueprint(bp)
     feed_fast_path.init_app(app, feeds)
-    if os.environ.get("LOVETV_BENCH_ROUTES") == "1":  # `make bench` only; see the README
+    if os.environ.get("LOVETV_BENCH_ROUTES") == "1":  # `make bench` only; see docs/benchmarks.md
         from publisher.web import bench_routes
 
         bench_routes.init_app(app)
