@@ -90,7 +90,7 @@ def publish_command(
 ) -> None:
     """Tag AUDIO_OR_VIDEO_FILE, store it and add it to SEASON_SLUG's feeds.
 
-    Audio: MP3, M4A (AAC), Ogg Opus or Ogg Vorbis. A video (MP4, M4V or MOV with H.264 or
+    Audio: MP3, M4A, Ogg Opus or Ogg Vorbis. A video (MP4, M4V or MOV with H.264 or
     HEVC video and sound) becomes an episode whose enclosure is its sound as an M4A, with
     a fast-start MP4 and HLS for apps and pages that play video; with --video, the audio
     file is the enclosure and the video comes from VIDEO.
