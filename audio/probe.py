@@ -22,6 +22,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
 from audio.id3_limits import TagRefused, check_id3_tag
+from audio.mp4_atoms import truncation
 from audio.mpeg_checks import LengthRefused, check_declared_length
 
 # Shorter than this is not an episode but the remains of a cut-off upload.
@@ -146,23 +147,9 @@ def _read(kind: tuple[str, str, str], path: Path) -> AudioInfo:
 
 def _check_mp4_atoms(path: Path) -> None:
     """An MP4 whose top-level atoms run past the end of the file lost its tail in transit."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        offset = 0
-        while offset + 8 <= size:
-            fh.seek(offset)
-            header = fh.read(16)
-            length = int.from_bytes(header[:4], "big")
-            if length == 1 and len(header) == 16:  # 64-bit size follows the type
-                length = int.from_bytes(header[8:16], "big")
-            elif length == 0:  # the atom runs to the end of the file
-                return
-            if length < 8 or offset + length > size:
-                raise AudioError(
-                    f"{path.name} is truncated: its {header[4:8].decode('latin-1')!r} atom "
-                    f"needs {offset + length - size} more bytes"
-                )
-            offset += length
+    cut = truncation(path)
+    if cut is not None:
+        raise AudioError(f"{path.name} is truncated: {cut}")
 
 
 def _average_bitrate(path: Path, duration: float) -> int | None:

@@ -21,6 +21,8 @@ from typing import Any
 
 from mutagen.mp4 import Atoms
 
+from audio.mp4_atoms import truncation
+
 MIN_SECONDS = 1.0
 # Bigger than any episode a show uploads (an hour of 1080p H.264 is 2-4 GB), small enough
 # that a wrong file (a whole camera card) is refused before anything is uploaded.
@@ -109,24 +111,9 @@ def looks_like_video(path: Path) -> bool:
 
 def check_atoms(path: Path) -> None:
     """An MP4 whose top-level atoms run past the end of the file lost its tail in transit."""
-    size = path.stat().st_size
-    with open(path, "rb") as fh:
-        offset = 0
-        while offset + 8 <= size:
-            fh.seek(offset)
-            header = fh.read(16)
-            length = int.from_bytes(header[:4], "big")
-            if length == 1 and len(header) == 16:  # a 64-bit size follows the type
-                length = int.from_bytes(header[8:16], "big")
-            elif length == 0:  # the atom runs to the end of the file
-                return
-            if length < 8 or offset + length > size:
-                kind = header[4:8].decode("latin-1")
-                raise VideoError(
-                    f"{path.name} is truncated: its {kind!r} atom needs "
-                    f"{offset + length - size} more bytes; copy or export it again"
-                )
-            offset += length
+    cut = truncation(path)
+    if cut is not None:
+        raise VideoError(f"{path.name} is truncated: {cut}; copy or export it again")
 
 
 def inspect_video(path: Path) -> VideoInfo:

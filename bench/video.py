@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from bench.feeds import _environment, _wrk
+from bench.feeds import PORT, _environment, _serve, _wrk
 from bench.feeds_data import _services, add_members, prepare_catalog
 from bench.publish import BUCKET, PEAK_RSS_LAUNCHER, _delete, _lovetv, _s3_server, _set_up
 from bench.publish import _environment as _s3_environment
@@ -37,7 +37,6 @@ MB = 1000 * 1000
 VIDEO_MB = int(os.environ.get("BENCH_VIDEO_MB", "1000"))
 TIME_TARGET, MEMORY_TARGET_MB, RATE_TARGET = 1.5, 200, 0.8
 ROUNDS = 3
-PORT = 5081
 SECONDS = 4
 
 # What a producer's machine would do without us: PyAV copies the streams into a fast-start
@@ -235,14 +234,13 @@ def _playlist_rate() -> dict[str, float]:
 
     wrk = _wrk()
     with tempfile.TemporaryDirectory(prefix="lovetv-bench-hls-") as tmp:
-        env = {**_environment(Path(tmp), f"sqlite:///{Path(tmp) / 'bench.db'}")}
-        env["LOVETV_BASE_URL"] = f"http://127.0.0.1:{PORT}"
+        env = _environment(Path(tmp), f"sqlite:///{Path(tmp) / 'bench.db'}")
         prepare_catalog(env, seasons=1, episodes=20)
         _as_videos(env)
         tokens = add_members(env, 1_000)
         feeds = [f"/feeds/{t}/season-01.xml" for t in tokens]
         playlists = [f"/media/{t}/0001-{n:04d}-bench.m3u8" for t in tokens for n in (1, 20)]
-        server = _start(env)
+        server = _serve(env)
         try:
             for paths in (feeds, playlists):  # warm up
                 requests_per_second(wrk, PORT, paths[:50], 1, Path(tmp))
@@ -288,27 +286,6 @@ def _as_videos(env: dict[str, str]) -> None:
             update(Episode).values(video=video, video_key="video/bench/x.mp4", video_size=1)
         )
     services.db.dispose()
-
-
-def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    import urllib.request
-
-    lovetv = Path(sys.executable).with_name("lovetv")
-    server = subprocess.Popen(
-        [str(lovetv), "serve", "--port", str(PORT), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("lovetv serve did not start")
 
 
 def _report(publish: dict[str, float], rate: dict[str, float]) -> int:
