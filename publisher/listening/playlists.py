@@ -27,7 +27,6 @@ from publisher.models import Episode, FeedToken, Member, Show
 _SHOW_LANGUAGE = select(Show.language).where(Show.id == 1).scalar_subquery()
 _PLAYLIST_REQUEST = (
     select(
-        Episode.video,
         Episode.video_key,
         Episode.publish_at,
         Episode.unpublished_at,
@@ -41,6 +40,8 @@ _PLAYLIST_REQUEST = (
     .outerjoin(Member, Member.id == FeedToken.member_id)
     .where(Episode.guid == bindparam("guid"), Episode.video_key.is_not(None))
 )
+# Read only when a playlist's text is not cached yet: the JSON is the row's biggest value.
+_VIDEO_FACTS = select(Episode.video).where(Episode.guid == bindparam("guid"))
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class PlaylistRequests:
 
     def __init__(self, engine: Engine, secret: str) -> None:
         self.query = HotQuery(engine, _PLAYLIST_REQUEST)
+        self.facts = HotQuery(engine, _VIDEO_FACTS)
         self.secret = secret
 
     def find(self, guid: str, token: str, now: datetime) -> PlaylistRequest | None:
@@ -83,7 +85,9 @@ class PlaylistRequests:
                row["language"])  # fmt: skip
         text = _texts.get(key)
         if text is None:
-            video = row["video"]
+            video = (self.facts.first(guid=guid) or {}).get("video")
+            if not video:
+                return None
             facts = json.loads(video) if isinstance(video, str) else video
             text = multivariant_text(guid, facts, *key[2:])
             if len(_texts) >= _CACHED_TEXTS:
