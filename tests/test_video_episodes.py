@@ -164,3 +164,32 @@ def test_only_a_member_with_access_gets_the_playlists_and_the_mp4(
     succeeded(runner.invoke(main, ["member", "restore", "ann@example.com"]))
     back = [client.get(f"/media/{token}/{n}").status_code for n in media_names(guid)]
     assert all(status in (200, 302) for status in back)
+
+
+def test_the_playlist_fast_path_answers_as_the_media_route_does(
+    runner: CliRunner, app, camera_video: Path
+) -> None:
+    """The multivariant playlist answered before Flask is the route's own answer, byte for
+    byte, with the headers its hooks add; anything but a success falls through to it."""
+    from werkzeug.test import Client
+
+    from publisher.web.playlist_fast_path import PlaylistFastPath
+
+    season_ready(runner)
+    guid = publish(runner, str(camera_video), "--title", "Fast")["guid"]
+    token = member_feed(runner).split("/")[-2]
+    layer = app.wsgi_app
+    while not isinstance(layer, PlaylistFastPath):
+        layer = layer.app
+    fast, route = Client(layer), Client(layer.app)  # with and without the fast path
+    path = f"/media/{token}/{guid}.m3u8"
+    headers = {"Host": "podcasts.lovetv.test"}
+    answers = [client.get(path, headers=headers) for client in (fast, route)]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].data == answers[1].data
+    for name in ("Content-Type", "Cache-Control", "Referrer-Policy", "X-Content-Type-Options"):
+        assert answers[0].headers[name] == answers[1].headers[name], name
+    assert fast.head(path, headers=headers).data == b""
+    succeeded(runner.invoke(main, ["member", "revoke", "ann@example.com"]))
+    assert fast.get(path, headers=headers).status_code == 403  # the route's refusal
+    assert fast.get(f"/media/{'B' * 32}/{guid}.m3u8", headers=headers).status_code == 404
