@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from feeds.template import FeedTemplate
 from publisher.db import Database
+from publisher.listening.all_seasons import render_all_seasons
 from publisher.listening.inputs import Urls
-from publisher.listening.invalidation import TEASER_FEED_KEY, season_feed_key
+from publisher.listening.invalidation import ALL_SEASONS_FEED_KEY, TEASER_FEED_KEY, season_feed_key
 from publisher.listening.rendering import Rendered, render_season, render_teaser
 from publisher.models import RenderedFeed, Season
 
@@ -118,6 +119,14 @@ class FeedCache:
             return render_season(session, season_id, self.urls, now, notice)
 
         return self._variant(season_feed_key(season_id), state, kind, render, now)
+
+    def all_seasons(self, state: FeedState, kind: str | None, now: datetime) -> Variant:
+        """The all-seasons member feed for one notice kind (None: the plain member feed)."""
+
+        def render(session: Session, notice: str | None) -> Rendered:
+            return render_all_seasons(session, self.urls, now, notice)
+
+        return self._variant(ALL_SEASONS_FEED_KEY, state, kind, render, now)
 
     def teaser(self, state: FeedState, now: datetime) -> Variant:
         def render(session: Session, notice: str | None) -> Rendered:

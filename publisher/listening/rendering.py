@@ -47,7 +47,7 @@ def revisions_total(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.sum(Season.revision), 0))) or 0)
 
 
-def _updated(session: Session, *times: datetime | None) -> datetime:
+def updated_at(session: Session, *times: datetime | None) -> datetime:
     """lastBuildDate from the rows themselves, so every worker renders the same bytes."""
     show = session.get(Show, 1)
     known = [t for t in (*times, show.updated_at if show else None) if t is not None]
@@ -63,7 +63,7 @@ def render_season(
         return None
     revision = season.revision
     episodes = season_episodes(session, season, now)
-    updated = _updated(session, season.updated_at, *(e.publish_at for e in episodes[:1]))
+    updated = updated_at(session, season.updated_at, *(e.publish_at for e in episodes[:1]))
     show = show_info(session, urls)
     info = season_info(season, urls)
     links = urls.notice_links(show.owner_email)
@@ -74,7 +74,7 @@ def render_season(
         news, others, news_change = season_news(session, season.id, urls, now)
         valid_until = min((t for t in (valid_until, news_change) if t), default=None)
         items = [
-            episode_info(e, season, TOKEN_PLACEHOLDER, urls, _link(e, urls, show.website))
+            episode_info(e, season, TOKEN_PLACEHOLDER, urls, link_of(e, urls, show.website))
             for e in episodes
         ]
         body = render_season_feed(
@@ -90,7 +90,7 @@ def render_season(
     return Rendered(body, valid_until, season.id, revision)
 
 
-def _link(episode: Episode, urls: Urls, website: str) -> str:
+def link_of(episode: Episode, urls: Urls, website: str) -> str:
     """A teaser episode's item links to its public page; a members-only one to the site."""
     return urls.episode_page(episode.guid) if episode.teaser else website
 
@@ -99,7 +99,8 @@ def render_teaser(session: Session, urls: Urls, now: datetime) -> Rendered:
     """The public teaser feed of every season's teaser episodes and trailers."""
     revision = revisions_total(session)
     items, trailers = teaser_inputs(session, urls, now)
-    updated = _updated(session, *(e.published for e in items[:1]), *(t.published for t in trailers))
+    newest = (e.published for e in items[:1])
+    updated = updated_at(session, *newest, *(t.published for t in trailers))
     show = show_info(session, urls)
     body = render_teaser_feed(
         show,

@@ -1,5 +1,8 @@
 """The single query a member feed request makes: the season's stored feed and the token.
 
+The all-seasons feed (`/feeds/<token>/all.xml`) has its own statement of the same shape:
+its stored feed and the token, in one round trip.
+
 One round trip answers both "which feed, and is my copy current?" and "whose token, and
 may they listen?", so a 304 costs one indexed query and no XML.
 """
@@ -8,12 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, literal, select
 
 from auth.tokens import lookup_hash
 from publisher.listening.cache import FeedState
 from publisher.listening.hot_query import HotQuery
-from publisher.listening.invalidation import TEASER_FEED_KEY, season_feed_key_sql
+from publisher.listening.invalidation import (
+    ALL_SEASONS_FEED_KEY,
+    TEASER_FEED_KEY,
+    season_feed_key_sql,
+)
 from publisher.listening.listeners import LISTENER_COLUMNS, Listener, listener_from_row
 from publisher.models import FeedToken, Member, RenderedFeed, Season
 
@@ -26,12 +33,19 @@ _SEASON_REQUEST = (
     .outerjoin(Member, Member.id == FeedToken.member_id)
     .where(Season.slug == bindparam("slug"))
 )
+_ALL_SEASONS_REQUEST = (
+    select(*_FEED_COLUMNS, *LISTENER_COLUMNS)
+    .select_from(FeedToken)
+    .join(Member, Member.id == FeedToken.member_id)
+    .outerjoin(RenderedFeed, RenderedFeed.feed_key == literal(ALL_SEASONS_FEED_KEY))
+    .where(FeedToken.lookup_hash == bindparam("lookup_hash"))
+)
 _TEASER_STATE = select(*_FEED_COLUMNS).where(RenderedFeed.feed_key == TEASER_FEED_KEY)
 
 
 @dataclass(frozen=True)
 class SeasonRequest:
-    season_id: int
+    season_id: int | None  # None: the all-seasons feed
     state: FeedState
     listener: Listener | None  # None: the token is unknown
 
@@ -41,6 +55,7 @@ class SeasonRequests:
 
     def __init__(self, engine: Engine, secret: str) -> None:
         self.query = HotQuery(engine, _SEASON_REQUEST)
+        self.all_seasons_query = HotQuery(engine, _ALL_SEASONS_REQUEST)
         self.secret = secret
 
     def find(self, slug: str, token: str) -> SeasonRequest | None:
@@ -50,6 +65,14 @@ class SeasonRequests:
             return None
         state = FeedState(row["etag"], row["last_modified"], row["valid_until"])
         return SeasonRequest(row["season_id"], state, listener_from_row(row, self.secret, token))
+
+    def find_all_seasons(self, token: str) -> SeasonRequest | None:
+        """The all-seasons feed's state and whoever holds `token`; None for an unknown token."""
+        row = self.all_seasons_query.first(lookup_hash=lookup_hash(token))
+        if row is None:
+            return None
+        state = FeedState(row["etag"], row["last_modified"], row["valid_until"])
+        return SeasonRequest(None, state, listener_from_row(row, self.secret, token))
 
 
 def teaser_state(conn: Connection) -> FeedState:

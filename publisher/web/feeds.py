@@ -1,5 +1,8 @@
 """`GET /feeds/teaser.xml` and `GET /feeds/<token>/<season>.xml`: the podcasts apps poll.
 
+`/feeds/<token>/all.xml` is the member's feed of every season, answered the same way (a
+season may not be slugged `all`: `publisher.catalog.catalog.add_season` refuses it).
+
 Per request: one query (token and stored feed together), the access decision, then bytes
 from this worker's cache with the token substituted. A member who lost access gets 200
 and a notice feed; an unknown token or season gets 404. Nothing about a member is kept
@@ -20,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from auth.access import AccessDecision
 from auth.tokens import looks_like_token
+from feeds.all_seasons_feed import ALL_SEASONS_SLUG
 from publisher.app import services_of
 from publisher.listening.cache import FeedCache
 from publisher.listening.inputs import Urls
@@ -118,7 +122,10 @@ class MemberFeeds:
         """
         if not looks_like_token(token):
             return None
-        found = self.requests.find(slug, token)
+        if slug == ALL_SEASONS_SLUG:
+            found = self.requests.find_all_seasons(token)
+        else:
+            found = self.requests.find(slug, token)
         if found is None or found.listener is None:
             return None
         return MemberFeedRequest(found, found.listener, found.listener.access(now))
@@ -132,7 +139,10 @@ class MemberFeeds:
             return NOT_FOUND
         found, listener, decision = member.found, member.listener, member.decision
         try:
-            variant = self.cache.season(found.season_id, found.state, decision.notice, now)
+            if found.season_id is None:
+                variant = self.cache.all_seasons(found.state, decision.notice, now)
+            else:
+                variant = self.cache.season(found.season_id, found.state, decision.notice, now)
         except LookupError:  # the season vanished between the query and the render
             FEED_OUTCOMES["404"].inc()
             return NOT_FOUND
