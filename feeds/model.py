@@ -17,7 +17,15 @@ TOKEN_PLACEHOLDER = "@@LOVETV_TOKEN@@"
 # notice feed is still rendered once, not once per member.
 NOTICE_DATE_PLACEHOLDER = "@@LOVETV_NOTICE_DATE@@"
 NOTICE_ID_PLACEHOLDER = "@@LOVETV_NOTICE_ID@@"
-PLACEHOLDERS = (TOKEN_PLACEHOLDER, NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER)
+# Where a member feed's title ends with " (for Ann)" when the show puts names in titles
+# (`ShowInfo.name_in_title`): filled per request, already escaped (`feeds.text.for_member`).
+MEMBER_NAME_PLACEHOLDER = "@@LOVETV_MEMBER_NAME@@"
+PLACEHOLDERS = (
+    TOKEN_PLACEHOLDER,
+    NOTICE_DATE_PLACEHOLDER,
+    NOTICE_ID_PLACEHOLDER,
+    MEMBER_NAME_PLACEHOLDER,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,7 @@ class ShowInfo:
     explicit: bool
     podcast_guid: str
     join_url: str
+    name_in_title: bool = False  # member feeds end their title with the member's name
 
 
 @dataclass(frozen=True)

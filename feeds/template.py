@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from feeds.model import PLACEHOLDERS, TOKEN_PLACEHOLDER
+from feeds.model import MEMBER_NAME_PLACEHOLDER, PLACEHOLDERS, TOKEN_PLACEHOLDER
 
 _SPLIT = re.compile(b"(" + b"|".join(re.escape(p.encode()) for p in PLACEHOLDERS) + b")")
 # ID1 ID2, CM=deflate, no flags, MTIME=0, XFL=0, OS=unknown.
@@ -52,6 +52,11 @@ class FeedTemplate:
     def token_only(self) -> bool:
         """Whether every placeholder is the token (a feed without a notice)."""
         return all(slot == TOKEN_PLACEHOLDER for slot in self.slots)
+
+    @cached_property
+    def names_member(self) -> bool:
+        """Whether the feed's title carries the member's name (`MEMBER_NAME_PLACEHOLDER`)."""
+        return MEMBER_NAME_PLACEHOLDER in self.slots
 
     @property
     def personal(self) -> bool:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -80,6 +81,8 @@ class Show(Base):
     # Markdown set by the producer, shown at /terms and /refunds (catalog/show_policies.py).
     terms: Mapped[str] = mapped_column(Text, default="", server_default="")
     refund_policy: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Member feeds titled "…: Season One (for Ann)" for members with a name (opt-in).
+    name_in_feed_title: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Season(Base):
@@ -158,6 +161,8 @@ class Member(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
+    # What the member is called (Checkout's name, or `lovetv member edit --name`).
+    name: Mapped[str | None] = mapped_column(String(200))
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255))
     plan: Mapped[str] = mapped_column(String(16), default="comp")

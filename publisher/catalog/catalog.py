@@ -44,6 +44,7 @@ SHOW_FIELDS = (
     "category",
     "website",
     "explicit",
+    "name_in_feed_title",
 )
 
 

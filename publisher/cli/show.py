@@ -34,6 +34,11 @@ def show() -> None:
 @click.option(
     "--refund-policy", type=_FILE, help="Refund policy text (Markdown), shown at /refunds."
 )
+@click.option(
+    "--name-in-feed-title/--no-name-in-feed-title",
+    default=None,
+    help="End each member feed's title with the member's name, e.g. '(for Ann)'.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the show as JSON.")
 @pass_state
 def set_command(
@@ -95,6 +100,12 @@ def _readable(settings: dict[str, Any]) -> list[tuple[str, str]]:
         ("category", text(settings["category"])),
         ("website", text(settings["website"])),
         ("explicit", "yes (--explicit)" if settings["explicit"] else "no (--clean)"),
+        (
+            "name in title",
+            "yes (--name-in-feed-title)"
+            if settings["name_in_feed_title"]
+            else "no (--no-name-in-feed-title)",
+        ),
         ("terms", policy(settings["terms"], "/terms")),
         ("refund policy", policy(settings["refund_policy"], "/refunds")),
     ]

@@ -100,6 +100,7 @@ def show_info(session: Session, urls: Urls) -> ShowInfo:
         explicit=bool(show.explicit),
         podcast_guid=show.podcast_guid,
         join_url=f"{urls.base}/",
+        name_in_title=bool(show.name_in_feed_title),
     )
 
 

@@ -30,6 +30,7 @@ LISTENER_COLUMNS = (
     FeedToken.retired_at,
     FeedToken.lookup_hash,
     Member.id.label("member_id"),
+    Member.name.label("member_name"),
     Member.status,
     Member.billing_state,
     Member.grace_until,
@@ -56,6 +57,7 @@ class Listener:
     retired_at: datetime | None = None
     status_changed_at: datetime | None = None
     updated_at: datetime | None = None
+    name: str | None = None
 
     def access(self, now: datetime) -> AccessDecision:
         return listening_access(
@@ -101,6 +103,7 @@ def listener_from_row(row: Mapping[str, Any] | None, secret: str, token: str) ->
         retired_at=row["retired_at"],
         status_changed_at=row["status_changed_at"],
         updated_at=row["member_updated_at"],
+        name=row["member_name"],
     )
 
 

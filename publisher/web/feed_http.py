@@ -15,7 +15,7 @@ from typing import Any
 from werkzeug.http import HTTP_STATUS_CODES, parse_date
 from werkzeug.wrappers import Request, Response
 
-from feeds.model import NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
+from feeds.model import MEMBER_NAME_PLACEHOLDER, NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
 from publisher.listening.cache import Variant
 
 RSS = "application/rss+xml; charset=utf-8"
@@ -31,8 +31,10 @@ _STATUS_LINES = {code: f"{code} {HTTP_STATUS_CODES[code].upper()}" for code in (
 
 def member_etag(variant: Variant, lookup_hash: str, event: Mapping[str, str] | None = None) -> str:
     """Differs between members, versions and notice events; reveals nothing about the token."""
-    event_id = (event or {}).get(NOTICE_ID_PLACEHOLDER, "")
-    seed = f"{variant.etag}:{lookup_hash}:{event_id}"
+    event = event or {}
+    seed = f"{variant.etag}:{lookup_hash}:{event.get(NOTICE_ID_PLACEHOLDER, '')}"
+    if event.get(MEMBER_NAME_PLACEHOLDER):  # a renamed member's title changes
+        seed += f":{event[MEMBER_NAME_PLACEHOLDER]}"
     return '"' + hashlib.sha256(seed.encode()).hexdigest()[:40] + '"'
 
 

@@ -24,6 +24,8 @@ from werkzeug.wrappers import Request, Response
 from auth.access import AccessDecision
 from auth.tokens import looks_like_token
 from feeds.all_seasons_feed import ALL_SEASONS_SLUG
+from feeds.model import MEMBER_NAME_PLACEHOLDER
+from feeds.text import for_member
 from publisher.app import services_of
 from publisher.listening.cache import FeedCache
 from publisher.listening.inputs import Urls
@@ -148,6 +150,8 @@ class MemberFeeds:
             return NOT_FOUND
         moment = listener.notice_moment(decision.notice, self.grace_days)
         event = notice_event(moment or variant.last_modified if decision.notice else None)
+        if variant.template.names_member:  # the show puts members' names in feed titles
+            event[MEMBER_NAME_PLACEHOLDER] = for_member(listener.name)
         etag = member_etag(variant, listener.lookup_hash, event)
         changed_at = listener.changed_at(decision.notice, self.grace_days)
         reply = feed_response(
