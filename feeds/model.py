@@ -20,11 +20,15 @@ NOTICE_ID_PLACEHOLDER = "@@LOVETV_NOTICE_ID@@"
 # Where a member feed's title ends with " (for Ann)" when the show puts names in titles
 # (`ShowInfo.name_in_title`): filled per request, already escaped (`feeds.text.for_member`).
 MEMBER_NAME_PLACEHOLDER = "@@LOVETV_MEMBER_NAME@@"
+# Where a member's personal items (welcome, anniversary: `feeds.personal_items`) go, at
+# the top of the feed's items; filled per request with nothing or their rendered `<item>`s.
+PERSONAL_ITEMS_PLACEHOLDER = "@@LOVETV_PERSONAL_ITEMS@@"
 PLACEHOLDERS = (
     TOKEN_PLACEHOLDER,
     NOTICE_DATE_PLACEHOLDER,
     NOTICE_ID_PLACEHOLDER,
     MEMBER_NAME_PLACEHOLDER,
+    PERSONAL_ITEMS_PLACEHOLDER,
 )
 
 
@@ -131,6 +135,15 @@ class Trailer:
 
 
 @dataclass(frozen=True)
+class VoicedNotice:
+    """The producer's recording carried by one kind of notice instead of the chime."""
+
+    kind: str  # a notice kind of `feeds.notice_feed` (payment_problem, lapsed)
+    enclosure: Enclosure
+    duration_seconds: int
+
+
+@dataclass(frozen=True)
 class NoticeLinks:
     """Where notice items send a listener, and the small audio every notice item carries."""
 
@@ -139,6 +152,7 @@ class NoticeLinks:
     contact_email: str
     notice_audio_base: str  # `{base}/media/notice`: `/<kind>.mp3` is appended
     notice_audio_length: int
+    voiced: tuple[VoicedNotice, ...] = ()  # `lovetv personal set payment-problem|lapsed`
 
 
 @dataclass(frozen=True)

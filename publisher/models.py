@@ -218,6 +218,24 @@ class StripeEvent(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class PersonalEpisode(Base):
+    """Audio the producer recorded for members (`lovetv personal set KIND`), one per kind:
+    welcome, anniversary, payment-problem, lapsed (publisher.listening.personal)."""
+
+    __tablename__ = "personal_episodes"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    guid: Mapped[str] = mapped_column(String(36), default=new_guid)  # new at every set
+    title: Mapped[str] = mapped_column(String(255), default="")
+    audio_key: Mapped[str] = mapped_column(String(512))
+    mime: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    duration: Mapped[float] = mapped_column(Float)
+    days: Mapped[int | None] = mapped_column(Integer)  # how long it stays in a feed
+    after_days: Mapped[int | None] = mapped_column(Integer)  # anniversary: every N days
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class RenderedFeed(Base):
     """A feed rendered once per change, with a placeholder where a member's token goes.
 

@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from feeds.all_seasons_feed import ALL_SEASONS_SLUG, all_seasons_info, render_all_seasons_feed
 from feeds.model import TOKEN_PLACEHOLDER
 from feeds.notice_feed import LOST_ACCESS, PAYMENT_PROBLEM, render_lost_access_feed
+from feeds.personal_items import with_personal_slot
 from publisher.listening.inputs import Urls, episode_info, published, show_info
+from publisher.listening.personal import has_member_items, voiced_notices
 from publisher.listening.rendering import Rendered, link_of, revisions_total, updated_at
 from publisher.models import Episode, Season
 
@@ -60,7 +62,7 @@ def render_all_seasons(
     updated = updated_at(session, session.scalar(select(func.max(Season.updated_at))), newest)
     show = show_info(session, urls)
     feed = all_seasons_info(show, all_seasons_feed_url(urls))
-    links = urls.notice_links(show.owner_email)
+    links = urls.notice_links(show.owner_email, voiced_notices(session, urls))
     if notice in LOST_ACCESS:
         body = render_lost_access_feed(notice, show, feed, links, updated)
     else:
@@ -72,4 +74,6 @@ def render_all_seasons(
         body = render_all_seasons_feed(
             show, feed, items, links, updated, payment_problem=notice == PAYMENT_PROBLEM
         )
+        if has_member_items(session):
+            body = with_personal_slot(body)
     return Rendered(body, next_member_change(session, now), None, revision)

@@ -36,6 +36,7 @@ LISTENER_COLUMNS = (
     Member.grace_until,
     Member.status_changed_at,
     Member.updated_at.label("member_updated_at"),
+    Member.created_at.label("member_created_at"),
 )
 _LISTENER = (
     select(*LISTENER_COLUMNS)
@@ -58,6 +59,7 @@ class Listener:
     status_changed_at: datetime | None = None
     updated_at: datetime | None = None
     name: str | None = None
+    started_at: datetime | None = None  # when they became a member (welcome, anniversary)
 
     def access(self, now: datetime) -> AccessDecision:
         return listening_access(
@@ -104,6 +106,7 @@ def listener_from_row(row: Mapping[str, Any] | None, secret: str, token: str) ->
         status_changed_at=row["status_changed_at"],
         updated_at=row["member_updated_at"],
         name=row["member_name"],
+        started_at=row["member_created_at"],
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from feeds.model import TOKEN_PLACEHOLDER
 from feeds.notice_feed import LOST_ACCESS, PAYMENT_PROBLEM, render_lost_access_feed
+from feeds.personal_items import with_personal_slot
 from feeds.season_feed import render_season_feed
 from feeds.teaser_feed import render_teaser_feed
 from publisher.listening.announcements import season_news
@@ -27,6 +28,7 @@ from publisher.listening.inputs import (
     show_info,
     teaser_inputs,
 )
+from publisher.listening.personal import has_member_items, voiced_notices
 from publisher.models import Episode, Season, Show
 
 _BEFORE_ANYTHING = datetime(2020, 1, 1, tzinfo=UTC)
@@ -66,7 +68,7 @@ def render_season(
     updated = updated_at(session, season.updated_at, *(e.publish_at for e in episodes[:1]))
     show = show_info(session, urls)
     info = season_info(season, urls)
-    links = urls.notice_links(show.owner_email)
+    links = urls.notice_links(show.owner_email, voiced_notices(session, urls))
     valid_until = next_change(session, now, season_id=season.id)
     if notice in LOST_ACCESS:
         body = render_lost_access_feed(notice, show, info, links, updated)
@@ -87,6 +89,8 @@ def render_season(
             announcements=news,
             other_seasons=others,
         )
+        if has_member_items(session):
+            body = with_personal_slot(body)
     return Rendered(body, valid_until, season.id, revision)
 
 

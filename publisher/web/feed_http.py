@@ -29,12 +29,17 @@ _FEED_OR_PAGE = ("application/rss+xml", "application/xml", "text/xml", "text/htm
 _STATUS_LINES = {code: f"{code} {HTTP_STATUS_CODES[code].upper()}" for code in (200, 304, 404)}
 
 
-def member_etag(variant: Variant, lookup_hash: str, event: Mapping[str, str] | None = None) -> str:
-    """Differs between members, versions and notice events; reveals nothing about the token."""
+def member_etag(
+    variant: Variant, lookup_hash: str, event: Mapping[str, str] | None = None, personal: str = ""
+) -> str:
+    """Differs between members, versions, notice events and the member's personal items
+    (`personal` names them); reveals nothing about the token."""
     event = event or {}
     seed = f"{variant.etag}:{lookup_hash}:{event.get(NOTICE_ID_PLACEHOLDER, '')}"
     if event.get(MEMBER_NAME_PLACEHOLDER):  # a renamed member's title changes
         seed += f":{event[MEMBER_NAME_PLACEHOLDER]}"
+    if personal:
+        seed += f":{personal}"
     return '"' + hashlib.sha256(seed.encode()).hexdigest()[:40] + '"'
 
 

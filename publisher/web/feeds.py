@@ -24,7 +24,7 @@ from werkzeug.wrappers import Request, Response
 from auth.access import AccessDecision
 from auth.tokens import looks_like_token
 from feeds.all_seasons_feed import ALL_SEASONS_SLUG
-from feeds.model import MEMBER_NAME_PLACEHOLDER
+from feeds.model import MEMBER_NAME_PLACEHOLDER, PERSONAL_ITEMS_PLACEHOLDER
 from feeds.text import for_member
 from publisher.app import services_of
 from publisher.listening.cache import FeedCache
@@ -152,8 +152,13 @@ class MemberFeeds:
         event = notice_event(moment or variant.last_modified if decision.notice else None)
         if variant.template.names_member:  # the show puts members' names in feed titles
             event[MEMBER_NAME_PLACEHOLDER] = for_member(listener.name)
-        etag = member_etag(variant, listener.lookup_hash, event)
         changed_at = listener.changed_at(decision.notice, self.grace_days)
+        seed = ""
+        if variant.personal is not None:  # welcome and anniversary items, if theirs now
+            items, seed, moment = variant.personal.for_member(listener.started_at, now)
+            event[PERSONAL_ITEMS_PLACEHOLDER] = items
+            changed_at = max((t for t in (changed_at, moment) if t), default=None)
+        etag = member_etag(variant, listener.lookup_hash, event, seed)
         reply = feed_response(
             asked, variant, etag, token, private=True, event=event, changed_at=changed_at
         )
