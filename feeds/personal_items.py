@@ -5,7 +5,8 @@ feed carries `PERSONAL_ITEMS_PLACEHOLDER` before its first item instead, and eac
 puts there nothing or these items, dated at the member's own event (their start, or the
 anniversary) and named by it, so an app lists each once and a later event is a new item.
 The item text is rendered here once per change with the notice's date and id placeholders,
-which `personal_item_for` fills per request without any XML work.
+split there once (`personal_item_template`); `personal_item_for` fills them per request
+without any XML work, and gzip deflates only the date and id (`feeds.template.Filled`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from feeds.model import (
     EpisodeInfo,
     ShowInfo,
 )
+from feeds.template import FeedTemplate, Filled
 
 _ITEM = re.compile(rb"<item>.*</item>", re.DOTALL)
 _FIRST_ITEM = re.compile(rb"([ \t]*)<item>")
@@ -52,11 +54,19 @@ def personal_item_text(show: ShowInfo, item: EpisodeInfo) -> str:
     return found.group(0).decode() + "\n"
 
 
-def personal_item_for(text: str, moment: datetime) -> str:
-    """`text` dated at `moment` and named by it: one member's item for one event."""
-    return text.replace(NOTICE_DATE_PLACEHOLDER, format_datetime(moment.astimezone(UTC))).replace(
-        NOTICE_ID_PLACEHOLDER, f"{moment.astimezone(UTC):%Y%m%dT%H%M%S%fZ}"
-    )
+def personal_item_template(text: str) -> FeedTemplate:
+    """The item text split at its date and id, its parts deflated once (see `Filled`)."""
+    return FeedTemplate.from_body(text.encode())
+
+
+def personal_item_for(template: FeedTemplate, moment: datetime) -> Filled:
+    """The item dated at `moment` and named by it: one member's item for one event."""
+    moment = moment.astimezone(UTC)
+    values = {
+        NOTICE_DATE_PLACEHOLDER: format_datetime(moment),
+        NOTICE_ID_PLACEHOLDER: f"{moment:%Y%m%dT%H%M%S%fZ}",
+    }
+    return Filled(template, tuple(values[slot] for slot in template.slots))
 
 
 def with_personal_slot(body: bytes) -> bytes:

@@ -63,34 +63,102 @@ class FeedTemplate:
         """Whether the feed carries a token at all (the teaser and notices may not)."""
         return TOKEN_PLACEHOLDER in self.slots
 
-    def _values(self, token: str, extra: Mapping[str, str] | None) -> list[bytes]:
-        values = {TOKEN_PLACEHOLDER: token, **(extra or {})}
+    def _values(self, token: str, extra: Mapping[str, Value] | None) -> list[bytes | Fragments]:
+        values: dict[str, Value] = {TOKEN_PLACEHOLDER: token, **(extra or {})}
         missing = set(self.slots) - values.keys()
         if missing:
             raise KeyError(f"no value for {', '.join(sorted(missing))}")
-        return [values[slot].encode() for slot in self.slots]
+        encoded = {slot: _encoded(value) for slot, value in values.items()}  # once per slot kind
+        return [encoded[slot] for slot in self.slots]
 
-    def personalise(self, token: str, extra: Mapping[str, str] | None = None) -> bytes:
+    def personalise(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
         """The member's feed: every placeholder replaced (the token, and `extra`'s)."""
         if self.token_only:  # the usual feed: one join, in C
             return token.encode().join(self.parts)
         values = self._values(token, extra)
         out = [self.parts[0]]
         for value, part in zip(values, self.parts[1:], strict=True):
-            out += (value, part)
+            if isinstance(value, bytes):
+                out += (value, part)
+            else:
+                out += [raw for raw, _ in _pieces(value)]
+                out.append(part)
         return b"".join(out)
 
-    def personalise_gzip(self, token: str, extra: Mapping[str, str] | None = None) -> bytes:
+    def personalise_gzip(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
         """`gzip.compress(self.personalise(...))`, without compressing the feed again."""
         values = self._values(token, extra)
-        deflated = {value: _deflate_flushed(value) for value in set(values)}
-        crc = zlib.crc32(self.parts[0])
-        pieces = [self.deflated_parts[0]]
-        for value, part, deflated_part in zip(
-            values, self.parts[1:], self.deflated_parts[1:], strict=True
+        parts, deflated_parts = self.parts, self.deflated_parts
+        if not all(isinstance(value, bytes) for value in values):
+            values, parts, deflated_parts = _flattened(values, parts, deflated_parts)
+        deflated = {value: _deflate_flushed(value) for value in set(values)}  # type: ignore[arg-type]
+        crc = zlib.crc32(parts[0])
+        pieces = [deflated_parts[0]]
+        for value, part, deflated_part in zip(values, parts[1:], deflated_parts[1:], strict=True):
+            crc = zlib.crc32(part, zlib.crc32(value, crc))  # type: ignore[arg-type]
+            pieces += (deflated[value], deflated_part)  # type: ignore[index]
+        size = sum(map(len, parts)) + sum(map(len, values))  # type: ignore[arg-type]
+        return _gzip_member(pieces, crc, size)
+
+
+def _flattened(
+    values: list[bytes | Fragments], parts: tuple[bytes, ...], deflated_parts: tuple[bytes, ...]
+) -> tuple[list[bytes], tuple[bytes, ...], tuple[bytes, ...]]:
+    """The same feed as plain values between parts, each fragment's parts (deflated with
+    its template) spliced in as parts, with empty values where two parts meet."""
+    flat_values: list[bytes] = []
+    flat_parts, flat_deflated = [parts[0]], [deflated_parts[0]]
+    for value, part, deflated_part in zip(values, parts[1:], deflated_parts[1:], strict=True):
+        if isinstance(value, bytes):
+            flat_values.append(value)
+        else:
+            for filled in value:
+                template = filled.template
+                flat_values.append(b"")
+                flat_parts.append(template.parts[0])
+                flat_deflated.append(template.deflated_parts[0])
+                flat_values += (v.encode() for v in filled.values)
+                flat_parts += template.parts[1:]
+                flat_deflated += template.deflated_parts[1:]
+            flat_values.append(b"")
+        flat_parts.append(part)
+        flat_deflated.append(deflated_part)
+    return flat_values, tuple(flat_parts), tuple(flat_deflated)
+
+
+def _gzip_member(pieces: list[bytes], crc: int, size: int) -> bytes:
+    trailer = struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
+    return b"".join((_GZIP_HEADER, *pieces, _FINAL_EMPTY_BLOCK, trailer))
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A small template (one item) with its values, put in a slot whole.
+
+    Its parts were deflated once with the template, so a request deflates only the values
+    (a date, an id), not the item's text.
+    """
+
+    template: FeedTemplate
+    values: tuple[str, ...]  # one per slot of `template`
+
+
+Fragments = tuple[Filled, ...]
+Value = str | Fragments
+
+
+def _encoded(value: Value) -> bytes | Fragments:
+    return value.encode() if isinstance(value, str) else value
+
+
+def _pieces(fragments: Fragments) -> list[tuple[bytes, bytes | None]]:
+    """(raw, deflated or None) in order: each fragment's parts and values interleaved."""
+    out: list[tuple[bytes, bytes | None]] = []
+    for filled in fragments:
+        template = filled.template
+        out.append((template.parts[0], template.deflated_parts[0]))
+        for value, part, deflated in zip(
+            filled.values, template.parts[1:], template.deflated_parts[1:], strict=True
         ):
-            crc = zlib.crc32(part, zlib.crc32(value, crc))
-            pieces += (deflated[value], deflated_part)
-        size = sum(map(len, self.parts)) + sum(map(len, values))
-        trailer = struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
-        return b"".join((_GZIP_HEADER, *pieces, _FINAL_EMPTY_BLOCK, trailer))
+            out += ((value.encode(), None), (part, deflated))
+    return out

@@ -244,6 +244,12 @@ class RenderedFeed(Base):
     """
 
     __tablename__ = "rendered_feeds"
+    # The feed request's one query reads a stored feed's state, never its body: from this
+    # index alone. Without it SQLite walks the body's overflow pages to reach the columns
+    # after it (1.3 ms a poll for the 1.2 MB all-seasons feed of 20 x 100 episodes).
+    __table_args__ = (
+        Index("ix_rendered_feeds_state", "feed_key", "etag", "last_modified", "valid_until"),
+    )
 
     feed_key: Mapped[str] = mapped_column(String(120), primary_key=True)
     body: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,5 +1,6 @@
-"""Members' names, the show's opt-in to put them in member feed titles, and the
-producer's personal episodes (welcome, anniversary, payment problem, lapsed)
+"""Members' names, the show's opt-in to put them in member feed titles, the producer's
+personal episodes (welcome, anniversary, payment problem, lapsed), and an index from which
+a feed poll reads a stored feed's state without its body
 
 Revision ID: 0017
 Revises: 0015
@@ -39,7 +40,16 @@ def upgrade() -> None:
     )
 
 
+    # A feed poll reads a stored feed's state from this index, never the row (see models).
+    op.create_index(
+        "ix_rendered_feeds_state",
+        "rendered_feeds",
+        ["feed_key", "etag", "last_modified", "valid_until"],
+    )
+
+
 def downgrade() -> None:
+    op.drop_index("ix_rendered_feeds_state", table_name="rendered_feeds")
     op.drop_table("personal_episodes")
     with op.batch_alter_table("show") as batch:
         batch.drop_column("name_in_feed_title")

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from feeds.model import Enclosure, EpisodeInfo, ShowInfo, VoicedNotice
 from feeds.notice_feed import LAPSED, PAYMENT_PROBLEM
-from feeds.personal_items import personal_item_for, personal_item_text
+from feeds.personal_items import personal_item_for, personal_item_template, personal_item_text
+from feeds.template import FeedTemplate, Filled
 from publisher.listening.inputs import Urls
 from publisher.listening.media_names import audio_extension
 from publisher.models import PersonalEpisode
@@ -60,9 +61,9 @@ def has_member_items(session: Session) -> bool:
 
 @dataclass(frozen=True)
 class PersonalItem:
-    """One recording's `<item>` text and when a member sees it."""
+    """One recording's `<item>` (split at its date and id) and when a member sees it."""
 
-    text: str
+    template: FeedTemplate
     days: int
     after_days: int | None = None  # anniversary: every this many days from the start
 
@@ -83,22 +84,28 @@ class PersonalItems:
 
     def for_member(
         self, started: datetime | None, now: datetime
-    ) -> tuple[str, str, datetime | None]:
-        """The member's items now (XML), a seed naming them (for the ETag), and the latest
-        moment they changed (an item's event, or a window's end), for Last-Modified."""
-        if started is None:
-            return "", "", None
-        texts, names, changed = [], [], []
+    ) -> tuple[tuple[tuple[PersonalItem, datetime], ...], str, datetime | None]:
+        """The member's items now with their events, a seed naming them (for the ETag), and
+        the latest moment they changed (an item's event, or a window's end), for
+        Last-Modified. Cheap: a 304 needs no more."""
+        if started is None or not self.items:
+            return (), "", None
+        shown, changed = [], []
         for item in self.items:
             event = item.latest_event(started, now)
             if event is None:
                 continue
             ends = event + timedelta(days=item.days)
             if now < ends:
-                texts.append(personal_item_for(item.text, event))
-                names.append(f"{event:%Y%m%dT%H%M%S%f}")
+                shown.append((item, event))
             changed.append(event if now < ends else ends)  # shown since, or gone since
-        return "".join(texts), ",".join(names), max(changed, default=None)
+        seed = ",".join(str(event.timestamp()) for _, event in shown)
+        return tuple(shown), seed, max(changed, default=None)
+
+
+def filled_items(shown: tuple[tuple[PersonalItem, datetime], ...]) -> tuple[Filled, ...]:
+    """The items `for_member` found, dated and named at their events, ready for a slot."""
+    return tuple(personal_item_for(item.template, event) for item, event in shown)
 
 
 def load_personal_items(session: Session, urls: Urls, show: ShowInfo) -> PersonalItems:
@@ -119,5 +126,6 @@ def load_personal_items(session: Session, urls: Urls, show: ShowInfo) -> Persona
             episode_type="bonus",
         )
         after = row.after_days if row.kind == ANNIVERSARY else None
-        items.append(PersonalItem(personal_item_text(show, info), row.days or DEFAULT_DAYS, after))
+        template = personal_item_template(personal_item_text(show, info))
+        items.append(PersonalItem(template, row.days or DEFAULT_DAYS, after))
     return PersonalItems(tuple(items))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from flask import Blueprint, Flask, abort, current_app, request
 from werkzeug.wrappers import Request, Response
@@ -30,6 +31,7 @@ from publisher.app import services_of
 from publisher.listening.cache import FeedCache
 from publisher.listening.inputs import Urls
 from publisher.listening.listeners import Listener
+from publisher.listening.personal import filled_items
 from publisher.listening.requests import SeasonRequest, SeasonRequests, teaser_state
 from publisher.metrics.instruments import FEED_OUTCOMES
 from publisher.models import utcnow
@@ -153,15 +155,16 @@ class MemberFeeds:
         if variant.template.names_member:  # the show puts members' names in feed titles
             event[MEMBER_NAME_PLACEHOLDER] = for_member(listener.name)
         changed_at = listener.changed_at(decision.notice, self.grace_days)
-        seed = ""
+        seed, fill = "", None
         if variant.personal is not None:  # welcome and anniversary items, if theirs now
-            items, seed, moment = variant.personal.for_member(listener.started_at, now)
-            event[PERSONAL_ITEMS_PLACEHOLDER] = items
+            shown, seed, moment = variant.personal.for_member(listener.started_at, now)
             changed_at = max((t for t in (changed_at, moment) if t), default=None)
+            fill = {PERSONAL_ITEMS_PLACEHOLDER: partial(filled_items, shown)}
         etag = member_etag(variant, listener.lookup_hash, event, seed)
         reply = feed_response(
-            asked, variant, etag, token, private=True, event=event, changed_at=changed_at
-        )
+            asked, variant, etag, token, private=True, event=event, changed_at=changed_at,
+            fill=fill,
+        )  # fmt: skip
         outcome = "304" if reply.status == 304 else ("notice" if decision.notice else "200")
         FEED_OUTCOMES[outcome].inc()
         return reply
