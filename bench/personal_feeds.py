@@ -1,13 +1,15 @@
 """In-process figures for issue 29: personal items and the all-seasons feed.
 
-On SQLite (and PostgreSQL at 127.0.0.1:5432 when it answers), with 20 seasons x 100
-episodes and 1,000 members, it times `MemberFeeds.answer` (the code behind the WSGI fast
-path, without HTTP or a server) for a member's season feed and its 304, without personal
-items and then with a welcome item every member sees, and `all.xml` against one season's
-feed (200, 304, and the render once per change). One process, one thread: a per-request
-cost comparison on this machine, not the throughput figures of `make bench`.
+Two catalogues of 20 seasons x 100 episodes and 1,000 members who joined today, one
+without personal episodes and one with a welcome every member sees, on SQLite (or on
+PostgreSQL: `BENCH_PG_URL=postgresql+psycopg://…/name`, with `name_plain` and
+`name_welcome` created beforehand). It times `MemberFeeds.answer` (the code behind the WSGI
+fast path, without HTTP or a server) for a season feed (gzip 200) and its 304 on each, and
+`all.xml` likewise, in alternating rounds, and the render of all.xml against a season's.
+One process, one thread: a per-request cost comparison on this machine, not the
+throughput figures of `make bench`.
 
-    .venv/bin/python -m bench.personal_feeds
+    .venv/bin/python -m bench.personal_feeds [sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -27,27 +29,28 @@ from werkzeug.wrappers import Request
 from bench.feeds_data import add_members, prepare_catalog
 from publisher.models import Member, utcnow
 
-ROUNDS, CALLS = 5, 300
+ROUNDS, CALLS = 9, 200
 
 
-def per_call_us(call: Callable[[], object]) -> float:
+def per_call_us(call: Callable[[], object], rounds: int = ROUNDS) -> float:
     """Median over rounds of the mean microseconds per call."""
     for _ in range(20):
         call()
-    rounds = []
-    for _ in range(ROUNDS):
+    times = []
+    for _ in range(rounds):
         started = time.perf_counter()
         for _ in range(CALLS):
             call()
-        rounds.append((time.perf_counter() - started) / CALLS * 1e6)
-    return statistics.median(rounds)
+        times.append((time.perf_counter() - started) / CALLS * 1e6)
+    return statistics.median(times)
 
 
 def _request(path: str, **headers: str) -> Request:
     return Request(EnvironBuilder(path=path, headers=headers).get_environ())
 
 
-def measure(database_url: str, tmp: Path) -> dict[str, float]:
+def _app(database_url: str, tmp: Path, welcome: bool):  # type: ignore[no-untyped-def]
+    """A served catalogue of 20 x 100 episodes and 1,000 members who joined today."""
     env = dict(os.environ)
     env.update(
         LOVETV_DATABASE_URL=database_url,
@@ -57,72 +60,96 @@ def measure(database_url: str, tmp: Path) -> dict[str, float]:
     )
     prepare_catalog(env, seasons=20, episodes=100)
     token = add_members(env, 1_000)[0]
-    os.environ.update(env)
     from publisher.app import create_app
     from publisher.catalog.personal_publishing import set_personal
+
+    app = create_app(test_config=env)
+    services = app.extensions["lovetv"]
+    with services.db.session() as session:  # every member joined today: all see a welcome
+        session.execute(update(Member).values(created_at=utcnow()))
+    if welcome:
+        audio = Path(__file__).resolve().parent.parent / "publisher" / "static" / "notice.mp3"
+        set_personal(services, "welcome", audio, "Welcome", 30)
+    return app, token
+
+
+def _calls(app, token: str, slug: str) -> dict[str, Callable[[], object]]:  # type: ignore[no-untyped-def]
+    """The 200 (gzip) and 304 of one member feed, as calls of `MemberFeeds.answer`."""
     from publisher.web.feeds import member_feeds
 
-    app = create_app()
     feeds = member_feeds(app)
-    figures: dict[str, float] = {}
 
-    def answer(slug: str, etag: str | None = None) -> Callable[[], object]:
-        headers = {"Accept-Encoding": "gzip"}
-        if etag:
-            headers["If-None-Match"] = etag
+    def answer(etag: str | None = None) -> Callable[[], object]:
+        headers = {"Accept-Encoding": "gzip", **({"If-None-Match": etag} if etag else {})}
         request = _request(f"/feeds/{token}/{slug}.xml", **headers)
         return lambda: feeds.answer(request, token, slug)
 
-    def feed_and_304(label: str, slug: str) -> None:
-        reply = answer(slug)()
-        assert reply.status == 200, reply.status
-        etag = dict(reply.headers)["ETag"]
-        assert answer(slug, etag)().status == 304
-        figures[f"{label} 200"] = per_call_us(answer(slug))
-        figures[f"{label} 304"] = per_call_us(answer(slug, etag))
-        figures[f"{label} bytes"] = len(reply.body)
+    reply = answer()()
+    assert reply.status == 200, reply.status  # type: ignore[attr-defined]
+    etag = dict(reply.headers)["ETag"]  # type: ignore[attr-defined]
+    assert answer(etag)().status == 304  # type: ignore[attr-defined]
+    return {"200": answer(), "304": answer(etag)}
 
-    feed_and_304("season", "season-01")
-    feed_and_304("all", "all")
-    services = app.extensions["lovetv"]
-    for slug in ("season-01", "all"):
-        key = "season:1" if slug == "season-01" else "all-seasons"
-        started = time.perf_counter()
-        feeds.cache._render_and_store(key, _renderer(feeds.cache, slug), utcnow())
-        figures[f"{'season' if slug != 'all' else 'all'} render ms"] = (
-            time.perf_counter() - started
-        ) * 1e3
-    audio = Path(__file__).resolve().parent.parent / "publisher" / "static" / "notice.mp3"
-    set_personal(services, "welcome", audio, "Welcome", 30)
-    with services.db.session() as session:  # every member joined today: all see it
-        session.execute(update(Member).values(created_at=utcnow()))
-    feed_and_304("season+welcome", "season-01")
-    app.extensions["lovetv"].db.dispose()
+
+def measure(kind: str, tmp: Path) -> dict[str, float]:
+    """Both catalogues side by side, measured in alternating rounds (the machine is shared:
+    alternating keeps a busy moment from landing on one side only)."""
+    urls = {
+        False: _url(kind, tmp, "plain"),
+        True: _url(kind, tmp, "welcome"),
+    }
+    plain, token = _app(urls[False], tmp, welcome=False)
+    welcome, welcome_token = _app(urls[True], tmp, welcome=True)
+    cases = {
+        "season": _calls(plain, token, "season-01"),
+        "season+welcome": _calls(welcome, welcome_token, "season-01"),
+        "all": _calls(plain, token, "all"),
+        "all+welcome": _calls(welcome, welcome_token, "all"),
+    }
+    samples: dict[str, list[float]] = {}
+    for _ in range(ROUNDS):
+        for name, calls in cases.items():
+            for status, call in calls.items():
+                samples.setdefault(f"{name} {status}", []).append(per_call_us(call, rounds=1))
+    figures = {name: statistics.median(values) for name, values in samples.items()}
+    for name, slug in (("season render ms", "season-01"), ("all render ms", "all")):
+        figures[name] = _render_ms(plain, slug)
+    for app in (plain, welcome):
+        app.extensions["lovetv"].db.dispose()
     return figures
 
 
-def _renderer(cache, slug: str):  # type: ignore[no-untyped-def]
+def _url(kind: str, tmp: Path, name: str) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / name}.db"
+    base = os.environ["BENCH_PG_URL"]  # a database URL whose name ends the URL
+    return f"{base}_{name}"
+
+
+def _render_ms(app, slug: str) -> float:  # type: ignore[no-untyped-def]
     from publisher.listening.all_seasons import render_all_seasons
     from publisher.listening.rendering import render_season
 
-    if slug == "all":
-        return lambda session, notice: render_all_seasons(session, cache.urls, utcnow(), notice)
-    return lambda session, notice: render_season(session, 1, cache.urls, utcnow(), notice)
+    urls = app.extensions["lovetv_feed_cache"].urls
+    with app.extensions["lovetv"].db.session() as session:
+        started = time.perf_counter()
+        if slug == "all":
+            render_all_seasons(session, urls, utcnow())
+        else:
+            render_season(session, 1, urls, utcnow())
+        return (time.perf_counter() - started) * 1e3
 
 
 def main() -> int:
     kind = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
     with tempfile.TemporaryDirectory(prefix="lovetv-bench-") as tmp:
-        if kind == "sqlite":
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        else:
-            url = os.environ["BENCH_PG_URL"]
-        figures = measure(url, Path(tmp))
+        figures = measure(kind, Path(tmp))
     for name, value in figures.items():
         print(f"{kind:<11}{name:<24}{value:>12.1f}")
-    for label in ("200", "304"):
-        ratio = figures[f"season+welcome {label}"] / figures[f"season {label}"]
-        print(f"{kind:<11}{'welcome/plain ' + label:<24}{ratio:>12.3f}")
+    for name in ("season", "all"):
+        for status in ("200", "304"):
+            ratio = figures[f"{name}+welcome {status}"] / figures[f"{name} {status}"]
+            print(f"{kind:<11}{name + ' welcome/plain ' + status:<24}{ratio:>12.3f}")
     return 0
 
 

@@ -89,8 +89,9 @@ class FeedTemplate:
         """`gzip.compress(self.personalise(...))`, without compressing the feed again."""
         values = self._values(token, extra)
         parts, deflated_parts = self.parts, self.deflated_parts
-        if not all(isinstance(value, bytes) for value in values):
-            values, parts, deflated_parts = _flattened(values, parts, deflated_parts)
+        at = [index for index, value in enumerate(values) if not isinstance(value, bytes)]
+        if at:
+            values, parts, deflated_parts = _flattened(values, parts, deflated_parts, at)
         deflated = {value: _deflate_flushed(value) for value in set(values)}  # type: ignore[arg-type]
         crc = zlib.crc32(parts[0])
         pieces = [deflated_parts[0]]
@@ -102,27 +103,32 @@ class FeedTemplate:
 
 
 def _flattened(
-    values: list[bytes | Fragments], parts: tuple[bytes, ...], deflated_parts: tuple[bytes, ...]
+    values: list[bytes | Fragments],
+    parts: tuple[bytes, ...],
+    deflated_parts: tuple[bytes, ...],
+    at: list[int],
 ) -> tuple[list[bytes], tuple[bytes, ...], tuple[bytes, ...]]:
-    """The same feed as plain values between parts, each fragment's parts (deflated with
-    its template) spliced in as parts, with empty values where two parts meet."""
+    """The same feed as plain values between parts: each fragment (at the indexes `at`) has
+    its parts (deflated with its template) spliced in as parts, with empty values where two
+    parts meet. Sliced, not looped: a feed has hundreds of token slots and one fragment."""
     flat_values: list[bytes] = []
-    flat_parts, flat_deflated = [parts[0]], [deflated_parts[0]]
-    for value, part, deflated_part in zip(values, parts[1:], deflated_parts[1:], strict=True):
-        if isinstance(value, bytes):
-            flat_values.append(value)
-        else:
-            for filled in value:
-                template = filled.template
-                flat_values.append(b"")
-                flat_parts.append(template.parts[0])
-                flat_deflated.append(template.deflated_parts[0])
-                flat_values += (v.encode() for v in filled.values)
-                flat_parts += template.parts[1:]
-                flat_deflated += template.deflated_parts[1:]
+    flat_parts, flat_deflated = [], []
+    start = 0
+    for index in at:
+        flat_values += values[start:index]  # type: ignore[arg-type]
+        flat_parts += parts[start : index + 1]
+        flat_deflated += deflated_parts[start : index + 1]
+        for filled in values[index]:  # type: ignore[union-attr]
+            template = filled.template
             flat_values.append(b"")
-        flat_parts.append(part)
-        flat_deflated.append(deflated_part)
+            flat_values += (v.encode() for v in filled.values)
+            flat_parts += template.parts
+            flat_deflated += template.deflated_parts
+        flat_values.append(b"")
+        start = index + 1
+    flat_values += values[start:]  # type: ignore[arg-type]
+    flat_parts += parts[start:]
+    flat_deflated += deflated_parts[start:]
     return flat_values, tuple(flat_parts), tuple(flat_deflated)
 
 
