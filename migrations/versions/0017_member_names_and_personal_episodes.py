@@ -39,7 +39,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("kind"),
     )
 
-
     # A feed poll reads a stored feed's state from this index, never the row (see models).
     op.create_index(
         "ix_rendered_feeds_state",

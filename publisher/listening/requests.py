@@ -39,6 +39,8 @@ def _hot_query(engine: Engine, statement: Select[Any]) -> HotQuery:
         assert query.sql.count(_JOIN) == 1, query.sql
         query.sql = query.sql.replace(_JOIN, _JOIN_BY_STATE)
     return query
+
+
 _SEASON_REQUEST = (
     select(Season.id.label("season_id"), *_FEED_COLUMNS, *LISTENER_COLUMNS)
     .select_from(Season)
