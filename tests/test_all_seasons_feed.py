@@ -129,3 +129,10 @@ def test_all_feed_before_any_episode_says_coming_soon(client, services, mp3_file
     response = client.get(f"/feeds/{token}/all.xml")
     (item,) = parse_feed(response.data).gpodder["episodes"]
     assert "coming_soon" in item["guid"]
+
+
+def test_a_browser_opening_all_xml_gets_its_page_with_every_season(client, two_seasons) -> None:
+    page = client.get(two_seasons.feed_path(slug="all"), headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "All seasons" in text and "Opening up" in text and "Brave" in text
