@@ -47,9 +47,9 @@ class StandInAccount(StripeStore):
             )
             if session["customer"] is None and not wants_customer:
                 session["customer_details"] = {
-                "email": session["customer_email"] or email,
-                "name": name,
-            }
+                    "email": session["customer_email"] or email,
+                    "name": name,
+                }
             elif session["customer"] is None:
                 # A session made with customer_email fixes the address; the buyer cannot edit it.
                 email = session["customer_email"] or email
