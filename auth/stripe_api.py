@@ -58,6 +58,7 @@ class CheckoutSummary:
     payment_intent_id: str | None = None
     gift_id: str | None = None  # set by our server (metadata) for a gift's one-time Checkout
     amount_total: int | None = None  # what was charged, in the currency's smallest unit
+    name: str | None = None  # the name typed at Checkout, if any (customer_details.name)
     currency: str | None = None
 
 
@@ -396,6 +397,7 @@ def checkout_summary(found: Mapping[str, Any]) -> CheckoutSummary:
         plan=metadata.get("plan"),
         customer_id=id_of(found.get("customer")),
         email=details.get("email") or found.get("customer_email"),
+        name=details.get("name") or None,
         member_id=metadata.get("member_id") or None,
         mode=found.get("mode") or "subscription",
         subscription_id=id_of(found.get("subscription")),

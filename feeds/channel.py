@@ -15,7 +15,14 @@ from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 from feeds import apple_extension, podcast_extension
-from feeds.model import NOTICE_DATE_PLACEHOLDER, EpisodeInfo, OtherSeason, SeasonInfo, ShowInfo
+from feeds.model import (
+    MEMBER_NAME_PLACEHOLDER,
+    NOTICE_DATE_PLACEHOLDER,
+    EpisodeInfo,
+    OtherSeason,
+    SeasonInfo,
+    ShowInfo,
+)
 from feeds.notes import notes_html, notes_text
 from feeds.text import clean_text, one_line
 
@@ -39,6 +46,9 @@ class Channel:
     podcast_guid: str
     updated: datetime
     private: bool
+    # Written after the (cleaned) title: `MEMBER_NAME_PLACEHOLDER` in member feeds whose
+    # show puts names in titles, filled per request.
+    title_suffix: str = ""
 
 
 def new_feed(show: ShowInfo, channel: Channel) -> FeedGenerator:
@@ -54,7 +64,7 @@ def new_feed(show: ShowInfo, channel: Channel) -> FeedGenerator:
         podcast_extension.PodcastIndexEntryExtension,
         atom=False,
     )
-    title = one_line(channel.title) or "Untitled"
+    title = (one_line(channel.title) or "Untitled") + channel.title_suffix
     fg.title(title)
     fg.description(clean_text(channel.description).strip() or title)
     fg.link(href=channel.self_url, rel="self")
@@ -194,4 +204,5 @@ def season_channel(show: ShowInfo, season: SeasonInfo, updated: datetime) -> Cha
         podcast_guid=season.podcast_guid,
         updated=updated,
         private=True,
+        title_suffix=MEMBER_NAME_PLACEHOLDER if show.name_in_title else "",
     )

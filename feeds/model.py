@@ -17,7 +17,19 @@ TOKEN_PLACEHOLDER = "@@LOVETV_TOKEN@@"
 # notice feed is still rendered once, not once per member.
 NOTICE_DATE_PLACEHOLDER = "@@LOVETV_NOTICE_DATE@@"
 NOTICE_ID_PLACEHOLDER = "@@LOVETV_NOTICE_ID@@"
-PLACEHOLDERS = (TOKEN_PLACEHOLDER, NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER)
+# Where a member feed's title ends with " (for Ann)" when the show puts names in titles
+# (`ShowInfo.name_in_title`): filled per request, already escaped (`feeds.text.for_member`).
+MEMBER_NAME_PLACEHOLDER = "@@LOVETV_MEMBER_NAME@@"
+# Where a member's personal items (welcome, anniversary: `feeds.personal_items`) go, at
+# the top of the feed's items; filled per request with nothing or their rendered `<item>`s.
+PERSONAL_ITEMS_PLACEHOLDER = "@@LOVETV_PERSONAL_ITEMS@@"
+PLACEHOLDERS = (
+    TOKEN_PLACEHOLDER,
+    NOTICE_DATE_PLACEHOLDER,
+    NOTICE_ID_PLACEHOLDER,
+    MEMBER_NAME_PLACEHOLDER,
+    PERSONAL_ITEMS_PLACEHOLDER,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class ShowInfo:
     explicit: bool
     podcast_guid: str
     join_url: str
+    name_in_title: bool = False  # member feeds end their title with the member's name
 
 
 @dataclass(frozen=True)
@@ -122,6 +135,15 @@ class Trailer:
 
 
 @dataclass(frozen=True)
+class VoicedNotice:
+    """The producer's recording carried by one kind of notice instead of the chime."""
+
+    kind: str  # a notice kind of `feeds.notice_feed` (payment_problem, lapsed)
+    enclosure: Enclosure
+    duration_seconds: int
+
+
+@dataclass(frozen=True)
 class NoticeLinks:
     """Where notice items send a listener, and the small audio every notice item carries."""
 
@@ -130,6 +152,7 @@ class NoticeLinks:
     contact_email: str
     notice_audio_base: str  # `{base}/media/notice`: `/<kind>.mp3` is appended
     notice_audio_length: int
+    voiced: tuple[VoicedNotice, ...] = ()  # `lovetv personal set payment-problem|lapsed`
 
 
 @dataclass(frozen=True)

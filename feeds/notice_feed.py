@@ -110,13 +110,14 @@ def notice_item(
     """
     per_event = kind in PER_EVENT
     text = NOTICES[kind]
+    voiced = next((v for v in links.voiced if v.kind == kind), None)
     return EpisodeInfo(
         guid=f"{feed_guid}-notice-{kind}" + (f"-{NOTICE_ID_PLACEHOLDER}" if per_event else ""),
         title=text.title.format(season=one_line(feed_title)),
         description=notice_html(kind, show, feed_title, links),
         published=published or datetime(1970, 1, 1, tzinfo=UTC),
-        enclosure=notice_enclosure(kind, links),
-        duration_seconds=NOTICE_AUDIO_SECONDS,
+        enclosure=voiced.enclosure if voiced else notice_enclosure(kind, links),
+        duration_seconds=voiced.duration_seconds if voiced else NOTICE_AUDIO_SECONDS,
         link=getattr(links, text.link),
         episode_type="bonus",
         own_text=True,

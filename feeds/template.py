@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from feeds.model import PLACEHOLDERS, TOKEN_PLACEHOLDER
+from feeds.model import MEMBER_NAME_PLACEHOLDER, PLACEHOLDERS, TOKEN_PLACEHOLDER
 
 _SPLIT = re.compile(b"(" + b"|".join(re.escape(p.encode()) for p in PLACEHOLDERS) + b")")
 # ID1 ID2, CM=deflate, no flags, MTIME=0, XFL=0, OS=unknown.
@@ -53,39 +53,118 @@ class FeedTemplate:
         """Whether every placeholder is the token (a feed without a notice)."""
         return all(slot == TOKEN_PLACEHOLDER for slot in self.slots)
 
+    @cached_property
+    def names_member(self) -> bool:
+        """Whether the feed's title carries the member's name (`MEMBER_NAME_PLACEHOLDER`)."""
+        return MEMBER_NAME_PLACEHOLDER in self.slots
+
     @property
     def personal(self) -> bool:
         """Whether the feed carries a token at all (the teaser and notices may not)."""
         return TOKEN_PLACEHOLDER in self.slots
 
-    def _values(self, token: str, extra: Mapping[str, str] | None) -> list[bytes]:
-        values = {TOKEN_PLACEHOLDER: token, **(extra or {})}
+    def _values(self, token: str, extra: Mapping[str, Value] | None) -> list[bytes | Fragments]:
+        values: dict[str, Value] = {TOKEN_PLACEHOLDER: token, **(extra or {})}
         missing = set(self.slots) - values.keys()
         if missing:
             raise KeyError(f"no value for {', '.join(sorted(missing))}")
-        return [values[slot].encode() for slot in self.slots]
+        encoded = {slot: _encoded(value) for slot, value in values.items()}  # once per slot kind
+        return [encoded[slot] for slot in self.slots]
 
-    def personalise(self, token: str, extra: Mapping[str, str] | None = None) -> bytes:
+    def personalise(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
         """The member's feed: every placeholder replaced (the token, and `extra`'s)."""
         if self.token_only:  # the usual feed: one join, in C
             return token.encode().join(self.parts)
         values = self._values(token, extra)
         out = [self.parts[0]]
         for value, part in zip(values, self.parts[1:], strict=True):
-            out += (value, part)
+            if isinstance(value, bytes):
+                out += (value, part)
+            else:
+                out += [raw for raw, _ in _pieces(value)]
+                out.append(part)
         return b"".join(out)
 
-    def personalise_gzip(self, token: str, extra: Mapping[str, str] | None = None) -> bytes:
+    def personalise_gzip(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
         """`gzip.compress(self.personalise(...))`, without compressing the feed again."""
         values = self._values(token, extra)
-        deflated = {value: _deflate_flushed(value) for value in set(values)}
-        crc = zlib.crc32(self.parts[0])
-        pieces = [self.deflated_parts[0]]
-        for value, part, deflated_part in zip(
-            values, self.parts[1:], self.deflated_parts[1:], strict=True
+        parts, deflated_parts = self.parts, self.deflated_parts
+        at = [index for index, value in enumerate(values) if not isinstance(value, bytes)]
+        if at:
+            values, parts, deflated_parts = _flattened(values, parts, deflated_parts, at)
+        deflated = {value: _deflate_flushed(value) for value in set(values)}  # type: ignore[arg-type]
+        crc = zlib.crc32(parts[0])
+        pieces = [deflated_parts[0]]
+        for value, part, deflated_part in zip(values, parts[1:], deflated_parts[1:], strict=True):
+            crc = zlib.crc32(part, zlib.crc32(value, crc))  # type: ignore[arg-type]
+            pieces += (deflated[value], deflated_part)  # type: ignore[index]
+        size = sum(map(len, parts)) + sum(map(len, values))  # type: ignore[arg-type]
+        return _gzip_member(pieces, crc, size)
+
+
+def _flattened(
+    values: list[bytes | Fragments],
+    parts: tuple[bytes, ...],
+    deflated_parts: tuple[bytes, ...],
+    at: list[int],
+) -> tuple[list[bytes], tuple[bytes, ...], tuple[bytes, ...]]:
+    """The same feed as plain values between parts: each fragment (at the indexes `at`) has
+    its parts (deflated with its template) spliced in as parts, with empty values where two
+    parts meet. Sliced, not looped: a feed has hundreds of token slots and one fragment."""
+    flat_values: list[bytes] = []
+    flat_parts, flat_deflated = [], []
+    start = 0
+    for index in at:
+        flat_values += values[start:index]  # type: ignore[arg-type]
+        flat_parts += parts[start : index + 1]
+        flat_deflated += deflated_parts[start : index + 1]
+        for filled in values[index]:  # type: ignore[union-attr]
+            template = filled.template
+            flat_values.append(b"")
+            flat_values += (v.encode() for v in filled.values)
+            flat_parts += template.parts
+            flat_deflated += template.deflated_parts
+        flat_values.append(b"")
+        start = index + 1
+    flat_values += values[start:]  # type: ignore[arg-type]
+    flat_parts += parts[start:]
+    flat_deflated += deflated_parts[start:]
+    return flat_values, tuple(flat_parts), tuple(flat_deflated)
+
+
+def _gzip_member(pieces: list[bytes], crc: int, size: int) -> bytes:
+    trailer = struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
+    return b"".join((_GZIP_HEADER, *pieces, _FINAL_EMPTY_BLOCK, trailer))
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A small template (one item) with its values, put in a slot whole.
+
+    Its parts were deflated once with the template, so a request deflates only the values
+    (a date, an id), not the item's text.
+    """
+
+    template: FeedTemplate
+    values: tuple[str, ...]  # one per slot of `template`
+
+
+Fragments = tuple[Filled, ...]
+Value = str | Fragments
+
+
+def _encoded(value: Value) -> bytes | Fragments:
+    return value.encode() if isinstance(value, str) else value
+
+
+def _pieces(fragments: Fragments) -> list[tuple[bytes, bytes | None]]:
+    """(raw, deflated or None) in order: each fragment's parts and values interleaved."""
+    out: list[tuple[bytes, bytes | None]] = []
+    for filled in fragments:
+        template = filled.template
+        out.append((template.parts[0], template.deflated_parts[0]))
+        for value, part, deflated in zip(
+            filled.values, template.parts[1:], template.deflated_parts[1:], strict=True
         ):
-            crc = zlib.crc32(part, zlib.crc32(value, crc))
-            pieces += (deflated[value], deflated_part)
-        size = sum(map(len, self.parts)) + sum(map(len, values))
-        trailer = struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
-        return b"".join((_GZIP_HEADER, *pieces, _FINAL_EMPTY_BLOCK, trailer))
+            out += ((value.encode(), None), (part, deflated))
+    return out

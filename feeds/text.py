@@ -9,6 +9,7 @@ https://www.w3.org/TR/xml/#charsets
 from __future__ import annotations
 
 import re
+from xml.sax.saxutils import escape
 
 from feeds.model import PLACEHOLDERS
 
@@ -30,3 +31,10 @@ def clean_text(text: str | None) -> str:
 def one_line(text: str | None) -> str:
     """A title-like value: cleaned, with runs of whitespace (newlines too) squashed to one."""
     return " ".join(clean_text(text).split())
+
+
+def for_member(name: str | None) -> str:
+    """What stands for `MEMBER_NAME_PLACEHOLDER` in a member's feed title: ` (for Ann)`,
+    escaped for XML text, or nothing for a member without a name."""
+    cleaned = one_line(name)
+    return f" (for {escape(cleaned)})" if cleaned else ""

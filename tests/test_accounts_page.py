@@ -62,10 +62,12 @@ def test_the_account_page_lists_every_published_season_newest_first_with_working
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "ann@example.com" in page.text and "Complimentary" in page.text
     titles = re.findall(r'<h3 id="season-\d+">([^<]+)</h3>', page.text)
-    assert titles == ["Braver", "Closer"]
+    assert titles == ["All seasons", "Braver", "Closer"]  # one feed of every season first
     token = shop.token_of("ann@example.com")
     links = feed_links(page.text)
-    assert links == [f"{shop.url}/feeds/{token}/season-{n}.xml" for n in (2, 1)]
+    assert links == [
+        f"{shop.url}/feeds/{token}/{slug}.xml" for slug in ("all", "season-2", "season-1")
+    ]
     for n, link in enumerate(links, start=1):
         assert f'<label for="feed-{n}">' in page.text
         answer = requests.get(link, timeout=30)
@@ -89,9 +91,9 @@ def test_each_feed_has_app_links_that_keep_the_whole_url_and_a_qr_code_of_it(
     assert "podcast://" not in page and "castros://" not in page  # scheme-dropping links
     assert "Follow a Show by URL" in page and 'data-copy="feed-1"' in page
     images = re.findall(
-        r'<img src="data:image/png;base64,([^"]+)" alt="QR code of your (\w+) feed"', page
+        r'<img src="data:image/png;base64,([^"]+)" alt="QR code of your ([\w ]+) feed"', page
     )
-    assert [title for _, title in images] == ["Braver", "Closer"]
+    assert [title for _, title in images] == ["All seasons", "Braver", "Closer"]
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(b64decode(images[0][0]))))
     assert [code.text for code in decoded] == [feed]
 

@@ -19,6 +19,7 @@ from support.stripe_app import (  # noqa: F401
     shop_fixture,
 )
 
+from publisher.members.members import find_member
 from publisher.web.podcast_apps import podcast_app_links
 
 DAY = 86400
@@ -250,3 +251,13 @@ def test_a_signed_in_comp_member_buying_gets_their_purchase_and_their_links_kept
     assert shop.token_of("kim@example.com") == token
     assert shop.members() == ["kim@example.com"]
     assert shop.checkout_record(session_id).outcome == "member"
+
+
+@pytest.mark.parametrize("plan", ["monthly", "lifetime"])
+def test_the_name_typed_at_checkout_becomes_the_members_name(shop: Shop, plan: str) -> None:
+    session_id = shop.start_checkout(plan)
+    events = shop.stripe.pay_checkout(session_id, "ann@example.com", name="  Ann   Example ")
+    assert all(r.status_code == 200 for r in shop.deliver(*events))
+    with shop.services.db.session() as session:
+        member = find_member(session, "ann@example.com")
+        assert member is not None and member.name == "Ann Example"

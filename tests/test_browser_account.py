@@ -99,15 +99,17 @@ def test_a_member_signs_in_by_email_and_finds_every_season_on_the_account_page( 
     names, values = page.locator("dt").all_inner_texts(), page.locator("dd").all_inner_texts()
     terms = dict(zip(names, values, strict=True))
     assert terms["Email"] == member and terms["Plan"] and terms["Status"] == "Active"
-    assert page.get_by_role("heading", level=3).all_inner_texts() == list(SEASONS)
+    # One feed of every season first, then each season's.
+    assert page.get_by_role("heading", level=3).all_inner_texts() == ["All seasons", *SEASONS]
     token = shop.token_of(member)
     tab_stops(page)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=shop.url)
-    for n, title in enumerate(SEASONS, start=1):
+    slugs = ("all", *(f"season-{3 - n}" for n in range(1, len(SEASONS) + 1)))
+    for n, (title, slug) in enumerate(zip(("All seasons", *SEASONS), slugs, strict=True), 1):
         season = page.locator(f"section.feed:nth-of-type({n})")
         feed = labelled_field(page, f"Private feed link for {title}")
         url = feed.input_value()
-        assert url == f"{shop.url}/feeds/{token}/season-{3 - n}.xml"
+        assert url == f"{shop.url}/feeds/{token}/{slug}.xml"
         assert requests.get(url, timeout=30).status_code == 200
         copy = season.get_by_role("button", name="Copy link")
         apps = [season.get_by_role("link", name="Add to Overcast")]

@@ -44,10 +44,16 @@ def test_a_new_member_copies_their_feed_link_and_finds_their_apps_on_the_welcome
     url = feed.input_value()
     assert url == f"{shop.url}/feeds/{shop.token_of('nia@example.com')}/season-1.xml"
     assert requests.get(url, timeout=30).status_code == 200
+    # The all-seasons feed comes first; this is the season's own, in its own block.
+    assert page.get_by_role("heading", level=2).all_inner_texts()[:2] == ["All seasons", "Season 1"]
+    assert (
+        labelled_field(page, "Private feed link for All seasons").input_value().endswith("/all.xml")
+    )
     tab_stops(page)
-    copy = page.get_by_role("button", name="Copy link")
+    block = page.locator("div.feed").filter(has=feed)
+    copy = block.get_by_role("button", name="Copy link")
     names = ("Add to Overcast",)  # no link to a web page carries a private feed
-    apps = [page.get_by_role("link", name=app, exact=True) for app in names]
+    apps = [block.get_by_role("link", name=app, exact=True) for app in names]
     places = [reached_by_tab(c) for c in (feed, copy, *apps)]
     assert places == sorted(places), "Tab does not go field, copy, then the apps"
     for app in apps:

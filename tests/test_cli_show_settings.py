@@ -49,6 +49,7 @@ def test_show_get_prints_what_show_set_set(runner: CliRunner, tmp_path: Path) ->
         "category": "Health & Fitness > Mental Health",
         "website": "https://lovetv.example",
         "explicit": True,
+        "name_in_feed_title": False,
         "terms": "Be kind.",
         "refund_policy": "",
         "regular_prices": "monthly=199,yearly=499.50",
@@ -61,6 +62,7 @@ def test_show_get_prints_what_show_set_set(runner: CliRunner, tmp_path: Path) ->
     assert "explicit       yes (--explicit)" in lines
     assert "refund policy  (not set)" in lines
     assert "regular prices monthly $199, yearly $499.50 (struck through beside the prices)" in lines
+    assert "name in title  no (--no-name-in-feed-title)" in lines
     assert "terms          8 characters, shown at /terms" in lines
 
 

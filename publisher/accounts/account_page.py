@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.access import PREPAID
+from feeds.all_seasons_feed import ALL_SEASONS_SLUG, ALL_SEASONS_TITLE
 from publisher.accounts.sessions import end_sessions
 from publisher.accounts.watching import VideoLink, video_links
 from publisher.config import Config
@@ -56,7 +57,8 @@ def show_title(session: Session) -> str:
 def published_feeds(
     session: Session, config: Config, member: Member, now: datetime
 ) -> list[SeasonFeed]:
-    """Every season with an episode out now, newest first, with the member's feed URL."""
+    """Every season with an episode out now, newest first, with the member's feed URL, after
+    the member's one feed of every season (offered first: subscribe once, hear them all)."""
     token = current_token(session, member, config.secret_key)
     has_episode = select(Episode.id).where(Episode.season_id == Season.id, published(now))
     seasons = session.scalars(
@@ -64,7 +66,11 @@ def published_feeds(
         .where(has_episode.exists())
         .order_by(Season.number.desc().nulls_last(), Season.created_at.desc(), Season.id.desc())
     )
-    return [SeasonFeed(s.title, f"{config.base_url}/feeds/{token}/{s.slug}.xml") for s in seasons]
+    feeds = [SeasonFeed(s.title, f"{config.base_url}/feeds/{token}/{s.slug}.xml") for s in seasons]
+    if not feeds:
+        return []
+    every = f"{config.base_url}/feeds/{token}/{ALL_SEASONS_SLUG}.xml"
+    return [SeasonFeed(ALL_SEASONS_TITLE, every), *feeds]
 
 
 def membership_term(member: Member) -> str:

@@ -176,6 +176,8 @@ def _new_member(
     )
     if member is None:
         return None
+    if checkout.name and not member.name:  # what feed titles may show (docs/personal-episodes.md)
+        member.name = " ".join(checkout.name.split())[:200] or None
     token = current_token_row(session, config.secret_key, member)
     return Checkout(id=checkout.id, member_id=member.id, outcome=NEW_MEMBER, token_id=token.id)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from feeds.all_seasons_feed import ALL_SEASONS_SLUG
 from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.uploads import Uploads, artwork_key
 from publisher.catalog.video_summary import video_summary
@@ -44,6 +45,7 @@ SHOW_FIELDS = (
     "website",
     "explicit",
     "regular_prices",
+    "name_in_feed_title",
 )
 
 
@@ -202,6 +204,11 @@ def add_season(
         raise UserError(
             f"{slug!r} is not a season slug: use lowercase letters, digits and hyphens, "
             "e.g. season-2"
+        )
+    if slug == ALL_SEASONS_SLUG:  # /feeds/<token>/all.xml is every season's feed
+        raise UserError(
+            f"{slug!r} is taken by the members' all-seasons feed (all.xml): choose another "
+            "slug, e.g. season-2"
         )
     if not title.strip():
         raise UserError("a season needs a title (--title)")

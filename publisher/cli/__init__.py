@@ -68,6 +68,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "storage": ("publisher.cli.storage", "storage", "Look after the audio store."),
     "gift": ("publisher.cli.gift", "gift", "Gift memberships bought through Stripe."),
+    "personal": (
+        "publisher.cli.personal",
+        "personal",
+        "Welcome and anniversary episodes, and the producer's voice on notices.",
+    ),
     "jobs": ("publisher.cli.jobs", "jobs", "Periodic jobs run by lovetv serve."),
     "import": (
         "publisher.cli.feed_import",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from publisher.cli import CliState, pass_state
+from publisher.cli import CliState, OneLineUsageError, pass_state
 from publisher.cli.member_import import import_command
 from publisher.cli.member_list import list_command
 from publisher.cli.terminal import moment, printable
@@ -147,18 +147,33 @@ def restore(state: CliState, email: str, as_json: bool) -> None:
     _print(summary, as_json, f"restored {summary['email']}")
 
 
-@member.command("edit", short_help="Change a member's email address; their feeds keep working.")
+@member.command("edit", short_help="Change a member's email address or name.")
 @click.argument("email")
-@click.option("--email", "new_email", required=True, help="The member's new address.")
+@click.option("--email", "new_email", help="The member's new address.")
+@click.option("--name", help="What the member is called ('' removes it).")
 @json_option
 @pass_state
-def edit(state: CliState, email: str, new_email: str, as_json: bool) -> None:
+def edit(
+    state: CliState, email: str, new_email: str | None, name: str | None, as_json: bool
+) -> None:
     """Change the address of the member at EMAIL (exactly) to NEW: both addresses are
     emailed, every signed-in browser is signed out, the feed links stay the same, and a
-    Stripe customer's email is changed too."""
+    Stripe customer's email is changed too. --name sets what the member is called, which
+    their feed titles end with under `show set --name-in-feed-title`."""
     from publisher.members.address_change import change_address
+    from publisher.members.names import set_member_name
 
+    if new_email is None and name is None:
+        raise OneLineUsageError("give --email NEW or --name NAME (see lovetv member edit --help)")
+    if name is not None:
+        named = set_member_name(state.services(), email, name)
+        if new_email is None:
+            headline = f"{named['email']} is now called {named['name'] or '(no name)'}"
+            click.echo(json.dumps(named) if as_json else printable(headline))
+            return
     summary = change_address(state.services(), email, new_email)
+    if name is not None:
+        summary["name"] = named["name"]
     if not summary["changed"]:
         headline = f"{summary['email']} is already the address; nothing changed here"
     else:

@@ -41,6 +41,11 @@ def show() -> None:
     help="Regular prices shown struck through beside the plans' prices, e.g. "
     "monthly=199,yearly=499,lifetime=799 (an empty value removes them).",
 )
+@click.option(
+    "--name-in-feed-title/--no-name-in-feed-title",
+    default=None,
+    help="End each member feed's title with the member's name, e.g. '(for Ann)'.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the show as JSON.")
 @pass_state
 def set_command(
@@ -103,6 +108,12 @@ def _readable(settings: dict[str, Any]) -> list[tuple[str, str]]:
         ("website", text(settings["website"])),
         ("explicit", "yes (--explicit)" if settings["explicit"] else "no (--clean)"),
         ("regular prices", _regular(settings["regular_prices"])),
+        (
+            "name in title",
+            "yes (--name-in-feed-title)"
+            if settings["name_in_feed_title"]
+            else "no (--no-name-in-feed-title)",
+        ),
         ("terms", policy(settings["terms"], "/terms")),
         ("refund policy", policy(settings["refund_policy"], "/refunds")),
     ]

@@ -26,10 +26,15 @@ class StandInAccount(StripeStore):
     # --- what customers and Stripe's billing engine do -----------------------------------
 
     def pay_checkout(
-        self, session_id: str, email: str, promotion_code: str | None = None
+        self,
+        session_id: str,
+        email: str,
+        promotion_code: str | None = None,
+        name: str | None = None,
     ) -> list[dict[str, Any]]:
         """The customer pays on the Checkout page (with the code they typed, if the session
-        takes codes): Stripe creates what the session sells."""
+        takes codes, and the name they typed, if any): Stripe creates what the session
+        sells."""
         with self.lock:
             session = self.get(session_id, "checkout.session")
             assert session["status"] == "open", "a Checkout Session is paid only once"
@@ -41,16 +46,19 @@ class StandInAccount(StripeStore):
                 session["customer_creation"] == "always"
             )
             if session["customer"] is None and not wants_customer:
-                session["customer_details"] = {"email": session["customer_email"] or email}
+                session["customer_details"] = {
+                    "email": session["customer_email"] or email,
+                    "name": name,
+                }
             elif session["customer"] is None:
                 # A session made with customer_email fixes the address; the buyer cannot edit it.
                 email = session["customer_email"] or email
-                customer = self.add("cus", {"object": "customer", "email": email, "name": None})
+                customer = self.add("cus", {"object": "customer", "email": email, "name": name})
                 session["customer"] = customer["id"]
                 events.append(self.event("customer.created", customer))
             if session["customer"] is not None:
                 customer_email = self.get(session["customer"], "customer")["email"]
-                session["customer_details"] = {"email": customer_email}
+                session["customer_details"] = {"email": customer_email, "name": name}
             session.update(status="complete", payment_status="paid")
             if session["mode"] == "subscription":
                 sub_events = self._start_subscription(session)

@@ -19,10 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from feeds.model import PERSONAL_ITEMS_PLACEHOLDER
 from feeds.template import FeedTemplate
 from publisher.db import Database
-from publisher.listening.inputs import Urls
-from publisher.listening.invalidation import TEASER_FEED_KEY, season_feed_key
+from publisher.listening.all_seasons import render_all_seasons
+from publisher.listening.inputs import Urls, show_info
+from publisher.listening.invalidation import ALL_SEASONS_FEED_KEY, TEASER_FEED_KEY, season_feed_key
+from publisher.listening.personal import PersonalItems, load_personal_items
 from publisher.listening.rendering import Rendered, render_season, render_teaser
 from publisher.models import RenderedFeed, Season
 
@@ -50,6 +53,8 @@ class Variant:
     etag: str  # of these bytes, before personalising
     last_modified: datetime
     source_etag: str  # the stored feed it was made from: stale once that changes
+    # The member's own items (welcome, anniversary) when the feed has their slot.
+    personal: PersonalItems | None = None
 
     @property
     def http_last_modified(self) -> str:
@@ -119,6 +124,14 @@ class FeedCache:
 
         return self._variant(season_feed_key(season_id), state, kind, render, now)
 
+    def all_seasons(self, state: FeedState, kind: str | None, now: datetime) -> Variant:
+        """The all-seasons member feed for one notice kind (None: the plain member feed)."""
+
+        def render(session: Session, notice: str | None) -> Rendered:
+            return render_all_seasons(session, self.urls, now, notice)
+
+        return self._variant(ALL_SEASONS_FEED_KEY, state, kind, render, now)
+
     def teaser(self, state: FeedState, now: datetime) -> Variant:
         def render(session: Session, notice: str | None) -> Rendered:
             return render_teaser(session, self.urls, now)
@@ -141,7 +154,7 @@ class FeedCache:
                 rendered = render(session, kind)
             if rendered is None:
                 raise LookupError(key)
-            variant = _variant_of(rendered.body, state.last_modified, state.etag)
+            variant = self._variant_of(rendered.body, state.last_modified, state.etag)
         self._variants[(key, kind)] = variant
         return variant
 
@@ -151,7 +164,7 @@ class FeedCache:
         if rendered is None:
             raise LookupError(key)
         etag, last_modified = store_rendered(self.db, key, rendered, now)
-        self._variants[(key, None)] = _variant_of(rendered.body, last_modified, etag)
+        self._variants[(key, None)] = self._variant_of(rendered.body, last_modified, etag)
         return FeedState(etag, last_modified, rendered.valid_until)
 
     def _load_stored(self, key: str, render: Renderer, now: datetime) -> Variant:
@@ -165,8 +178,14 @@ class FeedCache:
             self._render_and_store(key, render, now)
             return self._variants[(key, None)]
         body = bytes(row.body)
-        return _variant_of(body, row.last_modified, body_etag(body))
+        return self._variant_of(body, row.last_modified, body_etag(body))
 
-
-def _variant_of(body: bytes, last_modified: datetime, source_etag: str) -> Variant:
-    return Variant(FeedTemplate.from_body(body), body_etag(body), last_modified, source_etag)
+    def _variant_of(self, body: bytes, last_modified: datetime, source_etag: str) -> Variant:
+        """A variant of `body`, with the personal items when it has their slot (read once
+        per feed change; setting one changes every feed's bytes)."""
+        template = FeedTemplate.from_body(body)
+        personal = None
+        if PERSONAL_ITEMS_PLACEHOLDER in template.slots:
+            with self.db.session() as session:
+                personal = load_personal_items(session, self.urls, show_info(session, self.urls))
+        return Variant(template, body_etag(body), last_modified, source_etag, personal)

@@ -23,6 +23,7 @@ from feeds.model import (
     ShowInfo,
     Trailer,
     Transcript,
+    VoicedNotice,
 )
 from publisher.listening.media_names import (
     CHAPTERS_SUFFIX,
@@ -63,8 +64,11 @@ class Urls:
             return f"{self.base}/artwork/{key}"
         return None
 
-    def notice_links(self, contact_email: str) -> NoticeLinks:
+    def notice_links(
+        self, contact_email: str, voiced: tuple[VoicedNotice, ...] = ()
+    ) -> NoticeLinks:
         return NoticeLinks(
+            voiced=voiced,
             join_url=f"{self.base}/",
             # The account page (sign-in by email), never a token-bearing billing link:
             # feed URLs live in apps, their cloud sync and logs.
@@ -100,6 +104,7 @@ def show_info(session: Session, urls: Urls) -> ShowInfo:
         explicit=bool(show.explicit),
         podcast_guid=show.podcast_guid,
         join_url=f"{urls.base}/",
+        name_in_title=bool(show.name_in_feed_title),
     )
 
 

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from publisher.models import RenderedFeed, Season
 
 TEASER_FEED_KEY = "teaser"
+# Every member's all-seasons feed (`publisher.listening.all_seasons`): deleted with the rest.
+ALL_SEASONS_FEED_KEY = "all-seasons"
 SEASON_KEY_PREFIX = "season:"
 
 

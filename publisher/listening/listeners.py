@@ -30,11 +30,13 @@ LISTENER_COLUMNS = (
     FeedToken.retired_at,
     FeedToken.lookup_hash,
     Member.id.label("member_id"),
+    Member.name.label("member_name"),
     Member.status,
     Member.billing_state,
     Member.grace_until,
     Member.status_changed_at,
     Member.updated_at.label("member_updated_at"),
+    Member.created_at.label("member_created_at"),
 )
 _LISTENER = (
     select(*LISTENER_COLUMNS)
@@ -56,6 +58,8 @@ class Listener:
     retired_at: datetime | None = None
     status_changed_at: datetime | None = None
     updated_at: datetime | None = None
+    name: str | None = None
+    started_at: datetime | None = None  # when they became a member (welcome, anniversary)
 
     def access(self, now: datetime) -> AccessDecision:
         return listening_access(
@@ -101,6 +105,8 @@ def listener_from_row(row: Mapping[str, Any] | None, secret: str, token: str) ->
         retired_at=row["retired_at"],
         status_changed_at=row["status_changed_at"],
         updated_at=row["member_updated_at"],
+        name=row["member_name"],
+        started_at=row["member_created_at"],
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from feeds.model import TOKEN_PLACEHOLDER
 from feeds.notice_feed import LOST_ACCESS, PAYMENT_PROBLEM, render_lost_access_feed
+from feeds.personal_items import with_personal_slot
 from feeds.season_feed import render_season_feed
 from feeds.teaser_feed import render_teaser_feed
 from publisher.listening.announcements import season_news
@@ -27,6 +28,7 @@ from publisher.listening.inputs import (
     show_info,
     teaser_inputs,
 )
+from publisher.listening.personal import has_member_items, voiced_notices
 from publisher.models import Episode, Season, Show
 
 _BEFORE_ANYTHING = datetime(2020, 1, 1, tzinfo=UTC)
@@ -47,7 +49,7 @@ def revisions_total(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.sum(Season.revision), 0))) or 0)
 
 
-def _updated(session: Session, *times: datetime | None) -> datetime:
+def updated_at(session: Session, *times: datetime | None) -> datetime:
     """lastBuildDate from the rows themselves, so every worker renders the same bytes."""
     show = session.get(Show, 1)
     known = [t for t in (*times, show.updated_at if show else None) if t is not None]
@@ -63,10 +65,10 @@ def render_season(
         return None
     revision = season.revision
     episodes = season_episodes(session, season, now)
-    updated = _updated(session, season.updated_at, *(e.publish_at for e in episodes[:1]))
+    updated = updated_at(session, season.updated_at, *(e.publish_at for e in episodes[:1]))
     show = show_info(session, urls)
     info = season_info(season, urls)
-    links = urls.notice_links(show.owner_email)
+    links = urls.notice_links(show.owner_email, voiced_notices(session, urls))
     valid_until = next_change(session, now, season_id=season.id)
     if notice in LOST_ACCESS:
         body = render_lost_access_feed(notice, show, info, links, updated)
@@ -74,7 +76,7 @@ def render_season(
         news, others, news_change = season_news(session, season.id, urls, now)
         valid_until = min((t for t in (valid_until, news_change) if t), default=None)
         items = [
-            episode_info(e, season, TOKEN_PLACEHOLDER, urls, _link(e, urls, show.website))
+            episode_info(e, season, TOKEN_PLACEHOLDER, urls, link_of(e, urls, show.website))
             for e in episodes
         ]
         body = render_season_feed(
@@ -87,10 +89,12 @@ def render_season(
             announcements=news,
             other_seasons=others,
         )
+        if has_member_items(session):
+            body = with_personal_slot(body)
     return Rendered(body, valid_until, season.id, revision)
 
 
-def _link(episode: Episode, urls: Urls, website: str) -> str:
+def link_of(episode: Episode, urls: Urls, website: str) -> str:
     """A teaser episode's item links to its public page; a members-only one to the site."""
     return urls.episode_page(episode.guid) if episode.teaser else website
 
@@ -99,7 +103,8 @@ def render_teaser(session: Session, urls: Urls, now: datetime) -> Rendered:
     """The public teaser feed of every season's teaser episodes and trailers."""
     revision = revisions_total(session)
     items, trailers = teaser_inputs(session, urls, now)
-    updated = _updated(session, *(e.published for e in items[:1]), *(t.published for t in trailers))
+    newest = (e.published for e in items[:1])
+    updated = updated_at(session, *newest, *(t.published for t in trailers))
     show = show_info(session, urls)
     body = render_teaser_feed(
         show,

@@ -48,6 +48,7 @@ def list_members(
             query = query.where(
                 or_(
                     Member.email.like(_contains(search.lower()), escape="\\"),
+                    func.lower(Member.name).like(_contains(search.lower()), escape="\\"),
                     Member.stripe_customer_id.like(_contains(search), escape="\\"),
                 )
             )
@@ -82,6 +83,7 @@ def describe_row(
         "downloads_30d": downloads.get(member.id, 0),
         "flagged": bool(flags.get(member.id)),
         "sharing": flags.get(member.id, []),
+        "name": member.name,
     }
 
 

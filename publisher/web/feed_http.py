@@ -6,7 +6,7 @@ Kept free of any database work so a conditional request that matches costs nothi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -15,7 +15,8 @@ from typing import Any
 from werkzeug.http import HTTP_STATUS_CODES, parse_date
 from werkzeug.wrappers import Request, Response
 
-from feeds.model import NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
+from feeds.model import MEMBER_NAME_PLACEHOLDER, NOTICE_DATE_PLACEHOLDER, NOTICE_ID_PLACEHOLDER
+from feeds.template import Value
 from publisher.listening.cache import Variant
 
 RSS = "application/rss+xml; charset=utf-8"
@@ -29,10 +30,17 @@ _FEED_OR_PAGE = ("application/rss+xml", "application/xml", "text/xml", "text/htm
 _STATUS_LINES = {code: f"{code} {HTTP_STATUS_CODES[code].upper()}" for code in (200, 304, 404)}
 
 
-def member_etag(variant: Variant, lookup_hash: str, event: Mapping[str, str] | None = None) -> str:
-    """Differs between members, versions and notice events; reveals nothing about the token."""
-    event_id = (event or {}).get(NOTICE_ID_PLACEHOLDER, "")
-    seed = f"{variant.etag}:{lookup_hash}:{event_id}"
+def member_etag(
+    variant: Variant, lookup_hash: str, event: Mapping[str, str] | None = None, personal: str = ""
+) -> str:
+    """Differs between members, versions, notice events and the member's personal items
+    (`personal` names them); reveals nothing about the token."""
+    event = event or {}
+    seed = f"{variant.etag}:{lookup_hash}:{event.get(NOTICE_ID_PLACEHOLDER, '')}"
+    if event.get(MEMBER_NAME_PLACEHOLDER):  # a renamed member's title changes
+        seed += f":{event[MEMBER_NAME_PLACEHOLDER]}"
+    if personal:
+        seed += f":{personal}"
     return '"' + hashlib.sha256(seed.encode()).hexdigest()[:40] + '"'
 
 
@@ -104,14 +112,16 @@ def feed_response(
     etag: str,
     token: str | None,
     private: bool,
-    event: Mapping[str, str] | None = None,
+    event: Mapping[str, Value] | None = None,
     changed_at: datetime | None = None,
+    fill: Mapping[str, Callable[[], Value]] | None = None,
 ) -> FeedReply:
     """The feed personalised with `token` and `event` (if any), or a 304 when the client has it.
 
     `changed_at` is the member's latest change: Last-Modified is the later of it and the
     feed's, so a client that polls with If-Modified-Since alone sees a notice the moment the
-    member's state changes what the feed says.
+    member's state changes what the feed says. `fill` gives values made only for a 200
+    (the member's personal items), so a 304 never builds them.
     """
     last_modified, http_date = variant.last_modified, variant.http_last_modified
     member_second = _next_second(changed_at) if changed_at is not None else None
@@ -127,6 +137,8 @@ def feed_response(
     if not_modified(request, etag, last_modified):
         return FeedReply(304, headers)
     template = variant.template
+    if fill:
+        event = {**(event or {}), **{slot: make() for slot, make in fill.items()}}
     if request.accept_encodings["gzip"] > 0:  # `gzip;q=0` means "not gzip" (RFC 9110 12.5.3)
         headers.append(("Content-Encoding", "gzip"))
         body = template.personalise_gzip(token or "", event)

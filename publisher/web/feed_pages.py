@@ -21,8 +21,10 @@ from flask import Response, abort, current_app, render_template
 from sqlalchemy.orm import Session
 
 from auth.access import NOTICE_LAPSED, NOTICE_PAYMENT_PROBLEM, NOTICE_REVOKED, NOTICE_ROTATED
+from feeds.all_seasons_feed import ALL_SEASONS_TITLE
 from publisher.app import services_of
 from publisher.catalog.public_pages import clock
+from publisher.listening.all_seasons import every_season_episodes
 from publisher.listening.inputs import public_episodes, season_episodes
 from publisher.members.revoked_words import revoked_explanation
 from publisher.models import Episode, Season, Show, utcnow
@@ -76,16 +78,25 @@ def _page(template: str, cache_control: str, **context: object) -> Response:
     return response
 
 
+def _feed_contents(
+    session: Session, season_id: int | None, now: datetime
+) -> tuple[str, list[EpisodeLine]]:
+    """The feed's title and episodes: one season's, or every season's (`season_id` None)."""
+    if season_id is None:
+        seasons = every_season_episodes(session, now)
+        return ALL_SEASONS_TITLE, [_line(e) for _, episodes in seasons for e in episodes]
+    season = session.get(Season, season_id)
+    if season is None:  # deleted between the feed's query and this one
+        abort(404)
+    return season.title, [_line(e) for e in season_episodes(session, season, now)]
+
+
 def member_page(asked: MemberFeedRequest, token: str, slug: str) -> Response:
     """A member's season feed as a page: the link and apps with access, else what to do."""
     now = utcnow()
     with services_of(current_app).db.session() as session:
         show = _show(session)
-        season = session.get(Season, asked.found.season_id)
-        if season is None:  # deleted between the feed's query and this one
-            abort(404)
-        season_title = season.title
-        episodes = [_line(e) for e in season_episodes(session, season, now)]
+        season_title, episodes = _feed_contents(session, asked.found.season_id, now)
     notice = asked.decision.notice
     url = _feed_url(f"/feeds/{token}/{slug}.xml")
     response = _page(

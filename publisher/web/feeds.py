@@ -1,5 +1,8 @@
 """`GET /feeds/teaser.xml` and `GET /feeds/<token>/<season>.xml`: the podcasts apps poll.
 
+`/feeds/<token>/all.xml` is the member's feed of every season, answered the same way (a
+season may not be slugged `all`: `publisher.catalog.catalog.add_season` refuses it).
+
 Per request: one query (token and stored feed together), the access decision, then bytes
 from this worker's cache with the token substituted. A member who lost access gets 200
 and a notice feed; an unknown token or season gets 404. Nothing about a member is kept
@@ -14,16 +17,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from flask import Blueprint, Flask, abort, current_app, request
 from werkzeug.wrappers import Request, Response
 
 from auth.access import AccessDecision
 from auth.tokens import looks_like_token
+from feeds.all_seasons_feed import ALL_SEASONS_SLUG
+from feeds.model import MEMBER_NAME_PLACEHOLDER, PERSONAL_ITEMS_PLACEHOLDER
+from feeds.text import for_member
 from publisher.app import services_of
 from publisher.listening.cache import FeedCache
 from publisher.listening.inputs import Urls
 from publisher.listening.listeners import Listener
+from publisher.listening.personal import filled_items
 from publisher.listening.requests import SeasonRequest, SeasonRequests, teaser_state
 from publisher.metrics.instruments import FEED_OUTCOMES
 from publisher.models import utcnow
@@ -118,7 +126,10 @@ class MemberFeeds:
         """
         if not looks_like_token(token):
             return None
-        found = self.requests.find(slug, token)
+        if slug == ALL_SEASONS_SLUG:
+            found = self.requests.find_all_seasons(token)
+        else:
+            found = self.requests.find(slug, token)
         if found is None or found.listener is None:
             return None
         return MemberFeedRequest(found, found.listener, found.listener.access(now))
@@ -132,17 +143,28 @@ class MemberFeeds:
             return NOT_FOUND
         found, listener, decision = member.found, member.listener, member.decision
         try:
-            variant = self.cache.season(found.season_id, found.state, decision.notice, now)
+            if found.season_id is None:
+                variant = self.cache.all_seasons(found.state, decision.notice, now)
+            else:
+                variant = self.cache.season(found.season_id, found.state, decision.notice, now)
         except LookupError:  # the season vanished between the query and the render
             FEED_OUTCOMES["404"].inc()
             return NOT_FOUND
         moment = listener.notice_moment(decision.notice, self.grace_days)
         event = notice_event(moment or variant.last_modified if decision.notice else None)
-        etag = member_etag(variant, listener.lookup_hash, event)
+        if variant.template.names_member:  # the show puts members' names in feed titles
+            event[MEMBER_NAME_PLACEHOLDER] = for_member(listener.name)
         changed_at = listener.changed_at(decision.notice, self.grace_days)
+        seed, fill = "", None
+        if variant.personal is not None:  # welcome and anniversary items, if theirs now
+            shown, seed, moment = variant.personal.for_member(listener.started_at, now)
+            changed_at = max((t for t in (changed_at, moment) if t), default=None)
+            fill = {PERSONAL_ITEMS_PLACEHOLDER: partial(filled_items, shown)}
+        etag = member_etag(variant, listener.lookup_hash, event, seed)
         reply = feed_response(
-            asked, variant, etag, token, private=True, event=event, changed_at=changed_at
-        )
+            asked, variant, etag, token, private=True, event=event, changed_at=changed_at,
+            fill=fill,
+        )  # fmt: skip
         outcome = "304" if reply.status == 304 else ("notice" if decision.notice else "200")
         FEED_OUTCOMES[outcome].inc()
         return reply

@@ -31,7 +31,7 @@ from publisher.listening.media_names import (
 from publisher.listening.notice_audio import DEFAULT_COVER, NOTICE_AUDIO
 from publisher.listening.playlists import PlaylistRequests
 from publisher.members.emails import revoked_words
-from publisher.models import Episode, Season, Show, utcnow
+from publisher.models import Episode, PersonalEpisode, Season, Show, utcnow
 from publisher.stats.ingest import write_batch
 from publisher.stats.recorder import MediaHit, Recorder
 from publisher.web import playlist_fast_path
@@ -154,6 +154,20 @@ def notice_audio(kind: str) -> Response:
     if kind not in NOTICES:
         abort(404)
     return send_local(NOTICE_AUDIO, "audio/mpeg", PUBLIC_CACHE)
+
+
+@bp.route("/media/personal/<filename>", methods=["GET", "HEAD"])
+def personal_audio(filename: str) -> Response:
+    """A recording of `lovetv personal set`: public like the notice chime (the same file
+    for every member), one URL per recording."""
+    guid, _, extension = filename.partition(".")
+    services = services_of(current_app)
+    with services.db.session() as session:
+        row = session.scalar(select(PersonalEpisode).where(PersonalEpisode.guid == guid))
+        if row is None or extension != audio_extension(row.audio_key, row.mime):
+            abort(404)
+        key, mime, size = row.audio_key, row.mime, row.size
+    return serve_stored(services.storage, key, mime, size, PUBLIC_CACHE)
 
 
 @bp.route("/media/cover.png", methods=["GET", "HEAD"])
