@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from feeds.channel import add_episode, new_feed, season_channel, to_bytes
-from feeds.model import EpisodeInfo, NoticeLinks, SeasonInfo, ShowInfo
+from feeds.model import ALL_SEASONS_SLUG, EpisodeInfo, NoticeLinks, SeasonInfo, ShowInfo
 from feeds.notice_feed import COMING_SOON, PAYMENT_PROBLEM, notice_item
 
 ALL_SEASONS_TITLE = "All seasons"
-ALL_SEASONS_SLUG = "all"
 
 
 def all_seasons_guid(show_guid: str) -> str:

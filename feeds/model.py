@@ -23,6 +23,8 @@ MEMBER_NAME_PLACEHOLDER = "@@LOVETV_MEMBER_NAME@@"
 # Where a member's personal items (welcome, anniversary: `feeds.personal_items`) go, at
 # the top of the feed's items; filled per request with nothing or their rendered `<item>`s.
 PERSONAL_ITEMS_PLACEHOLDER = "@@LOVETV_PERSONAL_ITEMS@@"
+# The name `/feeds/<token>/all.xml` gives the feed of every season, so no season may have it.
+ALL_SEASONS_SLUG = "all"
 PLACEHOLDERS = (
     TOKEN_PLACEHOLDER,
     NOTICE_DATE_PLACEHOLDER,

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.access import PREPAID
-from feeds.all_seasons_feed import ALL_SEASONS_SLUG, ALL_SEASONS_TITLE
+from feeds.all_seasons_feed import ALL_SEASONS_TITLE
+from feeds.model import ALL_SEASONS_SLUG
 from publisher.accounts.sessions import end_sessions
 from publisher.accounts.watching import VideoLink, video_links
 from publisher.config import Config

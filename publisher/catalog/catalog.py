@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feeds.all_seasons_feed import ALL_SEASONS_SLUG
+from feeds.model import ALL_SEASONS_SLUG
 from publisher.catalog.field_limits import check_number, check_text
 from publisher.catalog.uploads import Uploads, artwork_key
 from publisher.catalog.video_summary import video_summary

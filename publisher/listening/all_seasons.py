@@ -15,8 +15,8 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feeds.all_seasons_feed import ALL_SEASONS_SLUG, all_seasons_info, render_all_seasons_feed
-from feeds.model import TOKEN_PLACEHOLDER
+from feeds.all_seasons_feed import all_seasons_info, render_all_seasons_feed
+from feeds.model import ALL_SEASONS_SLUG, TOKEN_PLACEHOLDER
 from feeds.notice_feed import LOST_ACCESS, PAYMENT_PROBLEM, render_lost_access_feed
 from feeds.personal_items import with_personal_slot
 from publisher.listening.inputs import Urls, episode_info, published, show_info

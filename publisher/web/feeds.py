@@ -24,8 +24,7 @@ from werkzeug.wrappers import Request, Response
 
 from auth.access import AccessDecision
 from auth.tokens import looks_like_token
-from feeds.all_seasons_feed import ALL_SEASONS_SLUG
-from feeds.model import MEMBER_NAME_PLACEHOLDER, PERSONAL_ITEMS_PLACEHOLDER
+from feeds.model import ALL_SEASONS_SLUG, MEMBER_NAME_PLACEHOLDER, PERSONAL_ITEMS_PLACEHOLDER
 from feeds.text import for_member
 from publisher.app import services_of
 from publisher.listening.cache import FeedCache
