@@ -42,6 +42,7 @@ class GiftForm:
     recipient_email: str
     deliver_on: date | None
     message: str
+    giver_name: str = ""  # optional: the recipient is told who the gift is from
 
 
 def read_gift_form(fields: dict[str, str], today: date) -> GiftForm:
@@ -49,6 +50,9 @@ def read_gift_form(fields: dict[str, str], today: date) -> GiftForm:
     name = " ".join(fields.get("recipient_name", "").split())
     if not name or len(name) > NAME_LIMIT:
         raise UserError("Write the recipient's name (up to 255 characters).")
+    giver = " ".join(fields.get("giver_name", "").split())
+    if len(giver) > NAME_LIMIT:
+        raise UserError("Keep your name to 255 characters.")
     try:
         address = normalize_email(fields.get("recipient_email", ""))
     except UserError:
@@ -65,7 +69,7 @@ def read_gift_form(fields: dict[str, str], today: date) -> GiftForm:
             raise UserError("Choose the delivery day as a date, like 2027-02-14.") from None
         if day < today or day > today + LATEST_DELIVERY:
             raise UserError("Choose a delivery day from today to a year from now.")
-    return GiftForm(name, address, day, message)
+    return GiftForm(name, address, day, message, giver)
 
 
 def start_gift(session: Session, plan: GiftPlan, form: GiftForm, now: datetime) -> Gift:
@@ -74,6 +78,7 @@ def start_gift(session: Session, plan: GiftPlan, form: GiftForm, now: datetime) 
         plan=plan.slug,
         status=PENDING,
         recipient_name=form.recipient_name,
+        giver_name=form.giver_name,
         recipient_email=form.recipient_email,
         deliver_on=form.deliver_on,
         message=form.message,
@@ -144,6 +149,8 @@ def _queue_gift_emails(
         "show_title": show,
         "plan_title": plan.title,
         "length": plan.length,
+        "gift_words": plan.gift_words(show),
+        "giver_name": gift.giver_name,
         "recipient_name": gift.recipient_name,
         "message": gift.message,
         "code": code,

@@ -55,8 +55,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     },
     "gift_receipt": {
         "recipient_name": "Sam",
-        "plan_title": "A year",
-        "length": "a year",
+        "gift_words": "a year of Love TV",
         "code": "GIFT-7K2M-AB12-CD34-EF56",
         "card_url": f"{BASE}/gift/card/GIFT-7K2M-AB12-CD34-EF56",
         "deliver_on": "2027-02-14",
@@ -64,8 +63,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     },
     "gift_delivery": {
         "recipient_name": "Sam",
-        "plan_title": "A year",
-        "length": "a year",
+        "giver_name": "Alex",
+        "gift_words": "a year of Love TV",
         "message": "For the two of us.",
         "code": "GIFT-7K2M-AB12-CD34-EF56",
         "redeem_url": f"{BASE}/gift/redeem/GIFT-7K2M-AB12-CD34-EF56",
@@ -73,8 +72,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "deliver_on": None,
     },
     "gift_claim": {
-        "plan_title": "A year",
-        "length": "a year",
+        "gift_words": "a year of Love TV",
         "link": f"{BASE}/gift/claim/cla1mt0ken",
         "minutes": 15,
     },
