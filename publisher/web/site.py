@@ -49,8 +49,15 @@ def site_cover() -> str:
         with services_of(current_app).db.session() as session:
             key = session.scalar(select(Show.image_key).where(Show.id == 1))
     except DATABASE_ERRORS:
-        key = None
-    return (PAGE_URLS.artwork(key) if key else None) or BUNDLED_COVER
+        return remembered_cover()
+    cover = (PAGE_URLS.artwork(key) if key else None) or BUNDLED_COVER
+    current_app.extensions["lovetv.show_cover"] = cover
+    return cover
+
+
+def remembered_cover() -> str:
+    """The artwork as last read by any page: an outage page must not wait for the database."""
+    return current_app.extensions.get("lovetv.show_cover") or BUNDLED_COVER
 
 
 BUNDLED_COVER = "/static/cover.png"
