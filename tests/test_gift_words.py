@@ -115,3 +115,25 @@ def test_one_press_needs_a_signed_in_browser(shop: Shop) -> None:
     )
     assert answer.status_code == 400 and "You are signed out" in answer.text
     assert "already been redeemed" not in shop.browser.get(f"{shop.url}/gift/redeem/{code}").text
+
+
+def test_the_recipients_own_email_redeems_with_one_press(shop: Shop) -> None:
+    buy_gift_from(shop, "Alex")
+    (delivery,) = shop.outbox("gift_delivery")
+    link = re.search(r"http://\S+/gift/claim/\S+", delivery.body_text)
+    assert link is not None, delivery.body_text
+    (receipt,) = shop.outbox("gift_receipt")
+    assert "/gift/claim/" not in receipt.body_text, "the buyer could redeem it as the recipient"
+    browser = requests.Session()
+    button = browser.get(link.group(0), timeout=30)
+    assert button.status_code == 200 and "Redeem the gift" in button.text
+    done = browser.post(
+        link.group(0),
+        data={"csrf_token": csrf_token_of(button.text)},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert done.status_code == 303 and done.headers["Location"] == "/account", done.text
+    assert shop.outbox("gift_claim") == [] and shop.member(RECIPIENT)["status"] == "active"
+    again = browser.get(link.group(0), timeout=30)
+    assert again.status_code == 410

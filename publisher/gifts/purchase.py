@@ -32,6 +32,9 @@ MESSAGE_LIMIT = 500
 NAME_LIMIT = 255
 # How far ahead a gift may be scheduled: a birthday or an anniversary within the year.
 LATEST_DELIVERY = timedelta(days=366)
+# How long the recipient's own redeem link works after their email goes out; afterwards the
+# code still works, by a link emailed on request.
+DELIVERY_CLAIM_LIFETIME = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -143,8 +146,16 @@ def delivery_time(gift: Gift, now: datetime) -> datetime:
 def _queue_gift_emails(
     session: Session, config: Config, gift: Gift, code: str, now: datetime
 ) -> None:
+    from publisher.gifts.redeem import issue_claim
+
     plan = GIFT_BY_SLUG[gift.plan]
     show = session.scalar(select(Show.title).where(Show.id == 1)) or "Love TV"
+    # The recipient's email goes to the address the gift is for, so its link proves that
+    # address as the link of a sign-in does: one press redeems (the buyer's receipt has
+    # only the code, which still needs a link by email to the redeemer's address).
+    delivered_at = delivery_time(gift, now)
+    lifetime = delivered_at - now + DELIVERY_CLAIM_LIFETIME
+    claim = issue_claim(session, gift, gift.recipient_email, now, lifetime)
     context = {
         "show_title": show,
         "plan_title": plan.title,
@@ -155,6 +166,7 @@ def _queue_gift_emails(
         "message": gift.message,
         "code": code,
         "redeem_url": f"{config.base_url}/gift/redeem/{code}",
+        "claim_url": f"{config.base_url}/gift/claim/{claim}",
         "card_url": f"{config.base_url}/gift/card/{code}",
         "redeem_page": f"{config.base_url}/gift/redeem",
         "deliver_on": gift.deliver_on.isoformat() if gift.deliver_on else None,
@@ -175,5 +187,5 @@ def _queue_gift_emails(
         gift.recipient_email,
         context,
         dedupe_key=f"gift-delivery-{gift.id}",
-        send_after=delivery_time(gift, now),
+        send_after=delivered_at,
     )

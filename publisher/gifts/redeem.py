@@ -124,8 +124,14 @@ def request_claim(
     return None
 
 
-def issue_claim(session: Session, gift: Gift, address: str, now: datetime) -> str:
-    """A single-use, short-lived claim of `gift` for `address`: its token."""
+def issue_claim(
+    session: Session,
+    gift: Gift,
+    address: str,
+    now: datetime,
+    lifetime: timedelta = CLAIM_LIFETIME,
+) -> str:
+    """A single-use claim of `gift` for `address`, good for `lifetime`: its token."""
     token = secrets.token_urlsafe(32)
     session.add(
         GiftClaim(
@@ -133,7 +139,7 @@ def issue_claim(session: Session, gift: Gift, address: str, now: datetime) -> st
             email=address,
             token_hash=_hash(token),
             created_at=now,
-            expires_at=now + CLAIM_LIFETIME,
+            expires_at=now + lifetime,
         )
     )
     session.flush()

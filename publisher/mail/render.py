@@ -34,6 +34,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "message",
         "code",
         "redeem_url",
+        "claim_url",
     ),
     "gift_claim": ("gift_words", "link", "minutes"),
     "address_changed": ("new_address", "owner_email", "home_url"),

@@ -68,6 +68,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
         "message": "For the two of us.",
         "code": "GIFT-7K2M-AB12-CD34-EF56",
         "redeem_url": f"{BASE}/gift/redeem/GIFT-7K2M-AB12-CD34-EF56",
+        "claim_url": f"{BASE}/gift/claim/del1verytoken",
         "redeem_page": f"{BASE}/gift/redeem",
         "deliver_on": None,
     },
