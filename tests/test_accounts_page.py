@@ -210,3 +210,35 @@ def test_sign_out_ends_the_session_on_the_server(shop: Shop) -> None:
         f"{shop.url}/account", cookies={"lovetv_account": cookie}, allow_redirects=False
     )
     assert replay.status_code == 303 and replay.headers["Location"] == "/account/sign-in"
+
+
+def test_a_lapsed_member_renews_their_own_plan_from_the_account_page_in_one_press(
+    shop: Shop,
+) -> None:
+    _, events = shop.buy("yearly", "lee@example.com")
+    shop.deliver(*events)
+    with shop.services.db.session() as session:
+        from publisher.members.members import find_member
+
+        member = find_member(session, "lee@example.com")
+        member.status, member.billing_state, member.stripe_subscription_id = (
+            "lapsed",
+            "canceled",
+            None,
+        )
+    sign_in(shop.url, shop.browser, shop.services, "lee@example.com")
+    page = shop.browser.get(f"{shop.url}/account", timeout=30).text
+    assert "Come back to" in page and 'action="/join/yearly"' in page
+    assert "Renew: yearly membership, $222 / year" in page
+    answer = post_form(shop.browser, shop.url, "/account", "/join/yearly")
+    assert answer.status_code == 303
+    checkout = shop.stripe.of_kind("checkout.session")[0]
+    assert answer.headers["Location"] == checkout["url"]
+    assert checkout["customer"] == shop.member("lee@example.com")["customer"]
+
+
+def test_an_active_member_is_offered_no_renewal(shop: Shop) -> None:
+    comp_member(shop, "ada@example.com")
+    sign_in(shop.url, shop.browser, shop.services, "ada@example.com")
+    page = shop.browser.get(f"{shop.url}/account", timeout=30).text
+    assert "Come back to" not in page and 'action="/join/' not in page

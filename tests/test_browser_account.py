@@ -113,6 +113,10 @@ def test_a_member_signs_in_by_email_and_finds_every_season_on_the_account_page( 
         assert requests.get(url, timeout=30).status_code == 200
         copy = season.get_by_role("button", name="Copy link")
         apps = [season.get_by_role("link", name="Add to Overcast")]
+        qr = season.locator("details.qr")
+        if page.viewport_size["width"] < 700:  # a phone cannot scan itself: folded away
+            assert qr.get_attribute("open") is None
+            qr.locator("summary").click()
         code = page.get_by_role("img", name=f"QR code of your {title} feed")
         for control in (feed, copy, *apps):
             reached_by_tab(control)
@@ -136,8 +140,11 @@ def test_a_member_resets_links_opens_billing_and_signs_out_with_the_keyboard(  #
         sign_in_from_outbox(page, shop, member)
         assert old_token in labelled_field(page, "Private feed link for Season 1").input_value()
         tab_stops(page)
+        confirm = page.locator(".danger-zone summary")
+        reached_by_tab(confirm)
+        assert not page.get_by_role("button", name="Get new feed links").is_visible()
+        press(page, confirm)  # the destructive button waits behind its explanation
         reset = page.get_by_role("button", name="Get new feed links")
-        reached_by_tab(reset)
         press(page, reset)
         page.wait_for_url(f"{shop.url}/account?done=links-reset")
         assert "New links are ready" in page.get_by_role("status").inner_text()

@@ -65,6 +65,7 @@ def test_a_gift_is_bought_delivered_and_redeemed(made_run: MadeRun, page) -> Non
     page.goto(made_run.url + "/gift")
     assert_accessible(page)
     yearly = page.locator("section[aria-labelledby=gift-yearly]")
+    yearly.get_by_text("Give a year of Love TV").click()  # each gift's form unfolds from its card
     name = yearly.get_by_label("Their name", exact=True)
     assert_fits_the_screen(page, name)
     name.fill("Sam")

@@ -62,6 +62,15 @@ def test_a_new_member_copies_their_feed_link_and_finds_their_apps_on_the_welcome
     press(page, copy, "Space")
     page.get_by_role("button", name="Copied").wait_for()
     assert page.evaluate("() => navigator.clipboard.readText()") == url
+    qr = page.locator("details.qr")  # the same QR code as the account page: folded on a phone
+    assert (qr.get_attribute("open") is not None) == (page.viewport_size["width"] >= 768)
+    if qr.get_attribute("open") is None:
+        qr.locator("summary").click()
+    code = page.get_by_role("img", name=f"QR code of {FEED_LABEL.lower()}")
+    assert code.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.get_by_text("Using another app?").click()  # the account page's help for every app
+    for app in ("Apple Podcasts", "Pocket Casts", "Castro", "AntennaPod", "Any other app"):
+        assert page.get_by_text(f"{app}: copy the link above").is_visible()
     assert account_cookie(page) == []
 
 

@@ -21,7 +21,7 @@ PRICES: dict[str, dict[str, Any]] = {
     "price_monthly_77": {"unit_amount": 7700, "interval": "month", "title": "Monthly membership"},
     "price_yearly_222": {"unit_amount": 22200, "interval": "year", "title": "Yearly membership"},
     "price_lifetime_333": {"unit_amount": 33300, "interval": None, "title": "Lifetime membership"},
-    "price_gift_months_3": {"unit_amount": 19900, "interval": None, "title": "Gift: three months"},
+    "price_gift_months_3": {"unit_amount": 9900, "interval": None, "title": "Gift: three months"},
     "price_gift_yearly_222": {"unit_amount": 22200, "interval": None, "title": "Gift: a year"},
     "price_gift_lifetime_333": {"unit_amount": 33300, "interval": None, "title": "Gift: for good"},
 }

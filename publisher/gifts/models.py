@@ -38,6 +38,7 @@ class Gift(Base):
     payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
     buyer_email: Mapped[str | None] = mapped_column(String(320))
     recipient_name: Mapped[str] = mapped_column(String(255))
+    giver_name: Mapped[str] = mapped_column(String(255), default="")  # "" when not given
     recipient_email: Mapped[str] = mapped_column(String(320))
     message: Mapped[str] = mapped_column(Text, default="")
     deliver_on: Mapped[date | None] = mapped_column(Date)

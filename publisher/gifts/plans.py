@@ -28,9 +28,20 @@ class GiftPlan:
             return "for good"
         return "a year" if self.months == 12 else f"{self.months} months"
 
+    def gift_words(self, show_title: str) -> str:
+        """What the recipient gets, as a person says it: "three months of Love TV",
+        "a year of Love TV", "Love TV for good"."""
+        if self.months is None:
+            return f"{show_title} for good"
+        spans = {3: "three months", 12: "a year"}
+        return f"{spans.get(self.months, f'{self.months} months')} of {show_title}"
 
+
+# Beside the plans ($77 a month, $222 a year, $333 for good): three months cost less than a
+# year and less than three months paid monthly; a year and for good cost what the plans do.
+# The demo billing charges these; live, each gift's one-time Stripe Price is what is charged.
 GIFT_PLANS = (
-    GiftPlan("months-3", "Three months", "$199 once", 19900, 3, "months-3"),
+    GiftPlan("months-3", "Three months", "$99 once", 9900, 3, "months-3"),
     GiftPlan("yearly", "A year", "$222 once", 22200, 12, "gift-yearly"),
     GiftPlan("lifetime", "For good", "$333 once", 33300, None, "gift-lifetime"),
 )

@@ -32,6 +32,9 @@ MESSAGE_LIMIT = 500
 NAME_LIMIT = 255
 # How far ahead a gift may be scheduled: a birthday or an anniversary within the year.
 LATEST_DELIVERY = timedelta(days=366)
+# How long the recipient's own redeem link works after their email goes out; afterwards the
+# code still works, by a link emailed on request.
+DELIVERY_CLAIM_LIFETIME = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class GiftForm:
     recipient_email: str
     deliver_on: date | None
     message: str
+    giver_name: str = ""  # optional: the recipient is told who the gift is from
 
 
 def read_gift_form(fields: dict[str, str], today: date) -> GiftForm:
@@ -49,6 +53,9 @@ def read_gift_form(fields: dict[str, str], today: date) -> GiftForm:
     name = " ".join(fields.get("recipient_name", "").split())
     if not name or len(name) > NAME_LIMIT:
         raise UserError("Write the recipient's name (up to 255 characters).")
+    giver = " ".join(fields.get("giver_name", "").split())
+    if len(giver) > NAME_LIMIT:
+        raise UserError("Keep your name to 255 characters.")
     try:
         address = normalize_email(fields.get("recipient_email", ""))
     except UserError:
@@ -65,7 +72,7 @@ def read_gift_form(fields: dict[str, str], today: date) -> GiftForm:
             raise UserError("Choose the delivery day as a date, like 2027-02-14.") from None
         if day < today or day > today + LATEST_DELIVERY:
             raise UserError("Choose a delivery day from today to a year from now.")
-    return GiftForm(name, address, day, message)
+    return GiftForm(name, address, day, message, giver)
 
 
 def start_gift(session: Session, plan: GiftPlan, form: GiftForm, now: datetime) -> Gift:
@@ -74,6 +81,7 @@ def start_gift(session: Session, plan: GiftPlan, form: GiftForm, now: datetime) 
         plan=plan.slug,
         status=PENDING,
         recipient_name=form.recipient_name,
+        giver_name=form.giver_name,
         recipient_email=form.recipient_email,
         deliver_on=form.deliver_on,
         message=form.message,
@@ -138,16 +146,27 @@ def delivery_time(gift: Gift, now: datetime) -> datetime:
 def _queue_gift_emails(
     session: Session, config: Config, gift: Gift, code: str, now: datetime
 ) -> None:
+    from publisher.gifts.redeem import issue_claim
+
     plan = GIFT_BY_SLUG[gift.plan]
     show = session.scalar(select(Show.title).where(Show.id == 1)) or "Love TV"
+    # The recipient's email goes to the address the gift is for, so its link proves that
+    # address as the link of a sign-in does: one press redeems (the buyer's receipt has
+    # only the code, which still needs a link by email to the redeemer's address).
+    delivered_at = delivery_time(gift, now)
+    lifetime = delivered_at - now + DELIVERY_CLAIM_LIFETIME
+    claim = issue_claim(session, gift, gift.recipient_email, now, lifetime)
     context = {
         "show_title": show,
         "plan_title": plan.title,
         "length": plan.length,
+        "gift_words": plan.gift_words(show),
+        "giver_name": gift.giver_name,
         "recipient_name": gift.recipient_name,
         "message": gift.message,
         "code": code,
         "redeem_url": f"{config.base_url}/gift/redeem/{code}",
+        "claim_url": f"{config.base_url}/gift/claim/{claim}",
         "card_url": f"{config.base_url}/gift/card/{code}",
         "redeem_page": f"{config.base_url}/gift/redeem",
         "deliver_on": gift.deliver_on.isoformat() if gift.deliver_on else None,
@@ -168,5 +187,5 @@ def _queue_gift_emails(
         gift.recipient_email,
         context,
         dedupe_key=f"gift-delivery-{gift.id}",
-        send_after=delivery_time(gift, now),
+        send_after=delivered_at,
     )

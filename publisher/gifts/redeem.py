@@ -110,6 +110,28 @@ def request_claim(
             "This gift's redemption links have been sent too often today: use one already "
             "sent, or try again tomorrow (the giver can help if the address was wrong).",
         )
+    token = issue_claim(session, gift, address, now)
+    plan = GIFT_BY_SLUG[gift.plan]
+    context = {
+        "show_title": show_title(session),
+        "plan_title": plan.title,
+        "length": plan.length,
+        "gift_words": plan.gift_words(show_title(session)),
+        "link": f"{config.base_url}/gift/claim/{token}",
+        "minutes": int(CLAIM_LIFETIME.total_seconds() // 60),
+    }
+    queue_email(session, config, "gift_claim", address, context)
+    return None
+
+
+def issue_claim(
+    session: Session,
+    gift: Gift,
+    address: str,
+    now: datetime,
+    lifetime: timedelta = CLAIM_LIFETIME,
+) -> str:
+    """A single-use claim of `gift` for `address`, good for `lifetime`: its token."""
     token = secrets.token_urlsafe(32)
     session.add(
         GiftClaim(
@@ -117,19 +139,19 @@ def request_claim(
             email=address,
             token_hash=_hash(token),
             created_at=now,
-            expires_at=now + CLAIM_LIFETIME,
+            expires_at=now + lifetime,
         )
     )
-    plan = GIFT_BY_SLUG[gift.plan]
-    context = {
-        "show_title": show_title(session),
-        "plan_title": plan.title,
-        "length": plan.length,
-        "link": f"{config.base_url}/gift/claim/{token}",
-        "minutes": int(CLAIM_LIFETIME.total_seconds() // 60),
-    }
-    queue_email(session, config, "gift_claim", address, context)
-    return None
+    session.flush()
+    return token
+
+
+def redeem_for_member(
+    session: Session, config: Config, gift: Gift, member: Member, now: datetime
+) -> Redeemed:
+    """Redeem at once for a signed-in member: their address is already proven (they signed
+    in by a link sent to it), so no link is emailed; the same once-only claim decides."""
+    return redeem(session, config, issue_claim(session, gift, member.email, now), now)
 
 
 def claim_usable(session: Session, token: str, now: datetime) -> GiftClaim | None:

@@ -16,7 +16,8 @@ from publisher.accounts.account_page import UNBILLED_PLANS, account_view, reset_
 from publisher.accounts.sessions import end_session
 from publisher.app import services_of
 from publisher.billing.refresh import billing_unavailable
-from publisher.models import utcnow
+from publisher.members.plans import BY_SLUG, PlanPrice
+from publisher.models import Member, utcnow
 from publisher.web import sign_in
 from publisher.web.account_cookie import (
     clear_session_cookie,
@@ -24,7 +25,7 @@ from publisher.web.account_cookie import (
     current_id_hash,
     current_member,
 )
-from publisher.web.billing import Refusal, gateway, private, show_title
+from publisher.web.billing import Refusal, gateway, joining_open, private, show_title
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 
 bp = Blueprint("account", __name__, template_folder="templates")
@@ -72,6 +73,12 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m").png_data_uri(scale=4, border=4)
 
 
+def renewal_plan(member: Member) -> PlanPrice:
+    """The plan a lapsed or revoked member pays for to come back: their own, or monthly
+    when theirs was never bought (complimentary, a gift)."""
+    return BY_SLUG.get(member.plan or "", BY_SLUG["monthly"])
+
+
 @bp.get("/account")
 def account() -> Response:
     """Plan, status, dates, and every published season's feed with app buttons and QR."""
@@ -81,6 +88,7 @@ def account() -> Response:
         if member is None:
             return _to_sign_in()
         view = account_view(db, services.config, member, utcnow())
+        renew = None if view.active else renewal_plan(member)
     html = render_template(
         "account_home.html",
         show_title=show_title(),
@@ -90,6 +98,7 @@ def account() -> Response:
         other_apps=OTHER_APPS,
         notice=NOTICES.get(request.args.get("done", "")),
         join_url=f"{services.config.base_url}/",
+        renew=renew if renew is not None and joining_open(renew.slug) else None,
     )
     return private(Response(html, mimetype="text/html"))
 

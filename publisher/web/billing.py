@@ -180,14 +180,19 @@ def join_form(plan: str) -> Response:
         member = current_member(db)
         extras = join_offer(services.config, gateway(), plan, member, request.args.get("code", ""))
         offer = next(o for o in plan_offers(db) if o.slug == plan)
+        signed_in_as = member.email if member is not None else None
     html = render_template(
         "billing_join.html",
         show_title=show_title(),
         plan=offer,
         extras=extras,
+        signed_in_as=signed_in_as,
         demo_billing=bool(services.config.demo_billing),
     )
-    return Response(html, mimetype="text/html")
+    response = Response(html, mimetype="text/html")
+    if signed_in_as:
+        response.headers["Cache-Control"] = "no-store"  # it names the member
+    return response
 
 
 def _not_on_sale(plan: str) -> Response | None:

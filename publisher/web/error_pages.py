@@ -73,9 +73,12 @@ def page(
     title: str | None = None,
 ) -> Response:
     """The styled page itself, never cached: the same address may work a moment later."""
+    from publisher.web.site import remembered_cover
+
     html = render_template(
         "billing_message.html",
         show_title=title or remembered_title(),
+        header_cover=None if title else remembered_cover(),  # no title: the database is down
         heading=heading,
         sentence=sentence,
         links=links,

@@ -28,11 +28,12 @@ from publisher.gifts.redeem import (
     claim_usable,
     look_up,
     redeem,
+    redeem_for_member,
     request_claim,
 )
 from publisher.members.members import normalize_email
 from publisher.models import utcnow
-from publisher.web.account_cookie import cookie_value, set_session_cookie
+from publisher.web.account_cookie import cookie_value, current_member, set_session_cookie
 from publisher.web.billing import SESSION_ID, Refusal, gateway, private, show_title
 from publisher.web.throttle import stripe_throttle
 
@@ -139,7 +140,10 @@ def _summary(gift: Gift) -> dict[str, object]:
     plan = GIFT_BY_SLUG[gift.plan]
     return {
         "plan": plan,
+        "words": plan.gift_words(show_title()),
+        "giver_name": gift.giver_name,
         "recipient_name": gift.recipient_name,
+        "recipient_email": gift.recipient_email,
         "deliver_on": gift.deliver_on,
         "message": gift.message,
         "status": gift.status,
@@ -153,7 +157,8 @@ def redeem_form() -> Response:
     if typed:
         code = normalise(typed)
         if code is None:
-            return _html("gift_redeem.html", 400, error="That is not a gift code: check it.")
+            error = "That is not a gift code: check it."
+            return _html("gift_redeem.html", 400, error=error, typed_code=typed)
         return redirect(f"/gift/redeem/{code}", code=303)  # type: ignore[return-value]
     return _html("gift_redeem.html")
 
@@ -186,7 +191,14 @@ def gift_page(code: str) -> Response:
     if refused is not None:
         return refused
     assert gift is not None
-    return _html("gift_redeem_code.html", gift=_summary(gift), code=code)
+    return _html("gift_redeem_code.html", gift=_summary(gift), code=code, member=_signed_in())
+
+
+def _signed_in() -> str | None:
+    """The signed-in member's address: proven already, so the gift redeems in one press."""
+    with services_of(current_app).db.session() as db:
+        member = current_member(db)
+        return member.email if member is not None else None
 
 
 @bp.post("/gift/redeem/<code>")
@@ -199,11 +211,16 @@ def ask_to_redeem(code: str) -> Response:
     view = _summary(gift)
     if gift.status != BOUGHT:
         return _html("gift_redeem_code.html", 409, gift=view, code=code)
+    if request.form.get("as_member"):
+        return _redeem_signed_in(gift, view, code)
     try:
         address = normalize_email(request.form.get("email", ""))
     except UserError:
         error = "That is not an email address: check it and try again."
-        return _html("gift_redeem_code.html", 400, gift=view, code=code, error=error)
+        typed = request.form.get("email", "")
+        return _html(
+            "gift_redeem_code.html", 400, gift=view, code=code, error=error, typed_email=typed
+        )
     services = services_of(current_app)
     with services.db.session() as db:
         wait = request_claim(
@@ -216,6 +233,23 @@ def ask_to_redeem(code: str) -> Response:
         answer.headers["Retry-After"] = str(seconds)
         return answer
     return _html("gift_redeem_code.html", gift=view, code=code, sent_to=address)
+
+
+def _redeem_signed_in(gift: Gift, view: dict[str, object], code: str) -> Response:
+    """Redeem for the signed-in member at once, without a link by email."""
+    services = services_of(current_app)
+    try:
+        with services.db.session() as db:
+            member = current_member(db)
+            if member is None:
+                error = "You are signed out: type your address to get a link instead."
+                return _html("gift_redeem_code.html", 400, gift=view, code=code, error=error)
+            done = redeem_for_member(db, services.config, db.merge(gift), member, utcnow())
+    except GiftRefused as exc:
+        return _html("gift_claim.html", 409, refused=str(exc))
+    if done.credit_customer:
+        _add_credit(done.credit_customer, done.credit_cents, done.gift_id, done.credit_currency)
+    return private(redirect("/account", code=303))  # type: ignore[arg-type]
 
 
 @bp.get("/gift/claim/<token>")

@@ -15,6 +15,7 @@ from publisher.app import services_of
 from publisher.billing.events import welcome_checkout
 from publisher.billing.refresh import billing_unavailable
 from publisher.billing.welcome_page import WELCOME_WINDOW
+from publisher.web.account import qr_data_uri
 from publisher.web.billing import SESSION_ID, Refusal, gateway, private, show_title
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 from publisher.web.throttle import stripe_throttle
@@ -60,6 +61,7 @@ def welcome() -> Response:
         view=view,
         minutes=int(WELCOME_WINDOW.total_seconds() // 60),
         apps={url: podcast_app_links(url) for _, url in view.feeds},
+        qr={url: qr_data_uri(url) for _, url in view.feeds},
         other_apps=OTHER_APPS,
     )
     return private(Response(html, mimetype="text/html"))
