@@ -62,7 +62,7 @@ def test_a_new_member_copies_their_feed_link_and_finds_their_apps_on_the_welcome
     press(page, copy, "Space")
     page.get_by_role("button", name="Copied").wait_for()
     assert page.evaluate("() => navigator.clipboard.readText()") == url
-    qr = page.locator("details.qr")  # the same QR code as the account page: folded on a phone
+    qr = block.locator("details.qr")  # the same QR code as the account page: folded on a phone
     assert (qr.get_attribute("open") is not None) == (page.viewport_size["width"] >= 768)
     if qr.get_attribute("open") is None:
         qr.locator("summary").click()
