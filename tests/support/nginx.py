@@ -140,6 +140,8 @@ def running_nginx(
     binary = nginx_binary()
     folder.mkdir(parents=True, exist_ok=True)
     https, http = https_port or free_port(), free_port()
+    while http == https:  # the https port is not bound yet, so the kernel may offer it again
+        http = free_port()
     (folder / "lovetv.conf").write_text(site_config(folder, upstreams, https, http))
     (folder / "nginx.conf").write_text(main_config(folder))
     command = [binary, "-p", str(folder), "-c", str(folder / "nginx.conf")]
