@@ -61,6 +61,7 @@ def package(
     result = _run(job, package_timeout(info, renditions), source.name)
     return PackagedVideo(
         mp4=result["mp4"],
+        poster=result.get("poster"),
         audio=result["audio"],
         renditions=tuple(Rendition(**r) for r in result["renditions"]),
     )
@@ -122,6 +123,7 @@ def _serve(job: dict[str, Any]) -> dict[str, Any]:
     return {
         "result": {
             "mp4": packaged.mp4,
+            "poster": packaged.poster,
             "audio": packaged.audio,
             "renditions": [r.as_json() for r in packaged.renditions],
         }

@@ -64,6 +64,7 @@ class PackagedVideo:
     mp4: str
     audio: str | None
     renditions: tuple[Rendition, ...]
+    poster: str | None = None  # a still of the video, for players before they start
 
 
 def package_video(
@@ -85,7 +86,8 @@ def package_video(
     made = [_hls(source, workdir, name, info, None, copy_audio)]
     for height in sorted(set(renditions), reverse=True):
         made.append(_hls(source, workdir, name, info, height, copy_audio))
-    return PackagedVideo(mp4=mp4, audio=audio_file, renditions=tuple(made))
+    poster = _poster(source, workdir / f"{name}.poster.jpg", info)
+    return PackagedVideo(mp4=mp4, audio=audio_file, renditions=tuple(made), poster=poster)
 
 
 def check_renditions(renditions: tuple[int, ...], info: VideoInfo) -> None:
@@ -191,6 +193,28 @@ def _hls(
         codecs = _codecs(video_out if scaler else in_video, info)
     peak, average = _bandwidths((workdir / playlist).read_text())
     return Rendition(label, width, peak, average, codecs, playlist, segments)
+
+
+POSTER_WIDTH = 1280
+
+
+def _poster(source: Path, target: Path, info: VideoInfo) -> str | None:
+    """A JPEG of the frame a tenth of the way in (the first frame is often black), at most
+    1280 px wide; None if no frame decodes there."""
+    import av
+
+    with av.open(str(source)) as inp:
+        video, _ = _first_streams(inp)
+        at = min(info.duration * 0.1, 10.0)
+        inp.seek(int(at / video.time_base), stream=video)
+        for frame in inp.decode(video):
+            image = frame.to_image()
+            if image.width > POSTER_WIDTH:
+                height = _even(image.height * POSTER_WIDTH / image.width)
+                image = image.resize((POSTER_WIDTH, height))
+            image.save(target, "JPEG", quality=85)
+            return target.name
+    return None
 
 
 def _first_streams(container: Any) -> tuple[Any, Any]:

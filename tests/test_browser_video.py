@@ -67,6 +67,7 @@ def test_a_free_video_plays_on_its_page_at_its_own_size(shop: Shop, film: Path, 
     page.goto(f"{shop.url}/episodes/{guid}")
     video = page.locator("video")
     assert video.get_attribute("src") == f"/media/teaser/{guid}.mp4"
+    assert video.get_attribute("poster") == f"/media/teaser/{guid}.poster.jpg"
     assert page.locator("video track[kind=captions]").get_attribute("src").endswith(".vtt")
     played = video.evaluate(PLAYED_PAST, 1.0)  # the first frame is not enough: it advances
     assert played > 1.0, f"the video stopped at {played} s"

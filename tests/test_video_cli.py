@@ -113,7 +113,7 @@ def test_edit_adds_a_video_to_an_audio_episode_then_replaces_it(
     )
     assert second["video"]["height"] == 240
     second_keys = {k for k in storage.keys("video/")}
-    assert first_keys.isdisjoint(second_keys) and len(second_keys) == 3  # MP4, playlist, segments
+    assert first_keys.isdisjoint(second_keys) and len(second_keys) == 4  # MP4, poster, HLS x2
     heights = [
         a.get("height")
         for a in item_of(feed_of(runner, client)).findall(f"{PODCAST}alternateEnclosure")

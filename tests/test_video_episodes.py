@@ -116,6 +116,9 @@ def test_a_camera_video_is_an_audio_episode_with_a_fast_start_mp4_and_hls(
             assert (video.codec_context.width, video.codec_context.height) == (320, 240)
         assert MP4(mp4).tags["\xa9nam"] == ["Watch this"]
 
+        poster = requests.get(found["video/mp4"]["uri"].replace(".mp4", ".poster.jpg").replace(
+            env["LOVETV_BASE_URL"], served.url), timeout=10)  # fmt: skip
+        assert poster.status_code == 200 and poster.content[:3] == b"\xff\xd8\xff"  # a JPEG
         hls_url = on(served, env, found["application/x-mpegURL"]["uri"])
         multivariant = m3u8.loads(requests.get(hls_url, timeout=10).text, uri=hls_url)
         assert multivariant.is_variant
@@ -136,6 +139,7 @@ def media_names(guid: str) -> list[str]:
         f"{guid}.m3u8",
         f"{guid}.hls.240.m3u8",
         f"{guid}.hls.240.m4s",
+        f"{guid}.poster.jpg",
     ]
 
 
@@ -152,12 +156,12 @@ def test_only_a_member_with_access_gets_the_playlists_and_the_mp4(
     assert allowed[f"{guid}.m3u8"].status_code == allowed[f"{guid}.hls.240.m3u8"].status_code == 200
     assert allowed[f"{guid}.m3u8"].content_type == "application/vnd.apple.mpegurl"
     unknown = "A" * 32
-    assert [client.get(f"/media/{unknown}/{n}").status_code for n in media_names(guid)] == [404] * 5
-    assert [client.get(f"/media/teaser/{n}").status_code for n in media_names(guid)] == [404] * 5
+    assert [client.get(f"/media/{unknown}/{n}").status_code for n in media_names(guid)] == [404] * 6
+    assert [client.get(f"/media/teaser/{n}").status_code for n in media_names(guid)] == [404] * 6
 
     succeeded(runner.invoke(main, ["member", "revoke", "ann@example.com"]))
     refused = [client.get(f"/media/{token}/{n}") for n in media_names(guid)]
-    assert [r.status_code for r in refused] == [403] * 5
+    assert [r.status_code for r in refused] == [403] * 6
     assert all(r.headers["Cache-Control"] == "no-store" for r in refused)
     assert client.get(f"/media/{other}/{guid}.m3u8").status_code == 200  # Bob still listens
 

@@ -57,6 +57,7 @@ class EpisodeView:
     # A video episode's fast-start MP4 (browsers play it directly), its size, and its
     # WebVTT transcript as captions.
     video_url: str | None = None
+    poster_url: str | None = None
     video_width: int = 0
     video_height: int = 0
     captions_url: str | None = None
@@ -128,6 +129,7 @@ def episode_view(
         view = replace(
             view,
             video_url=f"{name}.mp4",
+            poster_url=f"{name}.poster.jpg" if video.get("poster_key") else None,
             video_width=video["width"],
             video_height=video["height"],
             captions_url=f"{name}.transcript.vtt" if kind and kind[1] == "vtt" else None,

@@ -119,6 +119,7 @@ def upload_size(parts: PackagedParts | None) -> int:
     if parts is None:
         return 0
     names = [parts.made.mp4, *(n for r in parts.made.renditions for n in (r.playlist, r.segments))]
+    names += [parts.made.poster] if parts.made.poster else []
     return sum((parts.workdir / name).stat().st_size for name in names)
 
 
@@ -148,6 +149,10 @@ def store_video(
                 "segments_size": segments.stat().st_size,
             }
         )
+    poster = None
+    if parts.made.poster:
+        path = parts.workdir / parts.made.poster
+        poster = uploads.put_file(prefix + parts.made.poster, path, "image/jpeg", progress)
     info = parts.source.info
     return {
         "video_key": video_key,
@@ -161,6 +166,7 @@ def store_video(
             "codecs": parts.made.renditions[0].codecs,
             "bitrate": int(mp4.stat().st_size * 8 / info.duration) if info.duration else 0,
             "frames": info.video_frames,
+            "poster_key": poster,
             "renditions": renditions,
         },
     }
@@ -169,6 +175,8 @@ def store_video(
 def stored_video_keys(video: dict[str, Any] | None, video_key: str | None) -> list[str]:
     """Every object a video episode's video holds, to delete when it is replaced."""
     keys = [video_key] if video_key else []
+    if video and video.get("poster_key"):
+        keys.append(video["poster_key"])
     for rendition in (video or {}).get("renditions", []):
         keys += [rendition["playlist_key"], rendition["segments_key"]]
     return keys

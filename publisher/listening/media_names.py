@@ -36,6 +36,7 @@ TRANSCRIPT_TYPES = {
 CHAPTERS_SUFFIX = "chapters.json"
 AUDIO, CHAPTERS, TRANSCRIPT = "audio", "chapters", "transcript"
 VIDEO, HLS, HLS_PLAYLIST, HLS_SEGMENTS = "video", "hls", "hls-playlist", "hls-segments"
+POSTER = "poster"  # `<guid>.poster.jpg`: a still of the video for players
 SUBTITLES = "subtitles"  # the label of the subtitles playlist, `<guid>.hls.subtitles.m3u8`
 
 
@@ -77,6 +78,8 @@ def parse_media_name(filename: str) -> MediaName | None:
         return MediaName(guid, TRANSCRIPT, extension)
     if kind == "hls":
         return _hls_name(guid, extension)
+    if kind == POSTER and extension == "jpg":
+        return MediaName(guid, POSTER, extension)
     if "." in rest:
         return None
     return MediaName(guid, AUDIO, rest)

@@ -23,6 +23,7 @@ from audio.storage import Storage
 from publisher.listening.media_names import (
     HLS,
     HLS_PLAYLIST,
+    POSTER,
     SUBTITLES,
     VIDEO,
     MediaName,
@@ -54,6 +55,10 @@ def video_file(
         abort(404)
     if name.kind == VIDEO:
         return serve_stored(storage, episode.video_key, MP4, episode.video_size, cache_control)
+    if name.kind == POSTER:
+        if not video.get("poster_key"):
+            abort(404)
+        return serve_stored(storage, video["poster_key"], "image/jpeg", None, cache_control)
     if name.kind == HLS:
         text = multivariant_text(
             episode.guid, video, episode.transcript_key, episode.transcript_mime, language
