@@ -10,6 +10,7 @@ when they must be:
   rendition in the store, served by the same member-checked, Range-serving route as audio.
   The first rendition is the source remuxed; lower ones (`--renditions 720,360`) are
   encoded from it with libx264.
+- a poster: a JPEG of the frame a tenth of the way in, for players before they start.
 
 Everything is streamed packet by packet, so memory does not grow with the file. The shell
 runs this in a bounded child process (`audio.video_jobs`).
