@@ -14,6 +14,7 @@ import click
 from publisher.catalog.catalog import list_episodes, resolve_guid, unpublish_episode
 from publisher.catalog.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
 from publisher.cli import CliState, pass_state
+from publisher.cli.episode_video import renditions_option, say_if_video, video_words
 from publisher.cli.progress import ProgressBar
 from publisher.cli.signals import sigterm_as_interrupt
 from publisher.cli.terminal import moment
@@ -25,19 +26,6 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.group()
 def episode() -> None:
     """Publish, edit, list, unpublish and republish episodes."""
-
-
-def _renditions(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...]:
-    """`720,360` as heights; anything else is a usage error."""
-    if not value:
-        return ()
-    try:
-        heights = tuple(int(part.strip().removesuffix("p")) for part in value.split(","))
-    except ValueError:
-        raise click.BadParameter("give heights in lines, e.g. 720,360") from None
-    if any(h <= 0 for h in heights):
-        raise click.BadParameter("heights are positive numbers of lines, e.g. 720,360")
-    return heights
 
 
 @episode.command(
@@ -73,7 +61,7 @@ def _renditions(ctx: click.Context, param: click.Parameter, value: str | None) -
 )
 @click.option(
     "--renditions",
-    callback=_renditions,
+    callback=renditions_option,
     help="Lower HLS heights encoded from the video for phones, e.g. 720,360.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the published episode as JSON.")
@@ -108,7 +96,7 @@ def publish_command(
     services = state.services()
     bar = ProgressBar("uploading") if not as_json and sys.stderr.isatty() else None
     if bar is not None:
-        _say_if_video(draft)
+        say_if_video(draft)
     try:
         with sigterm_as_interrupt():
             published = publish_episode(services, draft, progress=bar)
@@ -122,28 +110,9 @@ def publish_command(
     number = f" episode {published['number']}" if published["number"] is not None else ""
     click.echo(
         f"{_verb(published)} {published['title']!r} as {published['season']}{number} "
-        f"({published['duration']:.1f}s, {published['size']} bytes{_video_words(published)}), "
+        f"({published['duration']:.1f}s, {published['size']} bytes{video_words(published)}), "
         f"guid {published['guid']}"
     )
-
-
-def _video_words(summary: dict[str, Any]) -> str:
-    """`, video 1080p with HLS 1080p, 720p, 360p` for a video episode, else nothing."""
-    video = summary.get("video")
-    if not video:
-        return ""
-    heights = ", ".join(f"{h}p" for h in video["renditions"])
-    return f", video {video['height']}p with HLS {heights}"
-
-
-def _say_if_video(draft: EpisodeDraft) -> None:
-    """Packaging a video takes a while before the upload bar starts: say what is going on."""
-    from publisher.catalog.video import looks_like_a_video
-
-    if draft.video is not None or looks_like_a_video(draft.audio):
-        count = len(draft.renditions)
-        lower = f" and {count} lower rendition{'s' if count > 1 else ''}" if count else ""
-        click.echo(f"packaging the video: a fast-start MP4, HLS{lower}...", err=True)
 
 
 def _verb(summary: dict[str, Any]) -> str:
@@ -169,7 +138,7 @@ def _verb(summary: dict[str, Any]) -> str:
 @click.option("--video", type=_FILE, help="Add or replace the episode's video (MP4, M4V or MOV).")
 @click.option(
     "--renditions",
-    callback=_renditions,
+    callback=renditions_option,
     help="With --video: lower HLS heights encoded from it, e.g. 720,360.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the edited episode as JSON.")
@@ -204,7 +173,7 @@ def edit_command(
     status = "scheduled for" if edited["status"] == "scheduled" else edited["status"]
     click.echo(
         f"edited {edited['title']!r} ({edited['season']}{number}, {edited['episode_type']}), "
-        f"{status}{when}{_video_words(edited)}, guid {edited['guid']} unchanged"
+        f"{status}{when}{video_words(edited)}, guid {edited['guid']} unchanged"
     )
 
 

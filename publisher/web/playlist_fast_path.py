@@ -71,7 +71,9 @@ class PlaylistFastPath:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return None
         path = environ.get("PATH_INFO", "")
-        if not path.isascii() or not host_allowed(environ, self.hosts):
+        if not path.endswith(".m3u8") or not path.isascii():  # feeds and audio pass at once
+            return None
+        if not host_allowed(environ, self.hosts):
             return None
         return MULTIVARIANT_PATH.fullmatch(path)
 
