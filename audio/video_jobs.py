@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from audio.video_package import PackagedVideo, Rendition, check_renditions, package_video
-from audio.video_probe import VideoError, VideoInfo, check_video_size, inspect_video
+from audio.video_probe import (
+    EXPORT_HINT,
+    VideoError,
+    VideoInfo,
+    check_video_size,
+    inspect_video,
+)
 
 # Address space, not resident memory: FFmpeg's threads reserve stacks they never touch.
 MEMORY_LIMIT = 3 * 1024**3
@@ -91,8 +97,11 @@ def _run(job: dict[str, Any], timeout: float, name: str) -> dict[str, Any]:
     except (IndexError, ValueError):
         answer = None
     if not isinstance(answer, dict) or ("error" not in answer and "result" not in answer):
-        why = "ran out of memory" if "MemoryError" in done.stderr else f"exit {done.returncode}"
-        raise VideoError(f"{name} could not be read safely ({why}): it is damaged or hostile")
+        why = "needed more memory than allowed" if "MemoryError" in done.stderr else "stopped"
+        raise VideoError(
+            f"{name} could not be read safely (the reader {why}): it may be damaged, "
+            f"so {EXPORT_HINT}"
+        )
     if "error" in answer:
         raise VideoError(str(answer["error"]))
     return answer["result"]
