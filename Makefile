@@ -73,7 +73,7 @@ mutate: install
 # (FUZZ_EXAMPLES=5000, random seeds each run). Keep every crash it finds as a regression test.
 FUZZ_EXAMPLES ?= 5000
 fuzz: install
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly -p no:xdist -W ignore tests/test_audio_hostile_fuzz.py
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly -p no:xdist -W ignore tests/media/test_audio_hostile_fuzz.py
 
 # Mixed traffic at ~80% of the measured peak against lovetv serve on a private PostgreSQL
 # and S3 test server, restarting PostgreSQL once and stopping S3 once; SOAK_SECONDS to change.

@@ -1,8 +1,17 @@
-"""Fixtures every test shares: fresh databases on SQLite and PostgreSQL, a real S3 server,
-the app and its client, the CLI runner, and real audio files.
+"""Fixtures every test shares: fresh databases on SQLite and PostgreSQL, a store, the app
+and its client, the CLI runner, and real audio files.
 
 Servers are session-scoped (one per xdist worker); databases, buckets and folders are per
 test, so tests run in parallel without seeing each other.
+
+Two markers choose the wiring a module's tests run with, visibly at the module's top:
+- `pytest.mark.every_store`: storage is the subject, so each test runs on a local folder
+  and on the S3 server; without it a test runs on a local folder.
+- `pytest.mark.stripe`: the service sells through the test's own fake Stripe account
+  (`stripe_account`), served at its own loopback address (`live_url`).
+
+Fixtures kept in `support/` (a browser, the fake Stripe, a served app, a clock, ...) are
+registered below as plugins, so a test names them as arguments and imports nothing.
 """
 
 from __future__ import annotations
@@ -14,16 +23,27 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support.apps import built_app
 from support.databases import PostgresTemplates, SqliteTemplates, postgres_reachable
 from support.media import make_m4a, make_mp3
 from support.s3server import running_s3_server
+from support.service_env import service_env
 
 from audio.storage import Storage
 from publisher.config import Config, load_config
 from publisher.db import Database
 from publisher.services import Services
 
-TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# In dependency order, so each is imported (and its asserts rewritten) as a plugin first.
+pytest_plugins = [
+    "support.fake_stripe",
+    "support.stripe_app",
+    "support.accounts",
+    "support.browser",
+    "support.clock",
+    "support.downloads",
+    "support.made_run",
+]
 
 
 # --- databases -------------------------------------------------------------------------
@@ -112,10 +132,19 @@ def s3_bucket(s3_endpoint: str) -> str:
     return name
 
 
-@pytest.fixture(params=["local", "s3"])
-def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh store of each kind, as a `LOVETV_STORAGE_URL`."""
-    if request.param == "local":
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run on both stores only the modules marked `every_store`."""
+    if "store_kind" in metafunc.fixturenames:
+        every = metafunc.definition.get_closest_marker("every_store") is not None
+        metafunc.parametrize(
+            "store_kind", ["local", "s3"] if every else ["local"], scope="function"
+        )
+
+
+@pytest.fixture
+def storage_url(request: pytest.FixtureRequest, store_kind: str, tmp_path: Path) -> str:
+    """A fresh store, as a `LOVETV_STORAGE_URL`: a folder, or a bucket on the S3 server."""
+    if store_kind == "local":
         return f"file://{tmp_path / 'media'}"
     bucket = request.getfixturevalue("s3_bucket")
     return f"s3://{bucket}/media"
@@ -130,21 +159,13 @@ def local_storage_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def env(database_url: str, storage_url: str, tmp_path: Path) -> dict[str, str]:
-    """The environment a test's app and CLI run with: every combination of backends."""
+def env(request: pytest.FixtureRequest, database_url: str, storage_url: str) -> dict[str, str]:
+    """The environment a test's app and CLI run with (see the markers above)."""
+    if request.node.get_closest_marker("stripe") is not None:
+        from support.stripe_app import billing_env
+
+        return billing_env(database_url, storage_url, request.getfixturevalue("stripe_account"))
     return service_env(database_url, storage_url)
-
-
-def service_env(database_url: str, storage_url: str) -> dict[str, str]:
-    """The variables a test's service runs with, for the given database and store."""
-    return {
-        "LOVETV_DATABASE_URL": database_url,
-        "LOVETV_STORAGE_URL": storage_url,
-        "LOVETV_BASE_URL": "http://podcasts.lovetv.test",
-        "LOVETV_SECRET_KEY": TEST_SECRET,
-        "LOVETV_ENV": "production",
-        "LOVETV_ALLOW_HTTP": "1",
-    }
 
 
 @pytest.fixture
@@ -167,20 +188,6 @@ def storage(services: Services) -> Storage:
 @pytest.fixture
 def app(config: Config):  # type: ignore[no-untyped-def]
     yield from built_app(config)
-
-
-def built_app(config: Config):  # type: ignore[no-untyped-def]
-    """Yield an app over `config`, disposing its connections afterwards (fixture body)."""
-    from publisher.app import create_app, services_of
-    from publisher.web.media import recorder_of
-
-    application = create_app(config=config)
-    application.config["TESTING"] = True
-    yield application
-    recorder = recorder_of(application)
-    if recorder is not None:
-        recorder.close()  # write the test's downloads while its database still exists
-    services_of(application).db.dispose()
 
 
 @pytest.fixture

@@ -7,21 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from publisher.config import load_config
+from support.service_env import service_env
 
 SECRET = "hardening-secret-key-long-enough-0123456789"
 BASE_URL = "http://podcasts.lovetv.test"
 
 
 def plain_env(database_url: str, storage_url: str, **extra: str) -> dict[str, str]:
-    return {
-        "LOVETV_DATABASE_URL": database_url,
-        "LOVETV_STORAGE_URL": storage_url,
-        "LOVETV_BASE_URL": BASE_URL,
-        "LOVETV_SECRET_KEY": SECRET,
-        "LOVETV_ENV": "production",
-        "LOVETV_ALLOW_HTTP": "1",
-        **extra,
-    }
+    return service_env(database_url, storage_url, base_url=BASE_URL, secret=SECRET, **extra)
 
 
 def built(env: dict[str, str], instance: Path) -> Iterator[Any]:

@@ -1,8 +1,7 @@
 """The service as Stripe and a buyer's browser see it: served over HTTP, wired to the fake.
 
-Test modules import these fixtures by their function names (`env_fixture`, `shop_fixture`, …).
-`env` replaces the shared one so the app talks to the test's own fake Stripe account, on
-local storage (billing does not touch audio), on SQLite and PostgreSQL. `live_url` serves
+A module marked `pytest.mark.stripe` gets an `env` (tests/conftest.py) whose app talks to
+the test's own fake Stripe account, on SQLite and PostgreSQL. `live_url` serves
 the app on a real loopback port; `Shop` drives it the way Stripe and a member would:
 webhooks signed exactly as Stripe signs them, and a browser session with cookies.
 """
@@ -35,39 +34,29 @@ from publisher.models import AccountSession, Checkout, Member, OutboxMessage, Se
 from publisher.services import Services
 from support.catalog_factory import make_episode, make_season, make_show
 from support.fake_stripe import (
-    PRICES_SETTING,
     FakeStripeAccount,
 )
 from support.network import free_port
+from support.service_env import service_env
 
 SECRET_KEY = "billing-test-secret-key-long-enough-0123456789"
 WEBHOOK_SECRET = "whsec_test_billing_endpoint_secret"
 
 
-@pytest.fixture(name="env")
-def env_fixture(
-    database_url: str, local_storage_url: str, stripe_account: FakeStripeAccount
-) -> dict:
-    """The environment of an app wired to this test's fake Stripe account."""
-    return billing_env(database_url, local_storage_url, stripe_account)
-
-
 def billing_env(
     database_url: str, storage_url: str, stripe_account: FakeStripeAccount, **extra: str
 ) -> dict[str, str]:
-    """The variables of an app wired to a fake Stripe account (plus `extra` ones)."""
-    return {
+    """The variables of an app wired to a fake Stripe account (plus `extra` ones), served
+    at its own loopback address (`live_url` serves it there)."""
+    return service_env(
+        database_url,
+        storage_url,
+        base_url=f"http://127.0.0.1:{free_port()}",
+        secret=SECRET_KEY,
+        allow_http=False,
+        stripe=stripe_account,
         **extra,
-        "LOVETV_DATABASE_URL": database_url,
-        "LOVETV_STORAGE_URL": storage_url,
-        "LOVETV_BASE_URL": f"http://127.0.0.1:{free_port()}",
-        "LOVETV_SECRET_KEY": SECRET_KEY,
-        "LOVETV_ENV": "production",
-        "STRIPE_API_KEY": stripe_account.api_key,
-        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        "STRIPE_API_BASE": stripe_account.base_url,
-        "LOVETV_STRIPE_PRICES": PRICES_SETTING,
-    }
+    )
 
 
 @pytest.fixture(name="live_url")

@@ -1,0 +1,92 @@
+"""Two deliveries racing on one member: the loser's transaction collides, runs once more in
+the same process and ends in the winner's state, with no 500 for Stripe to retry.
+
+The race is made deterministic: the rival runs to completion exactly while the first
+delivery is reading Stripe, between its "already applied?" check and its insert. Both go
+through `handle_event` / `welcome_checkout` directly, so the in-process retry is what is
+tested, not the webhook sender's retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from support.stripe_app import Shop
+
+from auth.stripe_api import CheckoutSummary, StripeGateway
+from publisher.billing.events import APPLIED, DUPLICATE, handle_event, welcome_checkout
+from publisher.billing.refresh import make_gateway
+from publisher.models import FeedToken, Member, StripeEvent
+
+pytestmark = pytest.mark.stripe
+
+
+class RivalDuringRead(StripeGateway):
+    """Stripe's API, except that the first read of a Checkout Session lets a rival finish."""
+
+    def __init__(self, base: StripeGateway, rival: Callable[[], object]) -> None:
+        self.__dict__.update(base.__dict__)
+        self.rival: Callable[[], object] | None = rival
+
+    def checkout_session(self, session_id: str) -> CheckoutSummary | None:
+        rival, self.rival = self.rival, None
+        if rival is not None:
+            rival()
+        return super().checkout_session(session_id)
+
+
+def paid_checkout(shop: Shop, mp3_file: Path, email: str) -> tuple[str, dict[str, Any]]:
+    shop.add_catalog(mp3_file)
+    session_id, events = shop.buy("monthly", email)
+    (completed,) = [e for e in events if e["type"] == "checkout.session.completed"]
+    return session_id, completed
+
+
+def counts(shop: Shop) -> tuple[int, int, int]:
+    """(members, feed tokens, recorded events)."""
+    with shop.services.db.session() as session:
+        return tuple(  # type: ignore[return-value]
+            session.scalar(select(func.count()).select_from(model))
+            for model in (Member, FeedToken, StripeEvent)
+        )
+
+
+def test_the_same_event_delivered_twice_at_once_is_applied_once(shop: Shop, mp3_file: Path) -> None:
+    _, completed = paid_checkout(shop, mp3_file, "fay@example.com")
+    services = shop.services
+    plain = make_gateway(services.config)
+    results: list[str] = []
+
+    def rival() -> None:
+        results.append(handle_event(services.db, plain, services.config, completed))
+
+    racing = RivalDuringRead(plain, rival)
+    results.append(handle_event(services.db, racing, services.config, completed))
+    assert racing.rival is None  # the rival really ran inside the first delivery
+    assert results == [APPLIED, DUPLICATE]
+    assert counts(shop) == (1, 1, 1)
+    assert shop.member("fay@example.com")["status"] == "active"
+
+
+def test_a_webhook_racing_the_welcome_page_ends_with_one_member_and_one_link(
+    shop: Shop, mp3_file: Path
+) -> None:
+    session_id, completed = paid_checkout(shop, mp3_file, "gus@example.com")
+    services = shop.services
+    plain = make_gateway(services.config)
+    checkout = plain.checkout_session(session_id)
+    assert checkout is not None
+
+    def welcome_page() -> None:
+        assert welcome_checkout(services.db, plain, services.config, checkout) is not None
+
+    racing = RivalDuringRead(plain, welcome_page)
+    assert handle_event(services.db, racing, services.config, completed) == APPLIED
+    assert racing.rival is None
+    assert counts(shop) == (1, 1, 1)
+    token = shop.token_of("gus@example.com")
+    assert [title for title, _ in shop.listen(token)] == ["First Steps"]
