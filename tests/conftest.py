@@ -134,7 +134,11 @@ def s3_bucket(s3_endpoint: str) -> str:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run on both stores only the modules marked `every_store`."""
-    if "store_kind" in metafunc.fixturenames:
+    chosen = any(
+        "store_kind" in str(marker.args[0])
+        for marker in metafunc.definition.iter_markers("parametrize")
+    )  # a test that names its one store, e.g. `parametrize("store_kind", ["s3"])`
+    if "store_kind" in metafunc.fixturenames and not chosen:
         every = metafunc.definition.get_closest_marker("every_store") is not None
         metafunc.parametrize(
             "store_kind", ["local", "s3"] if every else ["local"], scope="function"

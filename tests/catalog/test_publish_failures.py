@@ -35,7 +35,7 @@ def _episode_count(services: Services) -> int:
         return session.scalar(select(func.count(Episode.id)))
 
 
-@pytest.mark.parametrize("storage_url", ["s3"], indirect=True)
+@pytest.mark.parametrize("store_kind", ["s3"])
 def test_an_s3_failure_part_way_through_a_multipart_upload_leaves_nothing(
     services: Services, season: str, mp3_file: Path, tmp_path: Path
 ) -> None:

@@ -180,7 +180,7 @@ def test_show_and_season_artwork_must_follow_apples_rules(
     assert [s["slug"] for s in seasons] == ["season-1"]
 
 
-@pytest.mark.parametrize("storage_url", ["s3"], indirect=True)
+@pytest.mark.parametrize("store_kind", ["s3"])
 def test_an_s3_failure_mid_upload_is_one_line_and_a_rerun_succeeds(
     runner: CliRunner, season: str, env: dict[str, str], mp3_file: Path, tmp_path: Path
 ) -> None:

@@ -21,7 +21,6 @@ from publisher.models import Member, Season, utcnow
 from publisher.web.feed_fast_path import MemberFeedFastPath
 
 # On both databases, with the local store only: feeds never read audio.
-pytestmark = pytest.mark.parametrize("storage_url", ["local"], indirect=True)
 
 
 @pytest.fixture

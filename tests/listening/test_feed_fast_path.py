@@ -22,7 +22,6 @@ from publisher.web.feed_fast_path import MemberFeedFastPath
 from publisher.web.feeds import MemberFeeds
 
 # On both databases, with the local store only: the feed path never reads audio.
-pytestmark = pytest.mark.parametrize("storage_url", ["local"], indirect=True)
 
 
 class CountingApp:

@@ -16,8 +16,6 @@ from support.feed_checks import parse_feed
 
 from publisher.cli import main
 
-pytestmark = pytest.mark.parametrize("storage_url", ["local"], indirect=True)
-
 
 def title_of(client, path: str, **headers: str) -> str:  # type: ignore[no-untyped-def]
     response = client.get(path, headers=headers)

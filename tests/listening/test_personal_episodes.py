@@ -14,14 +14,12 @@ from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
 import mutagen
-import pytest
 from support.catalog_factory import make_member
 from support.feed_checks import parse_feed
 
 from publisher.cli import main
 from publisher.models import Member, utcnow
 
-pytestmark = pytest.mark.parametrize("storage_url", ["local"], indirect=True)
 SEASON_AND_ALL = ("season-1", "all")
 
 
