@@ -13,14 +13,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from sqlalchemy import select
+from sqlalchemy import column, insert, select, table, update
 from sqlalchemy.exc import IntegrityError
 
 from publisher.config import ConfigError
 from publisher.db import Database
-from publisher.models import FeedToken, ServiceKey
 
 NAME = "secret_key"
+# Every command checks the key before it runs, so this reads with SQLAlchemy Core over the
+# tables' names (`publisher.models.service.ServiceKey`, `FeedToken`): a listing that needs
+# no model does not pay for importing the ORM and building every mapped class.
+_KEYS = table("service_keys", column("name"), column("fingerprint"))
+_TOKENS = table("feed_tokens", column("id"))
 
 
 def fingerprint(secret: str) -> str:
@@ -31,21 +35,21 @@ def fingerprint(secret: str) -> str:
 def require_same_key(db: Database, secret: str) -> None:
     """Record the key's fingerprint, or refuse a key other than the one feeds were made with."""
     ours = fingerprint(secret)
-    with db.session() as session:
-        stored = session.get(ServiceKey, NAME)
-        if stored is not None and stored.fingerprint == ours:
+    with db.engine.begin() as conn:
+        stored = conn.scalar(select(_KEYS.c.fingerprint).where(_KEYS.c.name == NAME))
+        if stored == ours:
             return
         if stored is not None:
-            if session.scalar(select(FeedToken.id).limit(1)) is not None:
+            if conn.scalar(select(_TOKENS.c.id).limit(1)) is not None:
                 raise ConfigError(
                     f"LOVETV_SECRET_KEY is not the key this database's feed URLs were made with "
-                    f"(fingerprint {ours}, the database expects {stored.fingerprint}): start with "
+                    f"(fingerprint {ours}, the database expects {stored}): start with "
                     "the key from the same backup, or every member's feed URL answers 404"
                 )
-            stored.fingerprint = ours
+            conn.execute(update(_KEYS).where(_KEYS.c.name == NAME).values(fingerprint=ours))
             return
     try:
-        with db.session() as session:
-            session.add(ServiceKey(name=NAME, fingerprint=ours))
+        with db.engine.begin() as conn:
+            conn.execute(insert(_KEYS).values(name=NAME, fingerprint=ours))
     except IntegrityError:
         require_same_key(db, secret)  # another worker recorded one first: compare with it

@@ -11,13 +11,10 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
 from publisher.config import Config, parse_prices
-from publisher.demo_billing.state import STATE_FILE
-from publisher.demo_billing.store import PRICES_SETTING
 
 RUNNING_FILE = "demo-billing-running.json"
 # Seconds the CLI waits for a recorded stand-in to answer before taking it as stopped.
@@ -47,6 +44,14 @@ def with_running_demo_billing(config: Config) -> Config:
         return config
     try:
         api_base = json.loads((config.instance_path / RUNNING_FILE).read_text())["api_base"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return config
+    # The stand-in's own modules are imported only when one is recorded as running: every
+    # command in development passes through here, and most never reach it.
+    from publisher.demo_billing.state import STATE_FILE
+    from publisher.demo_billing.store import PRICES_SETTING
+
+    try:
         keys = json.loads((config.instance_path / STATE_FILE).read_text())["keys"]
     except (OSError, ValueError, KeyError, TypeError):
         return config
@@ -64,6 +69,8 @@ def with_running_demo_billing(config: Config) -> Config:
 
 def _answers(api_base: str, api_key: str) -> bool:
     """The stand-in at `api_base` answers an API call made with the show's demo key."""
+    import urllib.request
+
     request = urllib.request.Request(
         f"{api_base}/v1/customers?limit=1", headers={"Authorization": f"Bearer {api_key}"}
     )

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from publisher.models import Base, UTCDateTime, utcnow
+from publisher.models.base import Base, UTCDateTime, utcnow
 
 # pending: Checkout started; bought: paid (the code exists); redeemed; voided (refund, dispute).
 PENDING, BOUGHT, REDEEMED, VOIDED = "pending", "bought", "redeemed", "voided"

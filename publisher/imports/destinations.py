@@ -15,12 +15,12 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+# requests and urllib3 (~0.1 s of imports) are loaded by `guarded_session` alone: the settings
+# import this module for `Destinations.parse`, and every `lovetv` command reads the settings.
+if TYPE_CHECKING:
+    import requests
 
 MAX_REDIRECTS = 5
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -87,6 +87,10 @@ def public(address: Address) -> bool:
 
 def guarded_session(allowed: Destinations) -> requests.Session:
     """A requests session whose every connection, redirects included, `allowed` vets."""
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
     class Connection(HTTPConnection):
         def _new_conn(self) -> socket.socket:

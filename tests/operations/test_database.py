@@ -6,14 +6,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from publisher.db import Database, DatabaseError
-from publisher.models import Base
+from publisher.schema import metadata
 
 
 def test_migrations_create_exactly_the_models(database_url: str) -> None:
     database = Database(database_url)
     try:
         with database.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn), metadata)
         assert diff == []
         assert database.current_revision() == database.head_revision()
     finally:
