@@ -1,11 +1,11 @@
 """Member feeds under load, against a bare Flask app serving the same bytes (the ceiling).
 
 For each database (SQLite, then PostgreSQL in a bench database created on the machine's
-server at 127.0.0.1:5432 as user postgres, dropped afterwards) it prepares 20 seasons of
-100 episodes and 1,000 members, serves them with `lovetv serve --workers 2` (with
-`LOVETV_BENCH_ROUTES=1`) and, beside it, `bench.bare_app` (a bare Flask app with the member
-feed's bytes, ETag and a 304 branch, under the same gunicorn settings). `wrk` loads one
-server at a time, in turns: the member feed against the bare app, their 304s, and the
+server at 127.0.0.1:5432 as user postgres, dropped afterwards) it prepares 20 seasons of 100
+episodes and 1,000 members, serves them with the service under `lovetv serve`'s gunicorn
+settings (`bench.app --routes`) and, beside it, `bench.bare_app` (a bare Flask app with the
+member feed's bytes, ETag and a 304 branch, under the same gunicorn settings). `wrk` loads
+one server at a time, in turns: the member feed against the bare app, their 304s, and the
 in-app constant route as a second figure. On SQLite it then also measures the naive figure
 (feedgen on every request) and 100,000 members with each worker's resident memory.
 """
@@ -20,13 +20,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from bench.feeds_data import add_members, prepare_catalog
+from bench.servers import start_service, wait_for
 
 PORT = 5077
 BARE_PORT = 5078
@@ -52,7 +52,7 @@ def _bench_database(wrk: str | None, kind: str, *, full: bool) -> dict[str, floa
         env = _environment(Path(tmp), url)
         prepare_catalog(env, seasons=20, episodes=100)
         tokens = add_members(env, 1_000)
-        server = _serve(env)
+        server = _serve(env, Path(tmp))
         bare = None
         try:
             body, etag = _member_feed(tokens[0])
@@ -93,7 +93,6 @@ def _environment(tmp: Path, database_url: str) -> dict[str, str]:
         LOVETV_BASE_URL=f"http://127.0.0.1:{PORT}",
         LOVETV_SECRET_KEY="bench-secret-0123456789abcdefghijklmnop",
         LOVETV_ENV="production",
-        LOVETV_BENCH_ROUTES="1",
     )
     return env
 
@@ -110,16 +109,9 @@ def _wrk() -> str | None:
     return shutil.which("wrk")
 
 
-def _serve(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    lovetv = Path(sys.executable).with_name("lovetv")
-    server = subprocess.Popen(
-        [str(lovetv), "serve", "--port", str(PORT), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _wait_for(PORT, "/healthz", server)
-    return server
+def _serve(env: dict[str, str], folder: Path) -> subprocess.Popen[bytes]:
+    """The service with the bench's routes on PORT."""
+    return start_service(env, PORT, "--routes", cwd=folder)
 
 
 def _serve_bare(body_file: Path, etag: str) -> subprocess.Popen[bytes]:
@@ -130,20 +122,8 @@ def _serve_bare(body_file: Path, etag: str) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait_for(BARE_PORT, "/feeds/t/s.xml", bare)
+    wait_for(BARE_PORT, "/feeds/t/s.xml", bare)
     return bare
-
-
-def _wait_for(port: int, path: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError(f"the server on port {port} did not start")
 
 
 def _get(

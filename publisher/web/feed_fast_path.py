@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from werkzeug.wrappers import Request
 
-from publisher.web.feed_http import wants_page
+from publisher.listening.feed_http import wants_page
 from publisher.web.request_ids import HEADER as REQUEST_ID_HEADER
 from publisher.web.request_ids import request_id_from
 from publisher.web.security import NOSNIFF, host_allowed, secure_headers, trusted_hosts_of
 from publisher.web.unavailable import DATABASE_ERRORS, database_unavailable
 
 if TYPE_CHECKING:
-    from publisher.web.feeds import MemberFeeds
+    from publisher.listening.member_feeds import MemberFeeds
 
 # The Flask rule `/feeds/<token>/<slug>.xml` as werkzeug compiles it (`[^/]+` per part).
 MEMBER_FEED_PATH = re.compile(r"/feeds/([^/]+)/([^/]+)\.xml")
