@@ -9,7 +9,8 @@ access decision and the 304 together. This WSGI middleware answers `GET` and `HE
 (`feed_http.wants_page`) goes to Flask, whose route renders the feed's HTML page.
 
 It gives up nothing a poll is checked for: the token is looked up and the member's access
-decided on every request, as in the route (nothing about a member is cached). Anything
+decided on every request, as in the route (from the row the worker keeps until a change,
+`publisher.listening.hot_rows`, on PostgreSQL). Anything
 else goes to Flask unchanged: other paths and methods, a Host the app refuses (Flask
 answers 400), a non-ASCII path (Flask decodes it), a browser's page load (a page, with
 the app's templates and hooks), and any unexpected error, so a bug here gets Flask's own
