@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -84,3 +85,75 @@ def add_members(env: dict[str, str], count: int) -> list[str]:
     _settle(services)
     services.db.dispose()
     return tokens
+
+
+def copy_members(env: dict[str, str], count: int, known: int) -> list[str]:
+    """Add `count` active members to a PostgreSQL bench database with `COPY` (psycopg's
+    copy, not one insert at a time); return the tokens of `known` of them, spread evenly
+    over the new ids. The others get random nonces and lookup hashes: rows to search
+    through, whose tokens nobody presents."""
+    import psycopg
+
+    services = _services(env)
+    secret = services.config.secret_key
+    url = services.db.engine.url.set(drivername="postgresql").render_as_string(False)
+    services.db.dispose()
+    prefix, now = secrets.token_hex(4), datetime.now(UTC)
+    step = max(1, count // known)
+    tokens: list[str] = []
+    with psycopg.connect(url) as conn:
+        start = conn.execute("SELECT coalesce(max(id), 0) FROM members").fetchone()[0]  # type: ignore[index]
+        with conn.cursor().copy(
+            "COPY members (id, email, plan, status, status_reason, billing_version,"
+            " created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for i in range(count):
+                copy.write_row(
+                    (start + i + 1, f"c{prefix}-{i}@bench.test", "comp", "active", "", 0, now, now)
+                )
+        with conn.cursor().copy(
+            "COPY feed_tokens (member_id, nonce, lookup_hash, created_at) FROM STDIN"
+        ) as copy:
+            for i in range(count):
+                if i % step == 0 and len(tokens) < known:
+                    nonce = secrets.token_urlsafe(32)
+                    token = derive_token(secret, nonce)
+                    tokens.append(token)
+                    copy.write_row((start + i + 1, nonce, lookup_hash(token), now))
+                else:
+                    filler = hashlib.sha256(f"{prefix}-{i}".encode()).hexdigest()
+                    copy.write_row((start + i + 1, filler[:43], filler, now))
+        conn.execute("SELECT setval(pg_get_serial_sequence('members', 'id'), max(id)) FROM members")
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE members")
+        conn.execute("VACUUM ANALYZE feed_tokens")
+        conn.execute("CHECKPOINT")  # the load's writes land now, not during the measurement
+    return tokens
+
+
+def welcome_everyone(env: dict[str, str]) -> None:
+    """Every member joined today, and the producer set a welcome: every feed carries one."""
+    from sqlalchemy import update
+
+    from publisher.catalog.personal_publishing import set_personal
+    from publisher.models import utcnow
+
+    services = _services(env)
+    with services.db.session() as session:
+        session.execute(update(Member).values(created_at=utcnow()))
+    audio = Path(__file__).resolve().parent.parent / "publisher" / "static" / "notice.mp3"
+    set_personal(services, "welcome", audio, "Welcome", 30)
+    services.db.dispose()
+
+
+def joined_today(env: dict[str, str]) -> None:
+    """Every member joined today (as in `welcome_everyone`, without the welcome)."""
+    from sqlalchemy import update
+
+    from publisher.models import utcnow
+
+    services = _services(env)
+    with services.db.session() as session:
+        session.execute(update(Member).values(created_at=utcnow()))
+    services.db.dispose()

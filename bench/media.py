@@ -1,10 +1,11 @@
 """The media route with download recording against the same route without it.
 
-Two `lovetv serve --workers 2` servers over one SQLite catalogue (20 episodes with small
-real files, 1,000 members): one records every request (the default), one runs with
-`LOVETV_BENCH_NO_RECORDING=1`. `wrk` loads each in turn with a podcast app's user agent
-over every member x episode URL; the runs alternate and pause so the recorder's batch
-writes land inside its own server's runs. Target: recording >= 0.9x of not recording.
+Two servers (`bench.app`, `lovetv serve`'s gunicorn settings) over one SQLite catalogue (20
+episodes with small real files, 1,000 members): one records every request (the default), one
+runs with `--no-recording` (`create_app(record_downloads=False)`). `wrk` loads each in turn
+with a podcast app's user agent over every member x episode URL; the runs alternate and
+pause so the recorder's batch writes land inside its own server's runs. Target: recording >=
+0.9x of not recording.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from bench.feeds import _environment, _wrk
 from bench.feeds_data import add_members, prepare_catalog
+from bench.servers import start_service
 
 PORTS = {"recording": 5078, "without": 5079}
 SECONDS = 4
@@ -37,7 +38,7 @@ def main() -> int:
         _write_audio(Path(tmp) / "media")
         tokens = add_members(env, 1_000)
         paths = [f"/media/{t}/0001-{n:04d}-bench.mp3" for t in tokens for n in range(1, 21)]
-        servers = {name: _serve(env, name) for name in PORTS}
+        servers = {name: _serve(env, name, Path(tmp)) for name in PORTS}
         try:
             figures = _measure(wrk, Path(tmp), paths)
         finally:
@@ -55,27 +56,13 @@ def _write_audio(media: Path) -> None:
         (folder / f"1-{n}.mp3").write_bytes(b"\xff\xfb\x90\x00" * 4096)
 
 
-def _serve(env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
+def _serve(env: dict[str, str], name: str, tmp: Path) -> subprocess.Popen[bytes]:
     port = PORTS[name]
     settings = {**env, "LOVETV_BASE_URL": f"http://127.0.0.1:{port}"}
-    if name == "without":
-        settings["LOVETV_BENCH_NO_RECORDING"] = "1"
-    lovetv = Path(sys.executable).with_name("lovetv")
-    server = subprocess.Popen(
-        [str(lovetv), "serve", "--port", str(port), "--workers", "2"],
-        env=settings,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("lovetv serve did not start")
+    folder = tmp / name
+    folder.mkdir()
+    switches = ("--no-recording",) if name == "without" else ()
+    return start_service(settings, port, *switches, cwd=folder)
 
 
 def _measure(wrk: str | None, tmp: Path, paths: list[str]) -> dict[str, float]:

@@ -3,7 +3,7 @@
 `/metrics` counts every feed answer and times every request and statement; that must not
 slow the route podcast apps poll all day. Two `lovetv serve --workers 2` on one SQLite
 catalog (5 seasons of 20 episodes, 200 members), one as shipped and one started with
-`LOVETV_BENCH_NO_METRICS=1` (bench only: no timing middleware, no statement timing), are
+`bench.app --no-metrics` (`create_app(timed=False)`: no timing middleware, no statement timing), are
 loaded in turns with wrk (alternating which goes first); the ratio of the medians is the
 figure. Target: >= 0.95.
 """
@@ -12,31 +12,17 @@ from __future__ import annotations
 
 import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from bench.feeds import _database, _environment, _wait_for, _wrk
+from bench.feeds import _database, _environment, _wrk
 from bench.feeds_data import add_members, prepare_catalog
 from bench.load import requests_per_second
+from bench.servers import start_service
 
 WITH_PORT, WITHOUT_PORT = 5081, 5082
 SECONDS, ROUNDS = 3, 8
 TARGET = 0.95
-
-
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    lovetv = Path(sys.executable).with_name("lovetv")
-    server = subprocess.Popen(
-        [str(lovetv), "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        cwd=env["LOVETV_BENCH_CWD"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _wait_for(port, "/healthz", server)
-    return server
 
 
 def main() -> int:
@@ -50,10 +36,10 @@ def main() -> int:
         tokens = add_members(env, 200)
         servers = []
         try:
-            for port, extra in ((WITH_PORT, {}), (WITHOUT_PORT, {"LOVETV_BENCH_NO_METRICS": "1"})):
+            for port, switches in ((WITH_PORT, ()), (WITHOUT_PORT, ("--no-metrics",))):
                 folder = Path(tmp) / str(port)
                 folder.mkdir()
-                servers.append(_serve({**env, **extra, "LOVETV_BENCH_CWD": str(folder)}, port))
+                servers.append(start_service(env, port, *switches, cwd=folder))
             paths = [f"/feeds/{t}/season-01.xml" for t in tokens]
             for port in (WITH_PORT, WITHOUT_PORT):  # every worker renders before the clock
                 requests_per_second(wrk, port, paths[:4], 1, Path(tmp))

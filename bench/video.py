@@ -169,7 +169,7 @@ def _playlist_rate() -> dict[str, float]:
         tokens = add_members(env, 1_000)
         feeds = [f"/feeds/{t}/season-01.xml" for t in tokens]
         playlists = [f"/media/{t}/0001-{n:04d}-bench.m3u8" for t in tokens for n in (1, 20)]
-        server = _serve(env)
+        server = _serve(env, Path(tmp))
         try:
             for paths in (feeds, playlists):  # warm up
                 requests_per_second(wrk, PORT, paths[:50], 1, Path(tmp))

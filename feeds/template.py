@@ -31,6 +31,20 @@ def _deflate_flushed(data: bytes, level: int = 6) -> bytes:
     return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
 
 
+# The per-request values are a few dozen bytes: a compressor with the smallest memory
+# level (a smaller hash table, the same raw deflate format) is set up in a few µs, where
+# the default one's allocation cost more than a 304 (measured for issue 29's welcome items).
+_VALUES_MEM_LEVEL = 1
+
+
+def _deflate_values(values: list[bytes]) -> dict[bytes, bytes]:
+    """Each distinct value as raw deflate blocks of its own, with one compressor per request:
+    a full flush after each empties its history and aligns it to a byte, so each value's
+    blocks stand alone wherever they are spliced."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS, _VALUES_MEM_LEVEL)
+    return {v: compressor.compress(v) + compressor.flush(zlib.Z_FULL_FLUSH) for v in set(values)}
+
+
 @dataclass(frozen=True)
 class FeedTemplate:
     """A rendered feed ready to be personalised many times.
@@ -92,7 +106,7 @@ class FeedTemplate:
         at = [index for index, value in enumerate(values) if not isinstance(value, bytes)]
         if at:
             values, parts, deflated_parts = _flattened(values, parts, deflated_parts, at)
-        deflated = {value: _deflate_flushed(value) for value in set(values)}  # type: ignore[arg-type]
+        deflated = _deflate_values(values)  # type: ignore[arg-type]
         crc = zlib.crc32(parts[0])
         pieces = [deflated_parts[0]]
         for value, part, deflated_part in zip(values, parts[1:], deflated_parts[1:], strict=True):

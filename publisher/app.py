@@ -7,7 +7,6 @@ first listener's request.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,8 +37,15 @@ def create_app(
     test_config: Mapping[str, str] | None = None,
     config: Config | None = None,
     instance_path: Path | None = None,
+    *,
+    timed: bool = True,
+    record_downloads: bool = True,
 ) -> Flask:
-    """Build the WSGI app; `test_config` overrides environment variables by name."""
+    """Build the WSGI app; `test_config` overrides environment variables by name.
+
+    `timed=False` (no request or statement timing) and `record_downloads=False` exist for
+    `make bench`'s side-by-side comparisons (`bench/app.py`); the service never turns them off.
+    """
     config = config or load_config(instance_path=instance_path, overrides=test_config)
     app = LovetvFlask(__name__, instance_path=str(config.instance_path))
     app.config["SECRET_KEY"] = config.secret_key
@@ -47,6 +53,7 @@ def create_app(
     services = Services.from_config(config)
     services.require_ready()
     app.extensions["lovetv"] = services
+    app.config["LOVETV_RECORD_DOWNLOADS"] = record_downloads
 
     from publisher.metrics import web as metrics_web
     from publisher.metrics.instruments import watch_engine
@@ -62,7 +69,6 @@ def create_app(
     app.wsgi_app = BodyLimits(app.wsgi_app, MAX_CONTENT_LENGTH)  # type: ignore[method-assign]
     register_blueprints(app)
     metrics_web.init_app(app)
-    timed = os.environ.get("LOVETV_BENCH_NO_METRICS") != "1"  # `make bench`'s comparison only
     if timed:
         watch_engine(services.db.engine)
     if config.trusted_proxies > 0:

@@ -1,8 +1,9 @@
-"""Who presents a feed token, read in one indexed query on every request.
+"""Who presents a feed token, read in one indexed query.
 
-Nothing about a token is cached in a worker: rotation and revocation take effect on the
-very next request in every worker. The lookup goes by the token's hash; the derivation is
-then re-checked in constant time (`auth.tokens.token_matches`).
+The feed's hot statement (`publisher.listening.requests`) reads these columns; on
+PostgreSQL a worker keeps its rows until a change is notified (`hot_rows`), so rotation and
+revocation take effect in every worker within one second. The lookup goes by the token's
+hash; the derivation is then re-checked in constant time (`auth.tokens.token_matches`).
 """
 
 from __future__ import annotations

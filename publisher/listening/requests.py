@@ -4,12 +4,15 @@ The all-seasons feed (`/feeds/<token>/all.xml`) has its own statement of the sam
 its stored feed and the token, in one round trip.
 
 One round trip answers both "which feed, and is my copy current?" and "whose token, and
-may they listen?", so a 304 costs one indexed query and no XML.
+may they listen?", so a 304 costs one indexed query and no XML. On PostgreSQL the row is
+then kept by the worker until something it is read from changes (`hot_rows`), so a
+repeated poll costs no round trip at all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, bindparam, literal, select
@@ -17,6 +20,7 @@ from sqlalchemy import Connection, Engine, Select, bindparam, literal, select
 from auth.tokens import lookup_hash
 from publisher.listening.cache import FeedState
 from publisher.listening.hot_query import HotQuery
+from publisher.listening.hot_rows import MISS, HotRows
 from publisher.listening.invalidation import (
     ALL_SEASONS_FEED_KEY,
     TEASER_FEED_KEY,
@@ -73,10 +77,23 @@ class SeasonRequests:
         self.query = _hot_query(engine, _SEASON_REQUEST)
         self.all_seasons_query = _hot_query(engine, _ALL_SEASONS_REQUEST)
         self.secret = secret
+        self.rows = HotRows(engine)
+
+    def _first(self, query: HotQuery, **params: str) -> dict[str, Any] | None:
+        """The statement's row, from this worker's kept rows when they are current."""
+        key = (id(query), *params.values())
+        row = self.rows.get(key)
+        if row is not MISS and (row is None or _still_fresh(row)):
+            return row
+        generation = self.rows.generation()
+        row = query.first(**params)
+        if row is None or row["etag"] is not None:  # a feed to render is not kept
+            self.rows.put(key, row, generation)
+        return row
 
     def find(self, slug: str, token: str) -> SeasonRequest | None:
         """The season called `slug` and whoever holds `token`; None if no such season."""
-        row = self.query.first(slug=slug, lookup_hash=lookup_hash(token))
+        row = self._first(self.query, slug=slug, lookup_hash=lookup_hash(token))
         if row is None:
             return None
         state = FeedState(row["etag"], row["last_modified"], row["valid_until"])
@@ -84,11 +101,17 @@ class SeasonRequests:
 
     def find_all_seasons(self, token: str) -> SeasonRequest | None:
         """The all-seasons feed's state and whoever holds `token`; None for an unknown token."""
-        row = self.all_seasons_query.first(lookup_hash=lookup_hash(token))
+        row = self._first(self.all_seasons_query, lookup_hash=lookup_hash(token))
         if row is None:
             return None
         state = FeedState(row["etag"], row["last_modified"], row["valid_until"])
         return SeasonRequest(None, state, listener_from_row(row, self.secret, token))
+
+
+def _still_fresh(row: dict[str, Any]) -> bool:
+    """A kept row whose feed has a scheduled episode due is read again (and re-rendered)."""
+    valid_until = row["valid_until"]
+    return valid_until is None or valid_until > datetime.now(UTC)
 
 
 def teaser_state(conn: Connection) -> FeedState:

@@ -9,7 +9,8 @@ access decision and the 304 together. This WSGI middleware answers `GET` and `HE
 (`feed_http.wants_page`) goes to Flask, whose route renders the feed's HTML page.
 
 It gives up nothing a poll is checked for: the token is looked up and the member's access
-decided on every request, as in the route (nothing about a member is cached). Anything
+decided on every request, as in the route (from the row the worker keeps until a change,
+`publisher.listening.hot_rows`, on PostgreSQL). Anything
 else goes to Flask unchanged: other paths and methods, a Host the app refuses (Flask
 answers 400), a non-ASCII path (Flask decodes it), a browser's page load (a page, with
 the app's templates and hooks), and any unexpected error, so a bug here gets Flask's own
@@ -25,14 +26,14 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 from werkzeug.wrappers import Request
 
-from publisher.web.feed_http import wants_page
+from publisher.listening.feed_http import wants_page
 from publisher.web.request_ids import HEADER as REQUEST_ID_HEADER
 from publisher.web.request_ids import request_id_from
 from publisher.web.security import NOSNIFF, host_allowed, secure_headers, trusted_hosts_of
 from publisher.web.unavailable import DATABASE_ERRORS, database_unavailable
 
 if TYPE_CHECKING:
-    from publisher.web.feeds import MemberFeeds
+    from publisher.listening.member_feeds import MemberFeeds
 
 # The Flask rule `/feeds/<token>/<slug>.xml` as werkzeug compiles it (`[^/]+` per part).
 MEMBER_FEED_PATH = re.compile(r"/feeds/([^/]+)/([^/]+)\.xml")

@@ -25,14 +25,14 @@ from feeds.all_seasons_feed import ALL_SEASONS_TITLE
 from publisher.app import services_of
 from publisher.catalog.public_pages import clock
 from publisher.listening.all_seasons import every_season_episodes
+from publisher.listening.feed_http import PAGE_VARY
 from publisher.listening.inputs import public_episodes, season_episodes
 from publisher.members.revoked_words import revoked_explanation
 from publisher.models import Episode, Season, Show, utcnow
-from publisher.web.feed_http import PAGE_VARY
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 
 if TYPE_CHECKING:
-    from publisher.web.feeds import MemberFeedRequest
+    from publisher.listening.member_feeds import MemberFeedRequest
 
 PUBLIC_PAGE_CACHE = "public, max-age=60"
 ACCOUNT_PATH = "/account"

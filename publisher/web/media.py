@@ -8,7 +8,6 @@ trailers. Notice audio, the fallback cover and show artwork are public.
 
 from __future__ import annotations
 
-import os
 from functools import partial
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
@@ -217,7 +216,7 @@ def _record(episode_id: int, listener: Listener | None, media_format: str = "aud
 
 
 def recorder_of(app: Flask) -> Recorder | None:
-    """The app's download recorder (None when `LOVETV_BENCH_NO_RECORDING=1`)."""
+    """The app's download recorder (None when built with `record_downloads=False`)."""
     return app.extensions.get("lovetv.recorder")
 
 
@@ -228,5 +227,5 @@ def init_app(app: Flask) -> None:
     playlist_fast_path.init_app(app, playlists)
     # `make bench` compares the media route with and without recording; nothing else
     # turns recording off.
-    if os.environ.get("LOVETV_BENCH_NO_RECORDING") != "1":
+    if app.config.get("LOVETV_RECORD_DOWNLOADS", True):
         app.extensions["lovetv.recorder"] = Recorder(partial(write_batch, services_of(app)))

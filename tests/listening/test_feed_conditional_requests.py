@@ -21,8 +21,7 @@ from werkzeug.test import EnvironBuilder
 from publisher.app import services_of
 from publisher.config import load_config
 from publisher.listening.cache import Variant
-from publisher.listening.invalidation import season_changed
-from publisher.web.feed_http import (
+from publisher.listening.feed_http import (
     _next_second,
     member_etag,
     not_modified,
@@ -30,6 +29,7 @@ from publisher.web.feed_http import (
     public_etag,
     wants_page,
 )
+from publisher.listening.invalidation import season_changed
 
 ETAG = '"0123456789abcdef"'
 CHANGED = datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)  # stored with microseconds

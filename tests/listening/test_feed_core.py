@@ -27,7 +27,7 @@ from feeds.season_feed import render_season_feed
 from feeds.teaser_feed import render_teaser_feed
 from feeds.template import FeedTemplate
 from feeds.text import clean_text
-from publisher.web.feed_http import notice_event
+from publisher.listening.feed_http import notice_event
 
 BASE = "https://p.test"
 WHEN = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

@@ -17,9 +17,9 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Response
 
+from publisher.listening.member_feeds import MemberFeeds
 from publisher.models import Member, utcnow
 from publisher.web.feed_fast_path import MemberFeedFastPath
-from publisher.web.feeds import MemberFeeds
 
 # On both databases, with the local store only: the feed path never reads audio.
 

@@ -16,10 +16,10 @@ import lxml.html
 import pytest
 from support.feed_checks import parse_feed
 
+from publisher.listening.feed_http import wants_page
 from publisher.members import admin
 from publisher.members.revoked_words import revoked_explanation
 from publisher.models import Member, utcnow
-from publisher.web.feed_http import wants_page
 from publisher.web.podcast_apps import OTHER_APPS
 
 BASE = "http://podcasts.lovetv.test"

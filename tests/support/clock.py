@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from publisher.listening import member_feeds
 from publisher.models import utcnow
 from publisher.web import feeds, media
 
@@ -20,7 +21,7 @@ class Clock:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now: datetime = utcnow()
-        for module in (feeds, media):
+        for module in (feeds, member_feeds, media):
             monkeypatch.setattr(module, "utcnow", self)  # raises if the seam ever moves
 
     def __call__(self) -> datetime:

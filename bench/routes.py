@@ -1,4 +1,4 @@
-"""Routes that exist only under `LOVETV_BENCH_ROUTES=1`, for `make bench` to compare against.
+"""Routes only the bench's own server has (`bench.app --routes`), to compare against.
 
 `/bench/constant/<token>/<season>.xml` answers with the very bytes and ETag the member
 route gave the first time, from memory, with no database work (the ceiling the member route
@@ -13,10 +13,10 @@ from flask import Blueprint, Flask, Response, current_app, request
 from feeds.model import TOKEN_PLACEHOLDER
 from publisher.app import services_of
 from publisher.listening.cache import body_etag
+from publisher.listening.feed_http import RSS
 from publisher.listening.inputs import Urls
 from publisher.listening.rendering import render_season
 from publisher.models import utcnow
-from publisher.web.feed_http import RSS
 from publisher.web.feeds import member_feed, not_found, season_requests
 
 bp = Blueprint("bench", __name__)
