@@ -40,11 +40,6 @@ BOUND_SECONDS = 1.0
 
 
 @pytest.fixture
-def storage_url(local_storage_url: str) -> str:
-    return local_storage_url
-
-
-@pytest.fixture
 def token(services: Services, mp3_file: Path) -> str:
     """A show with one published episode and one active member; their feed token."""
     with services.db.session() as session:
