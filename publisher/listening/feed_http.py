@@ -126,8 +126,7 @@ def feed_response(
     last_modified, http_date = variant.last_modified, variant.http_last_modified
     member_second = _next_second(changed_at) if changed_at is not None else None
     if member_second is not None and member_second > last_modified:
-        last_modified = member_second
-        http_date = format_datetime(member_second.astimezone(UTC), usegmt=True)
+        last_modified, http_date = member_second, ""  # formatted only for a 200
     headers = [
         ("ETag", etag),
         ("Cache-Control", "private, no-cache" if private else "public, max-age=300"),
@@ -145,7 +144,7 @@ def feed_response(
     else:
         body = template.personalise(token or "", event)
     headers += [
-        ("Last-Modified", http_date),
+        ("Last-Modified", http_date or format_datetime(last_modified.astimezone(UTC), usegmt=True)),
         ("Content-Type", RSS),
         ("Content-Length", str(len(body))),
     ]

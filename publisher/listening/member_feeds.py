@@ -22,7 +22,6 @@ from feeds.text import for_member
 from publisher.listening.cache import FeedCache
 from publisher.listening.feed_http import FeedReply, feed_response, member_etag, notice_event
 from publisher.listening.listeners import Listener
-from publisher.listening.personal import filled_items
 from publisher.listening.requests import SeasonRequest, SeasonRequests
 from publisher.metrics.instruments import FEED_OUTCOMES
 from publisher.models import utcnow
@@ -95,8 +94,9 @@ class MemberFeeds:
         seed, fill = "", None
         if variant.personal is not None:  # welcome and anniversary items, if theirs now
             shown, seed, moment = variant.personal.for_member(listener.started_at, now)
-            changed_at = max((t for t in (changed_at, moment) if t), default=None)
-            fill = {PERSONAL_ITEMS_PLACEHOLDER: partial(filled_items, shown)}
+            if moment is not None and (changed_at is None or moment > changed_at):
+                changed_at = moment
+            fill = {PERSONAL_ITEMS_PLACEHOLDER: partial(variant.personal.filled, shown)}
         etag = member_etag(variant, listener.lookup_hash, event, seed)
         reply = feed_response(
             asked, variant, etag, token, private=True, event=event, changed_at=changed_at,

@@ -13,7 +13,7 @@ each feed's bytes (lastBuildDate) and ETag change, and each worker loads them af
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -75,23 +75,78 @@ class PersonalItem:
         times = (now - started) // every
         return started + times * every if times >= 1 else None
 
+    def marks(self, started: datetime, now: datetime) -> list[datetime]:
+        """Moments around `now` where what this item shows the member may change: its
+        events and the ends of their windows (extra marks only narrow a kept answer)."""
+        window = timedelta(days=self.days)
+        if self.after_days is None:
+            return [started, started + window]
+        every = timedelta(days=self.after_days)
+        times = (now - started) // every
+        nearest = range(max(times - 1, 1), max(times + 1, 1) + 1)  # up to the next one
+        events = [started + k * every for k in nearest]
+        return [*events, *(event + window for event in events)]
+
+
+Shown = tuple[tuple[PersonalItem, datetime], ...]
+MemberItems = tuple[Shown, str, datetime | None]
+_KEPT_MEMBERS = 8192  # one answer per member start time; about 1 MB at most
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A member's items, valid for every `now` in [since, until)."""
+
+    answer: MemberItems
+    since: datetime
+    until: datetime
+
 
 @dataclass(frozen=True)
 class PersonalItems:
-    """Every member-dependent recording, loaded with a rendered feed's variant."""
+    """Every member-dependent recording, loaded with a rendered feed's variant.
+
+    A member's answer only changes at an event or a window's end, so it is kept per start
+    time with the span it holds for: a poll then costs one lookup, not date arithmetic
+    (issue 29 asks personal items to cost a feed and its 304 under 5%). The variant, and
+    with it this cache, is replaced whenever the recordings change.
+    """
 
     items: tuple[PersonalItem, ...] = ()
+    _kept: dict[datetime, _Kept] = field(default_factory=dict, compare=False, repr=False)
+    _filled: dict[Shown, tuple[Filled, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
-    def for_member(
-        self, started: datetime | None, now: datetime
-    ) -> tuple[tuple[tuple[PersonalItem, datetime], ...], str, datetime | None]:
+    def for_member(self, started: datetime | None, now: datetime) -> MemberItems:
         """The member's items now with their events, a seed naming them (for the ETag), and
         the latest moment they changed (an item's event, or a window's end), for
         Last-Modified. Cheap: a 304 needs no more."""
         if started is None or not self.items:
             return (), "", None
-        shown, changed = [], []
+        kept = self._kept.get(started)
+        if kept is None or not kept.since <= now < kept.until:
+            kept = self._answer(started, now)
+            if len(self._kept) >= _KEPT_MEMBERS:
+                self._kept.clear()
+            self._kept[started] = kept
+        return kept.answer
+
+    def filled(self, shown: Shown) -> tuple[Filled, ...]:
+        """The items `for_member` found, dated and named at their events, ready for a slot;
+        kept, as a member's next 200 is likely to show the same."""
+        items = self._filled.get(shown)
+        if items is None:
+            items = tuple(personal_item_for(item.template, event) for item, event in shown)
+            if len(self._filled) >= _KEPT_MEMBERS:
+                self._filled.clear()
+            self._filled[shown] = items
+        return items
+
+    def _answer(self, started: datetime, now: datetime) -> _Kept:
+        shown, changed, marks = [], [], []
         for item in self.items:
+            marks += item.marks(started, now)
             event = item.latest_event(started, now)
             if event is None:
                 continue
@@ -100,12 +155,13 @@ class PersonalItems:
                 shown.append((item, event))
             changed.append(event if now < ends else ends)  # shown since, or gone since
         seed = ",".join(str(event.timestamp()) for _, event in shown)
-        return tuple(shown), seed, max(changed, default=None)
-
-
-def filled_items(shown: tuple[tuple[PersonalItem, datetime], ...]) -> tuple[Filled, ...]:
-    """The items `for_member` found, dated and named at their events, ready for a slot."""
-    return tuple(personal_item_for(item.template, event) for item, event in shown)
+        since = max((mark for mark in marks if mark <= now), default=None)
+        until = min((mark for mark in marks if mark > now), default=None)
+        return _Kept(
+            (tuple(shown), seed, max(changed, default=None)),
+            since or datetime.min.replace(tzinfo=now.tzinfo),
+            until or datetime.max.replace(tzinfo=now.tzinfo),
+        )
 
 
 def load_personal_items(session: Session, urls: Urls, show: ShowInfo) -> PersonalItems:
