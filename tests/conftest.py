@@ -171,7 +171,8 @@ def app(config: Config):  # type: ignore[no-untyped-def]
 
 def built_app(config: Config):  # type: ignore[no-untyped-def]
     """Yield an app over `config`, disposing its connections afterwards (fixture body)."""
-    from publisher.app import create_app, services_of
+    from publisher.app import create_app
+    from publisher.services import services_of
     from publisher.web.media import recorder_of
 
     application = create_app(config=config)
@@ -193,7 +194,7 @@ def catalog(app, mp3_file):  # type: ignore[no-untyped-def]
     """A show with a season of every kind of episode and one member, in the test's `app`."""
     from support.catalog_factory import Catalog
 
-    from publisher.app import services_of
+    from publisher.services import services_of
 
     return Catalog(services_of(app), mp3_file)
 

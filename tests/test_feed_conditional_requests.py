@@ -17,10 +17,10 @@ from flask import Request
 from support.catalog_factory import make_episode
 from werkzeug.test import EnvironBuilder
 
-from publisher.app import services_of
 from publisher.config import load_config
 from publisher.listening.cache import Variant
 from publisher.listening.invalidation import season_changed
+from publisher.services import services_of
 from publisher.web.feed_http import (
     _next_second,
     member_etag,

@@ -17,13 +17,13 @@ from support.catalog_factory import make_episode, make_member
 from support.clock import Clock, clock_fixture  # noqa: F401
 from support.feed_checks import parse_feed
 
-from publisher.app import services_of
 from publisher.config import load_config
 from publisher.db import Database
 from publisher.listening.cache import body_etag, store_rendered
 from publisher.listening.invalidation import season_changed, season_feed_key
 from publisher.listening.rendering import Rendered
 from publisher.models import Member, RenderedFeed, utcnow
+from publisher.services import services_of
 
 
 @pytest.fixture

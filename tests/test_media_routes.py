@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import built_app, service_env
 
-from publisher.app import services_of
 from publisher.config import load_config
 from publisher.listening.notice_audio import NOTICE_AUDIO_LENGTH
+from publisher.services import services_of
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from support.catalog_factory import make_episode, make_member, make_season, make_show
 from support.downloads import fetch, served_fixture  # noqa: F401 - the `served` fixture
 
-from publisher.app import services_of
 from publisher.cli import main
 from publisher.models import OutboxMessage, SharingFlag
+from publisher.services import services_of
 from publisher.web.media import recorder_of
 
 PHONE = "Pocket Casts/7.58 (iPhone; iOS 17.1)"

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from support.catalog_factory import make_episode, make_member, make_season, make_show
 from support.downloads import fetch, served_fixture  # noqa: F401 - the `served` fixture
 
-from publisher.app import services_of
 from publisher.cli import main
 from publisher.models import MediaRequest, StatsSalt, utcnow
+from publisher.services import services_of
 from publisher.stats.iab import minimum_bytes, network_of, requested_bytes
 from publisher.stats.ingest import scrub, write_batch
 from publisher.stats.recorder import MediaHit

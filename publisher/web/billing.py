@@ -30,13 +30,13 @@ from auth.offers import money
 from auth.stripe_api import StripeFailure, StripeGateway
 from feeds.notes import notes_html
 from publisher.accounts.account_page import holds_lifetime, subscribed
-from publisher.app import services_of
 from publisher.billing.offers import join_offer
 from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.catalog.public_pages import seasons_with_episodes, show_view, teaser_episodes
 from publisher.config import PLANS
 from publisher.members.plans import BY_SLUG, PLAN_PRICES, parse_regular_prices
 from publisher.models import Member, Show, utcnow
+from publisher.services import services_of
 from publisher.web.account_cookie import current_member
 from publisher.web.error_pages import remember_title
 from publisher.web.negotiation import wants_html
@@ -122,10 +122,10 @@ def private(response: Response) -> Response:
 
 def gateway() -> StripeGateway:
     """One Stripe client per app (it keeps its HTTP connections)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if "lovetv.stripe" not in app.extensions:
-        app.extensions["lovetv.stripe"] = make_gateway(services_of(app).config)
-    return app.extensions["lovetv.stripe"]
+    services = services_of(current_app)
+    if services.stripe is None:
+        services.stripe = make_gateway(services.config)
+    return services.stripe
 
 
 def show_title() -> str:

@@ -13,6 +13,7 @@ from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from publisher.services import services_of
 from publisher.web.negotiation import wants_html
 
 HOME = ("/", "Go to the show's home page")
@@ -47,11 +48,11 @@ SHORT_ANSWERS = {404: "not found", 405: "method not allowed", 410: "gone"}
 
 def remembered_title() -> str:
     """The show's title as last read by any page (an outage page must not ask the database)."""
-    return current_app.extensions.get("lovetv.show_title") or "Love TV"
+    return services_of(current_app).show_title or "Love TV"
 
 
 def remember_title(title: str) -> None:
-    current_app.extensions["lovetv.show_title"] = title
+    services_of(current_app).show_title = title
 
 
 def current_title() -> str:

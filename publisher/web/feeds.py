@@ -26,7 +26,6 @@ from auth.access import AccessDecision
 from auth.tokens import looks_like_token
 from feeds.model import ALL_SEASONS_SLUG, MEMBER_NAME_PLACEHOLDER, PERSONAL_ITEMS_PLACEHOLDER
 from feeds.text import for_member
-from publisher.app import services_of
 from publisher.listening.cache import FeedCache
 from publisher.listening.inputs import Urls
 from publisher.listening.listeners import Listener
@@ -34,6 +33,7 @@ from publisher.listening.personal import filled_items
 from publisher.listening.requests import SeasonRequest, SeasonRequests, teaser_state
 from publisher.metrics.instruments import FEED_OUTCOMES
 from publisher.models import utcnow
+from publisher.services import services_of
 from publisher.web import feed_fast_path, feed_pages
 from publisher.web.feed_http import (
     FeedReply,

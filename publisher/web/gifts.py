@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
 from auth.stripe_api import StripeFailure
-from publisher.app import services_of
 from publisher.billing.checkouts import provision_checkout
 from publisher.billing.reads import read_for_checkout
 from publisher.errors import UserError
@@ -33,6 +32,7 @@ from publisher.gifts.redeem import (
 )
 from publisher.members.members import normalize_email
 from publisher.models import utcnow
+from publisher.services import services_of
 from publisher.web.account_cookie import cookie_value, current_member, set_session_cookie
 from publisher.web.billing import SESSION_ID, Refusal, gateway, private, show_title
 from publisher.web.throttle import stripe_throttle

@@ -12,8 +12,8 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, current_app, send_file
 from sqlalchemy import select
 
-from publisher.app import services_of
 from publisher.models import Show
+from publisher.services import services_of
 
 bp = Blueprint("site", __name__)
 _FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.ico"
@@ -51,13 +51,13 @@ def site_cover() -> str:
     except DATABASE_ERRORS:
         return remembered_cover()
     cover = (PAGE_URLS.artwork(key) if key else None) or BUNDLED_COVER
-    current_app.extensions["lovetv.show_cover"] = cover
+    services_of(current_app).show_cover = cover
     return cover
 
 
 def remembered_cover() -> str:
     """The artwork as last read by any page: an outage page must not wait for the database."""
-    return current_app.extensions.get("lovetv.show_cover") or BUNDLED_COVER
+    return services_of(current_app).show_cover or BUNDLED_COVER
 
 
 BUNDLED_COVER = "/static/cover.png"

@@ -14,8 +14,8 @@ from datetime import timedelta
 from flask import Response, current_app, request
 
 from publisher.accounts.rate_limits import Limit, admit, client_key
-from publisher.app import services_of
 from publisher.models import utcnow
+from publisher.services import services_of
 
 # A buyer who changes their mind a few times, or a household behind one address, stays
 # far below it; a script starting Checkout Sessions in a loop does not.
