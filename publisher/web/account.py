@@ -25,8 +25,10 @@ from publisher.web.account_cookie import (
     current_id_hash,
     current_member,
 )
-from publisher.web.billing import Refusal, gateway, joining_open, private, show_title
+from publisher.web.billing import gateway, joining_open
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
+from publisher.web.responses import Refusal, private
+from publisher.web.show_header import show_title
 
 bp = Blueprint("account", __name__, template_folder="templates")
 NOTICES = {"links-reset": "New links are ready below and on their way to your inbox."}

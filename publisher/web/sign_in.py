@@ -25,8 +25,9 @@ from publisher.metrics.instruments import SIGN_IN_REQUESTS
 from publisher.models import utcnow
 from publisher.services import services_of
 from publisher.web.account_cookie import cookie_value, set_session_cookie
-from publisher.web.billing import plain, private, show_title
 from publisher.web.negotiation import wants_html
+from publisher.web.responses import plain, private
+from publisher.web.show_header import show_title
 
 bp = Blueprint("sign_in", __name__, template_folder="templates")
 MINUTES = int(LINK_LIFETIME.total_seconds() // 60)

@@ -13,7 +13,8 @@ from publisher.accounts.watching import may_watch, member_episode
 from publisher.models import Show, utcnow
 from publisher.services import services_of
 from publisher.web.account_cookie import current_member
-from publisher.web.billing import Refusal, private, show_title
+from publisher.web.responses import Refusal, private
+from publisher.web.show_header import show_title
 
 bp = Blueprint("watch", __name__, template_folder="templates")
 

@@ -26,7 +26,8 @@ from publisher.billing.events import handle_event
 from publisher.billing.refresh import billing_unavailable
 from publisher.metrics.instruments import WEBHOOK_EVENTS
 from publisher.services import services_of
-from publisher.web.billing import gateway, plain
+from publisher.web.billing import gateway
+from publisher.web.responses import plain
 
 bp = Blueprint("webhooks", __name__)
 log = logging.getLogger(__name__)
