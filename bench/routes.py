@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, request
 
 from feeds.model import TOKEN_PLACEHOLDER
-from publisher.app import services_of
 from publisher.listening.cache import body_etag
 from publisher.listening.feed_http import RSS
 from publisher.listening.inputs import Urls
 from publisher.listening.rendering import render_season
 from publisher.models import utcnow
+from publisher.services import services_of
 from publisher.web.feeds import member_feed, not_found, season_requests
 
 bp = Blueprint("bench", __name__)

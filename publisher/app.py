@@ -14,7 +14,10 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from publisher.config import Config, load_config
-from publisher.services import Services
+from publisher.services import AppServices, services_of
+
+# `services_of` lives in publisher.services; importable from here too for callers written before.
+__all__ = ["create_app", "services_of"]
 
 # No route takes more than a form or a Stripe event; anything bigger is refused with 413
 # while its length is read, before its body (the webhook has its own, stricter bound).
@@ -50,7 +53,7 @@ def create_app(
     app = LovetvFlask(__name__, instance_path=str(config.instance_path))
     app.config["SECRET_KEY"] = config.secret_key
     app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
-    services = Services.from_config(config)
+    services = AppServices.from_config(config)
     services.require_ready()
     app.extensions["lovetv"] = services
     app.config["LOVETV_RECORD_DOWNLOADS"] = record_downloads
@@ -78,8 +81,3 @@ def create_app(
     if timed:
         app.wsgi_app = RequestMetrics(app.wsgi_app)  # type: ignore[method-assign]
     return app
-
-
-def services_of(app: Flask) -> Services:
-    """The configuration, database and storage this app was built with."""
-    return app.extensions["lovetv"]

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from publisher.catalog.catalog import set_show
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
+from publisher.catalog.show import set_show
 from publisher.members.demo_member import DEMO_MEMBER_EMAIL, ensure_demo_member
 from publisher.models import Episode, Season, Show
 from publisher.services import Services

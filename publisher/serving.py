@@ -92,9 +92,9 @@ def post_worker_init(worker: Any) -> None:
     """Start this worker's mail sender and jobs thread, and tie its heartbeat to its
     handlers' progress."""
     from publisher.accounts.sign_in import answer_pending
-    from publisher.app import services_of
     from publisher.jobs.runner import start_jobs_thread
     from publisher.mail.sender import start_sender_thread
+    from publisher.services import services_of
 
     clock: HandlerClock = worker.wsgi
     services = services_of(clock.app)

@@ -204,7 +204,7 @@ def catalog(app, mp3_file):  # type: ignore[no-untyped-def]
     """A show with a season of every kind of episode and one member, in the test's `app`."""
     from support.catalog_factory import Catalog
 
-    from publisher.app import services_of
+    from publisher.services import services_of
 
     return Catalog(services_of(app), mp3_file)
 

@@ -11,21 +11,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from audio.probe import AudioInfo
 from audio.storage import StorageError
-from publisher.catalog.republish import reopen
+from publisher.catalog.drafts import EditInputs, EpisodeEdit
+from publisher.catalog.episodes import go_live
 from publisher.catalog.uploads import Uploads, artwork_key, sha256_file
 from publisher.db import DatabaseError
 from publisher.listening.invalidation import season_changed
 from publisher.models import Episode
 from publisher.services import Services
-
-if TYPE_CHECKING:
-    from publisher.catalog.episode_edit import EditInputs, EpisodeEdit
 
 
 def upload_edit(
@@ -80,8 +78,7 @@ def record_edit(
                 setattr(episode, name, value)
             session.flush()
             if edit.republish:
-                reopen(session, services.config, episode)
-                session.flush()
+                go_live(session, services.config, episode)
             else:
                 season_changed(session, episode.season_id)
             session.expunge(episode)

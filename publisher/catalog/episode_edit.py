@@ -13,34 +13,39 @@ old episode keeps playing untouched; `--audio` replaces the file the same way, a
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audio.artwork import Artwork, read_artwork
+from audio.artwork import read_artwork
 from audio.chapters import Chapter, read_chapters
 from audio.probe import AudioInfo, probe_audio
 from audio.storage import StorageError
 from audio.tagging import EpisodeTags, write_tagged_copy
-from audio.transcripts import Transcript, read_transcript
+from audio.transcripts import read_transcript
 from feeds.notes import notes_text
-from publisher.catalog.catalog import find_episode, get_show, refusals
+from publisher.catalog.drafts import (
+    EditInputs,
+    EpisodeEdit,
+    check_episode_fields,
+    in_utc,
+    refuse_taken_number,
+    stored_cover,
+)
 from publisher.catalog.edit_storing import (
     delete_keys,
     delete_replaced,
     record_edit,
     upload_edit,
 )
-from publisher.catalog.field_limits import check_number, check_text
-from publisher.catalog.publishing import EPISODE_TYPES, _stored_cover, _summary
+from publisher.catalog.episodes import EpisodeSummary, find_episode
+from publisher.catalog.refusals import refusals
+from publisher.catalog.show import get_show
 from publisher.catalog.uploads import Uploads
 from publisher.catalog.video import (
     PackagedParts,
-    VideoSource,
     check_same_length,
     package_parts,
     store_video,
@@ -51,41 +56,6 @@ from publisher.catalog.video import (
 from publisher.errors import UserError
 from publisher.models import Episode, Season
 from publisher.services import Services
-
-
-@dataclass(frozen=True)
-class EpisodeEdit:
-    """What the producer asked to change; None leaves a detail as it is."""
-
-    title: str | None = None
-    description: str | None = None
-    number: int | None = None
-    episode_type: str | None = None
-    teaser: bool | None = None
-    publish_at: datetime | None = None
-    chapters: Path | None = None
-    transcript: Path | None = None
-    image: Path | None = None
-    audio: Path | None = None
-    video: Path | None = None
-    renditions: tuple[int, ...] = ()
-    # Lift an unpublish in the same transaction (`lovetv episode republish --publish-at`).
-    republish: bool = False
-
-    def is_empty(self) -> bool:
-        flags = ("republish", "renditions")
-        return all(getattr(self, f.name) is None for f in fields(self) if f.name not in flags)
-
-
-@dataclass(frozen=True)
-class EditInputs:
-    """The edit's new files, read and checked before anything is stored."""
-
-    audio: AudioInfo | None
-    chapters: list[Chapter] | None
-    transcript: Transcript | None
-    image: Artwork | None
-    video: VideoSource | None = None
 
 
 def edit_episode(services: Services, guid: str, edit: EpisodeEdit) -> dict[str, Any]:
@@ -115,7 +85,7 @@ def edit_episode(services: Services, guid: str, edit: EpisodeEdit) -> dict[str, 
             )
     delete_replaced(services, current, edited)
     delete_keys(services, old_video)
-    return _summary(edited, season_slug)
+    return EpisodeSummary.of(edited, season_slug).as_json()
 
 
 def _checked(edit: EpisodeEdit) -> EpisodeEdit:
@@ -123,20 +93,8 @@ def _checked(edit: EpisodeEdit) -> EpisodeEdit:
         raise UserError("--renditions comes with the video it is made from: add --video FILE")
     if edit.is_empty():
         raise UserError("nothing to change: give at least one option (lovetv episode edit --help)")
-    if edit.title is not None and not edit.title.strip():
-        raise UserError("an episode needs a title (--title)")
-    if edit.episode_type is not None and edit.episode_type not in EPISODE_TYPES:
-        raise UserError(f"unknown episode type {edit.episode_type!r}")
-    if edit.number is not None and edit.number < 1:
-        raise UserError("episode numbers start at 1 (--number)")
-    check_number(edit.number, "the episode number", "--number")
-    check_text(edit.title.strip() if edit.title else None, Episode, "title", "the title", "--title")
-    check_text(edit.description, Episode, "description", "the show notes", "--description/--notes")
-    if edit.publish_at is not None:
-        when = edit.publish_at
-        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-        return replace(edit, publish_at=when)
-    return edit
+    check_episode_fields(edit.title, edit.description, edit.episode_type, edit.number)
+    return replace(edit, publish_at=in_utc(edit.publish_at))
 
 
 def _episode(session: Session, guid: str) -> Episode:
@@ -204,18 +162,8 @@ def _store_video(
 def _check_number(session: Session, episode: Episode, edit: EpisodeEdit) -> None:
     if edit.number is None or edit.number == episode.number:
         return
-    taken = session.scalar(
-        select(Episode).where(
-            Episode.season_id == episode.season_id,
-            Episode.number == edit.number,
-            Episode.id != episode.id,
-        )
-    )
-    if taken is not None:
-        raise UserError(
-            f"this season already has episode {edit.number} ({taken.title!r}): "
-            "choose another --number"
-        )
+    season = session.get_one(Season, episode.season_id)
+    refuse_taken_number(session, season, edit.number, episode.id)
 
 
 def _tags(
@@ -225,7 +173,7 @@ def _tags(
     show = get_show(session)
     season = session.get_one(Season, episode.season_id)
     image_key = episode.image_key or season.image_key or show.image_key
-    cover = inputs.image or _stored_cover(services.storage, image_key)
+    cover = inputs.image or stored_cover(services.storage, image_key)
     stored = [Chapter(c["startTime"], c["title"], c.get("url")) for c in episode.chapters or []]
     return EpisodeTags(
         title=(edit.title or episode.title).strip(),

@@ -19,8 +19,9 @@ from sqlalchemy import select
 
 from audio.probe import probe_audio
 from audio.tagging import EpisodeTags, write_tagged_copy
-from publisher.catalog.catalog import get_show, refusals
 from publisher.catalog.field_limits import check_number, check_text
+from publisher.catalog.refusals import refusals
+from publisher.catalog.show import get_show
 from publisher.catalog.uploads import Uploads
 from publisher.errors import UserError
 from publisher.listening.invalidation import show_changed

@@ -14,14 +14,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from audio.storage import ProgressCallback, StorageError
 from audio.tagged_stream import TaggedStream
-from publisher.catalog.catalog import season_has_episodes
 from publisher.catalog.drafts import EpisodeDraft, Inputs, Placement, UploadProgress
+from publisher.catalog.episodes import go_live
 from publisher.catalog.uploads import Uploads, artwork_key
 from publisher.catalog.video import PackagedParts, store_video, upload_size
 from publisher.db import DatabaseError
 from publisher.errors import UserError
-from publisher.listening.invalidation import season_changed
-from publisher.models import Episode, Season, utcnow
+from publisher.models import Episode, utcnow
 from publisher.services import Services
 
 
@@ -104,20 +103,11 @@ def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
     """Insert the episode and invalidate its season's feeds in one transaction.
 
     A season's first episode also queues its "new season" email to every member who can
-    hear it, in the same transaction (`publisher.members.season_news`, imported only then:
-    it brings the mail templates, which every other publish does without).
+    hear it, in the same transaction (`publisher.catalog.episodes.go_live`).
     """
     try:
         with services.db.session() as session:
-            first = not season_has_episodes(session, episode.season_id)
-            session.add(episode)
-            session.flush()
-            season_changed(session, episode.season_id)
-            if first and draft.announce:
-                from publisher.members.season_news import announce_season
-
-                season = session.get_one(Season, episode.season_id)
-                announce_season(session, services.config, season, episode.publish_at)
+            go_live(session, services.config, episode, announce=draft.announce)
     except IntegrityError as exc:
         if draft.imported_guid is not None and _imported(services, draft.imported_guid):
             raise UserError(

@@ -30,14 +30,13 @@ from __future__ import annotations
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from audio.artwork import Artwork, check_artwork, read_artwork
+from audio.artwork import read_artwork
 from audio.chapters import read_chapters
 from audio.probe import probe_audio
 from audio.storage import Storage
@@ -46,29 +45,30 @@ from audio.tagged_stream import TaggedStream, file_fingerprint
 from audio.tagging import EpisodeTags, tagged_stream, write_tagged_copy
 from audio.transcripts import read_transcript
 from feeds.notes import notes_text
-from publisher.catalog.catalog import (
-    episode_status,
-    get_season,
-    get_show,
-    refusals,
+from publisher.catalog.drafts import (
+    EpisodeDraft,
+    Inputs,
+    Placement,
+    UploadProgress,
+    check_episode_fields,
+    in_utc,
+    refuse_taken_number,
+    stored_cover,
 )
-from publisher.catalog.drafts import EpisodeDraft, Inputs, Placement, UploadProgress
-from publisher.catalog.field_limits import check_number, check_text
+from publisher.catalog.episodes import EpisodeSummary
 from publisher.catalog.publish_storing import store_and_record
+from publisher.catalog.refusals import refusals
+from publisher.catalog.seasons import get_season
+from publisher.catalog.show import get_show
 from publisher.catalog.video import (
     check_same_length,
     package_parts,
     tag_packaged,
     video_source,
 )
-from publisher.catalog.video_summary import video_summary
 from publisher.errors import UserError
-from publisher.models import Episode, Season, new_guid, utcnow
+from publisher.models import Episode, new_guid, utcnow
 from publisher.services import Services
-
-# Apple's itunes:episodeType values:
-# https://help.apple.com/itc/podcasts_connect/#/itcb54353390
-EPISODE_TYPES = ("full", "trailer", "bonus")
 
 
 def publish_episode(
@@ -96,7 +96,7 @@ def publish_episode(
             episode = store_and_record(
                 services, draft, inputs, placement, guid, tagged, progress, parts
             )
-    return _summary(episode, draft.season)
+    return EpisodeSummary.of(episode, draft.season).as_json()
 
 
 def _tagged(
@@ -118,25 +118,10 @@ def _tagged(
 
 
 def _checked(draft: EpisodeDraft) -> EpisodeDraft:
-    if not draft.title.strip():
-        raise UserError("an episode needs a title (--title)")
-    if draft.episode_type not in EPISODE_TYPES:
-        raise UserError(
-            f"unknown episode type {draft.episode_type!r} (use {', '.join(EPISODE_TYPES)})"
-        )
+    check_episode_fields(draft.title, draft.description, draft.episode_type, draft.number)
     if draft.renditions and draft.video is None and not _is_video(draft.audio):
         raise UserError("--renditions is for videos: publish a video (or give one with --video)")
-    if draft.number is not None and draft.number < 1:
-        raise UserError("episode numbers start at 1 (--number)")
-    check_number(draft.number, "the episode number", "--number")
-    check_text(draft.title.strip(), Episode, "title", "the title", "--title")
-    check_text(draft.description, Episode, "description", "the show notes", "--description/--notes")
-    if draft.publish_at is not None:
-        # A time without an offset is taken as UTC; every time is stored in UTC.
-        when = draft.publish_at
-        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-        return replace(draft, publish_at=when)
-    return draft
+    return replace(draft, publish_at=in_utc(draft.publish_at))
 
 
 def read_inputs(draft: EpisodeDraft) -> Inputs:
@@ -174,8 +159,8 @@ def _place(session: Session, storage: Storage, draft: EpisodeDraft, inputs: Inpu
         )
         number = (highest or 0) + 1
     elif number is not None:
-        _refuse_taken_number(session, season, number)
-    cover = inputs.image or _stored_cover(storage, season.image_key or show.image_key)
+        refuse_taken_number(session, season, number)
+    cover = inputs.image or stored_cover(storage, season.image_key or show.image_key)
     tags = EpisodeTags(
         title=draft.title.strip(),
         artist=show.author or show.title,
@@ -187,51 +172,3 @@ def _place(session: Session, storage: Storage, draft: EpisodeDraft, inputs: Inpu
         chapters=tuple(inputs.chapters),
     )
     return Placement(season_id=season.id, number=number, tags=tags)
-
-
-def _refuse_taken_number(session: Session, season: Season, number: int) -> None:
-    taken = session.scalar(
-        select(Episode).where(Episode.season_id == season.id, Episode.number == number)
-    )
-    if taken is not None:
-        raise UserError(
-            f"season {season.slug!r} already has episode {number} ({taken.title!r}): "
-            "choose another --number"
-        )
-
-
-def _stored_cover(storage: Storage, key: str | None) -> Artwork | None:
-    """The season's or show's artwork, to embed when the episode brings none of its own."""
-    if key is None:
-        return None
-    try:
-        return check_artwork(storage.get_bytes(key), key)
-    except (FileNotFoundError, ValueError):
-        return None  # a missing or changed image must not stop a publish
-
-
-def _summary(episode: Episode, season: str) -> dict[str, Any]:
-    """The contract's JSON keys first (guid, season, title, audio_key, mime, size, duration,
-    teaser), then more that producers find useful."""
-    return {
-        "guid": episode.guid,
-        "season": season,
-        "title": episode.title,
-        "audio_key": episode.audio_key,
-        "mime": episode.mime,
-        "size": episode.size,
-        "duration": episode.duration,
-        "teaser": episode.teaser,
-        "number": episode.number,
-        "episode_type": episode.episode_type,
-        "publish_at": episode.publish_at.isoformat(),
-        "status": episode_status(episode),
-        "bitrate": episode.bitrate,
-        "sample_rate": episode.sample_rate,
-        "image_key": episode.image_key,
-        "transcript_key": episode.transcript_key,
-        "transcript_mime": episode.transcript_mime,
-        "chapters": len(episode.chapters or []),
-        "imported_guid": episode.imported_guid,
-        "video": video_summary(episode.video, episode.video_size),
-    }

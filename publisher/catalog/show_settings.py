@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from publisher.catalog.catalog import SHOW_FIELDS, get_show
+from publisher.catalog.show import SHOW_FIELDS, get_show
 from publisher.services import Services
 
 # What `show set` changes besides SHOW_FIELDS: the artwork and the two policy texts.

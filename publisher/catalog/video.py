@@ -24,7 +24,7 @@ from audio.tagging import EpisodeTags, tag_video
 from audio.video_jobs import inspect, package
 from audio.video_package import PackagedVideo, check_renditions
 from audio.video_probe import VideoInfo, looks_like_video
-from publisher.catalog.catalog import refusals
+from publisher.catalog.refusals import refusals
 from publisher.catalog.uploads import Uploads
 from publisher.errors import UserError
 

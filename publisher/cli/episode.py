@@ -11,8 +11,9 @@ from typing import Any
 
 import click
 
-from publisher.catalog.catalog import list_episodes, resolve_guid, unpublish_episode
-from publisher.catalog.publishing import EPISODE_TYPES, EpisodeDraft, publish_episode
+from publisher.catalog.drafts import EPISODE_TYPES, EpisodeDraft
+from publisher.catalog.episodes import list_episodes, resolve_guid, unpublish_episode
+from publisher.catalog.publishing import publish_episode
 from publisher.cli import CliState, pass_state
 from publisher.cli.episode_video import renditions_option, say_if_video, video_words
 from publisher.cli.progress import ProgressBar

@@ -35,7 +35,7 @@ def add_command(
     image: Path | None,
 ) -> None:
     """Add a season; SLUG (e.g. season-2) names it in feed URLs."""
-    from publisher.catalog.catalog import add_season
+    from publisher.catalog.seasons import add_season
 
     added = add_season(state.services(), slug, title, number, description, image)
     click.echo(f"season {added.slug!r} added")
@@ -97,7 +97,7 @@ def edit_command(
     MP4 (for apps that show video only from there) and the audio an alternate. Audio-only
     episodes keep their audio enclosure.
     """
-    from publisher.catalog.catalog import edit_season
+    from publisher.catalog.seasons import edit_season
 
     edit_season(
         state.services(),

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from publisher.catalog.catalog import set_show
+from publisher.catalog.show import set_show
 from publisher.cli import CliState, pass_state
 from publisher.cli.terminal import printable
 

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from publisher.catalog.catalog import resolve_guid
+from publisher.catalog.episodes import resolve_guid
 from publisher.cli import CliState, pass_state
 from publisher.stats.report import stats_report
 

@@ -37,9 +37,10 @@ from audio.probe import AudioError, probe_audio
 from audio.transcripts import TranscriptError, check_transcript
 from feeds.notes import notes_text
 from feeds.source import Link, SourceEpisode, SourceFeed, SourceFeedError, read_source_feed
-from publisher.catalog.catalog import get_season, get_show
 from publisher.catalog.field_limits import DESCRIPTION_MAX, column_length
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
+from publisher.catalog.seasons import get_season
+from publisher.catalog.show import get_show
 from publisher.errors import UserError
 from publisher.imports.destinations import PUBLIC_ONLY, Destinations
 from publisher.imports.fetching import check_reach, download, local_path, read_small

@@ -20,20 +20,34 @@ import select
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
 
 from publisher.db_deadlines import statement_deadline
 
-if TYPE_CHECKING:
-    from publisher.listening.hot_rows import HotRows
-
 log = logging.getLogger(__name__)
 
+# The channel the migration's triggers notify (0019) and the beat between round trips.
+CHANNEL = "lovetv_listening"
+HEARTBEAT_SECONDS = 0.2
 # A beat whose round trip takes longer than this has failed (the rows are untrusted anyway).
 ROUND_TRIP_DEADLINE = 2.0
 RECONNECT_PAUSE = 0.5
 # What `pg_stat_activity` calls the listening connection.
 APPLICATION_NAME = "lovetv-feed-changes"
+
+
+class HotRows(Protocol):
+    """What the listener tells the kept rows (`publisher.listening.hot_rows.HotRows`)."""
+
+    engine: Engine
+
+    def changed(self) -> None: ...
+
+    def lost(self) -> None: ...
+
+    def confirm(self, started: float) -> None: ...
 
 
 def start_change_listener(rows: HotRows) -> threading.Thread:
@@ -45,8 +59,6 @@ def start_change_listener(rows: HotRows) -> threading.Thread:
 
 
 def _listen(owner: weakref.ref[HotRows]) -> None:
-    from publisher.listening.hot_rows import CHANNEL, HEARTBEAT_SECONDS
-
     failures = 0
     while (rows := owner()) is not None:
         conn = None

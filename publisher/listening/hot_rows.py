@@ -36,8 +36,8 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-CHANNEL = "lovetv_listening"
-HEARTBEAT_SECONDS = 0.2
+from publisher.listening.change_listener import start_change_listener
+
 TRUSTED_SECONDS = 0.5
 # Bounded so a worker's memory does not grow with the number of members (about 1 KB a row).
 MAX_ROWS = 4096
@@ -102,8 +102,6 @@ class HotRows:
 
     def _start_listener(self) -> None:
         """One listener per process, started by the first request (after gunicorn forks)."""
-        from publisher.listening.change_listener import start_change_listener
-
         with self._lock:
             if self._listener_pid == os.getpid():
                 return

@@ -18,9 +18,9 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import func, select
 
-from publisher.app import services_of
 from publisher.db import Database
 from publisher.models import OutboxMessage
+from publisher.services import services_of
 
 bp = Blueprint("metrics", __name__)
 
@@ -73,7 +73,9 @@ def metrics() -> Response:
         body = generate_latest(workers)
     else:
         body = generate_latest(REGISTRY)
-    body += generate_latest(current_app.extensions["lovetv_outbox_registry"])
+    outbox = services_of(current_app).outbox_registry
+    if outbox is not None:  # set by init_app below
+        body += generate_latest(outbox)
     response = Response(body, mimetype=CONTENT_TYPE_LATEST.split(";")[0])
     response.headers["Content-Type"] = CONTENT_TYPE_LATEST
     response.headers["Cache-Control"] = "no-store"
@@ -82,6 +84,7 @@ def metrics() -> Response:
 
 def init_app(app: Flask) -> None:
     registry = CollectorRegistry(auto_describe=True)
-    registry.register(OutboxCollector(services_of(app).db))
-    app.extensions["lovetv_outbox_registry"] = registry
+    services = services_of(app)
+    registry.register(OutboxCollector(services.db))
+    services.outbox_registry = registry
     app.register_blueprint(bp)

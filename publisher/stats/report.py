@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from publisher.catalog.catalog import get_season
+from publisher.catalog.seasons import get_season
 from publisher.errors import UserError
 from publisher.models import Episode, MediaRequest, Season, utcnow
 from publisher.services import Services

@@ -12,8 +12,10 @@ def register_blueprints(app: Flask) -> None:
         billing,
         csrf,
         feeds,
+        gift_redeem,
         gifts,
         health,
+        home,
         media,
         public,
         site,
@@ -27,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (
         health,
         site,
+        home,
         billing,
         public,
         welcome,
@@ -36,6 +39,7 @@ def register_blueprints(app: Flask) -> None:
         feeds,
         media,
         gifts,
+        gift_redeem,
         transcript_page,
     ):
         module.init_app(app)

@@ -14,10 +14,10 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from auth.stripe_api import StripeFailure
 from publisher.accounts.account_page import UNBILLED_PLANS, account_view, reset_links
 from publisher.accounts.sessions import end_session
-from publisher.app import services_of
 from publisher.billing.refresh import billing_unavailable
 from publisher.members.plans import BY_SLUG, PlanPrice
 from publisher.models import Member, utcnow
+from publisher.services import services_of
 from publisher.web import sign_in
 from publisher.web.account_cookie import (
     clear_session_cookie,
@@ -25,8 +25,10 @@ from publisher.web.account_cookie import (
     current_id_hash,
     current_member,
 )
-from publisher.web.billing import Refusal, gateway, joining_open, private, show_title
+from publisher.web.billing import gateway, joining_open
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
+from publisher.web.responses import Refusal, private
+from publisher.web.show_header import show_title
 
 bp = Blueprint("account", __name__, template_folder="templates")
 NOTICES = {"links-reset": "New links are ready below and on their way to your inbox."}

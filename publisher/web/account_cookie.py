@@ -10,8 +10,8 @@ from flask import Response, current_app, request
 from sqlalchemy.orm import Session
 
 from publisher.accounts.sessions import SESSION_LIFETIME, hash_session_id, signed_in_member
-from publisher.app import services_of
 from publisher.models import Member, utcnow
+from publisher.services import services_of
 
 COOKIE_NAME = "lovetv_account"
 

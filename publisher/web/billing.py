@@ -1,10 +1,9 @@
-"""Joining and paying: the landing page, Stripe Checkout, the welcome page, the portal.
+"""Joining: the plans as offered, the join page, Stripe Checkout, the portal for members.
 
-Thin views over `publisher.billing.events` and `auth.stripe_api`. Pages that show a feed
-token are `no-store` and `no-referrer`, so the token stays out of caches and other sites'
-logs. Without Stripe configured (and no demo billing, see `publisher.demo_billing`) joining
-is closed: a browser gets a page saying so with where to go instead, anything else one
-line; the landing and season pages offer no join button then.
+Thin views over `publisher.billing` and `auth.stripe_api`. Without Stripe configured (and
+no demo billing, see `publisher.demo_billing`) joining is closed: a browser gets a page
+saying so with where to go instead, anything else one line; the home and season pages
+offer no join button then (`joining_open`).
 """
 
 from __future__ import annotations
@@ -28,20 +27,16 @@ from sqlalchemy.orm import Session
 
 from auth.offers import money
 from auth.stripe_api import StripeFailure, StripeGateway
-from feeds.notes import notes_html
 from publisher.accounts.account_page import holds_lifetime, subscribed
-from publisher.app import services_of
 from publisher.billing.offers import join_offer
 from publisher.billing.refresh import billing_unavailable, make_gateway
-from publisher.catalog.public_pages import seasons_with_episodes, show_view, teaser_episodes
 from publisher.config import PLANS
 from publisher.members.plans import BY_SLUG, PLAN_PRICES, parse_regular_prices
-from publisher.models import Member, Show, utcnow
+from publisher.models import Member, Show
+from publisher.services import services_of
 from publisher.web.account_cookie import current_member
-from publisher.web.error_pages import remember_title
-from publisher.web.negotiation import wants_html
-from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
-from publisher.web.public import PAGE_URLS
+from publisher.web.responses import Refusal, private
+from publisher.web.show_header import show_title
 from publisher.web.throttle import stripe_throttle
 
 bp = Blueprint("billing", __name__, template_folder="templates")
@@ -57,7 +52,7 @@ class Offer:
     saves: str | None = None  # the yearly plan against twelve months of the monthly one
 
 
-# What the landing page shows; Stripe's prices (LOVETV_STRIPE_PRICES) are what is charged.
+# What the home page shows; Stripe's prices (LOVETV_STRIPE_PRICES) are what is charged.
 OFFERS = tuple(Offer(p.slug, p.title, p.price_text) for p in PLAN_PRICES)
 
 
@@ -78,90 +73,15 @@ def plan_offers(session: Session) -> list[Offer]:
     return offers
 
 
-def plain(message: str, status: int) -> Response:
-    """A one-line text answer, never cached."""
-    response = Response(message + "\n", status=status, mimetype="text/plain")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a billing page cannot do what was asked: a page for people, a line for the rest."""
-
-    status: int
-    heading: str
-    sentence: str
-    line: str  # the one-line answer for apps and scripts
-    links: tuple[tuple[str, str], ...] = (("/", "Listen to the free episodes"),)
-
-    def response(self) -> Response:
-        if not wants_html():
-            return plain(self.line, self.status)
-        html = render_template(
-            "billing_message.html",
-            show_title=show_title(),
-            heading=self.heading,
-            sentence=self.sentence,
-            links=self.links,
-        )
-        response = Response(html, status=self.status, mimetype="text/html")
-        response.headers["Cache-Control"] = "no-store"
-        return response
-
-
 SIGN_IN_LINK = ("/account/sign-in", "Already a member? Sign in")
-
-
-def private(response: Response) -> Response:
-    """Headers for anything that carries a member's token."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def gateway() -> StripeGateway:
     """One Stripe client per app (it keeps its HTTP connections)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if "lovetv.stripe" not in app.extensions:
-        app.extensions["lovetv.stripe"] = make_gateway(services_of(app).config)
-    return app.extensions["lovetv.stripe"]
-
-
-def show_title() -> str:
-    with services_of(current_app).db.session() as db:
-        title = db.scalar(select(Show.title).where(Show.id == 1))
-    remember_title(title or "Love TV")
-    return title or "Love TV"
-
-
-@bp.get("/")
-def landing() -> Response:
-    """The show: cover, description, the three memberships (each linking to /join/<plan>),
-    the teaser episodes with a player, and the free feed with app buttons and a copy button."""
     services = services_of(current_app)
-    teaser_url = f"{services.config.base_url}/feeds/teaser.xml"
-    now = utcnow()
-    with services.db.session() as session:
-        show = show_view(session, PAGE_URLS)
-        teasers = teaser_episodes(session, PAGE_URLS, now)
-        seasons = seasons_with_episodes(session, now)
-        plans = [o for o in plan_offers(session) if o.slug in PLANS]
-    html = render_template(
-        "billing_landing.html",
-        show=show,
-        show_title=show.title,
-        description_html=notes_html(show.description),
-        plans=plans,
-        on_sale={o.slug for o in OFFERS if joining_open(o.slug)},
-        trials=services.config.trial_days,
-        teaser_url=teaser_url,
-        teaser_apps=podcast_app_links(teaser_url, private=False),
-        other_apps=OTHER_APPS,
-        teasers=teasers,
-        seasons=seasons,
-    )
-    return Response(html, mimetype="text/html")
+    if services.stripe is None:
+        services.stripe = make_gateway(services.config)
+    return services.stripe
 
 
 @bp.get("/join/<plan>")

@@ -22,7 +22,7 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    from publisher.app import services_of
+    from publisher.services import services_of
 
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from publisher.web.negotiation import wants_html
+from publisher.web.responses import page
+from publisher.web.show_header import remembered_title, show_title
+from publisher.web.unavailable import DATABASE_ERRORS
 
 HOME = ("/", "Go to the show's home page")
 SIGN_IN = ("/account/sign-in", "Members: sign in to your account")
@@ -37,55 +40,15 @@ PAGES: dict[int, tuple[str, str, tuple[tuple[str, str], ...]]] = {
         (HOME, SIGN_IN),
     ),
 }
-UNAVAILABLE = (
-    "We'll be right back",
-    "This page is briefly unavailable. Wait a few seconds and reload it.",
-    (HOME,),
-)
 SHORT_ANSWERS = {404: "not found", 405: "method not allowed", 410: "gone"}
-
-
-def remembered_title() -> str:
-    """The show's title as last read by any page (an outage page must not ask the database)."""
-    return current_app.extensions.get("lovetv.show_title") or "Love TV"
-
-
-def remember_title(title: str) -> None:
-    current_app.extensions["lovetv.show_title"] = title
 
 
 def current_title() -> str:
     """The show's title from the database, or the remembered one when it cannot answer."""
-    from publisher.web.billing import show_title
-    from publisher.web.unavailable import DATABASE_ERRORS
-
     try:
         return show_title()
     except DATABASE_ERRORS:
         return remembered_title()
-
-
-def page(
-    status: int,
-    heading: str,
-    sentence: str,
-    links: tuple[tuple[str, str], ...],
-    title: str | None = None,
-) -> Response:
-    """The styled page itself, never cached: the same address may work a moment later."""
-    from publisher.web.site import remembered_cover
-
-    html = render_template(
-        "billing_message.html",
-        show_title=title or remembered_title(),
-        header_cover=None if title else remembered_cover(),  # no title: the database is down
-        heading=heading,
-        sentence=sentence,
-        links=links,
-    )
-    response = Response(html, status=status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _http_error(error: HTTPException) -> Response:

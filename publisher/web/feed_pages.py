@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session
 
 from auth.access import NOTICE_LAPSED, NOTICE_PAYMENT_PROBLEM, NOTICE_REVOKED, NOTICE_ROTATED
 from feeds.all_seasons_feed import ALL_SEASONS_TITLE
-from publisher.app import services_of
 from publisher.catalog.public_pages import clock
 from publisher.listening.all_seasons import every_season_episodes
 from publisher.listening.feed_http import PAGE_VARY
 from publisher.listening.inputs import public_episodes, season_episodes
 from publisher.members.revoked_words import revoked_explanation
 from publisher.models import Episode, Season, Show, utcnow
+from publisher.services import services_of
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
 
 if TYPE_CHECKING:

@@ -16,13 +16,13 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort, current_app, request
 from werkzeug.wrappers import Response
 
-from publisher.app import services_of
 from publisher.listening.cache import FeedCache
 from publisher.listening.feed_http import feed_response, public_etag, wants_page
 from publisher.listening.inputs import Urls
 from publisher.listening.member_feeds import NOT_FOUND, MemberFeeds
 from publisher.listening.requests import SeasonRequests, teaser_state
 from publisher.models import utcnow
+from publisher.services import services_of
 from publisher.web import feed_fast_path, feed_pages
 
 bp = Blueprint("feeds", __name__, template_folder="templates")

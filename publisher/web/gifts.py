@@ -1,4 +1,4 @@
-"""Gift pages: choose and pay for a gift, then redeem it by code and a confirmed address.
+"""Gift pages: choose and pay for a gift (redeeming it is `publisher.web.gift_redeem`).
 
 Thin views over `publisher.gifts`. Pages whose URL carries a code or a claim link are
 `no-store` and `no-referrer`, like every page carrying a secret. The buyer's return from
@@ -14,33 +14,24 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
 from auth.stripe_api import StripeFailure
-from publisher.app import services_of
 from publisher.billing.checkouts import provision_checkout
 from publisher.billing.reads import read_for_checkout
 from publisher.errors import UserError
-from publisher.gifts.codes import normalise
-from publisher.gifts.models import BOUGHT, REDEEMED, Gift
+from publisher.gifts.models import Gift
 from publisher.gifts.plans import GIFT_BY_SLUG, GIFT_PLANS, GiftPlan
 from publisher.gifts.purchase import read_gift_form, start_gift
-from publisher.gifts.redeem import (
-    ClaimsUsedUp,
-    GiftRefused,
-    claim_usable,
-    look_up,
-    redeem,
-    redeem_for_member,
-    request_claim,
-)
-from publisher.members.members import normalize_email
 from publisher.models import utcnow
-from publisher.web.account_cookie import cookie_value, current_member, set_session_cookie
-from publisher.web.billing import SESSION_ID, Refusal, gateway, private, show_title
+from publisher.services import services_of
+from publisher.web.billing import SESSION_ID, gateway
+from publisher.web.responses import Refusal, private
+from publisher.web.show_header import show_title
 from publisher.web.throttle import stripe_throttle
 
 bp = Blueprint("gifts", __name__, template_folder="templates")
 
 
-def _html(template: str, status: int = 200, **values: object) -> Response:
+def gift_html(template: str, status: int = 200, **values: object) -> Response:
+    """A gift page: private, since its URL or its body may carry a code or a claim link."""
     html = render_template(template, show_title=show_title(), **values)
     return private(Response(html, status=status, mimetype="text/html"))
 
@@ -58,7 +49,7 @@ def _on_sale() -> list[GiftPlan]:
 def gift_plans(error: str | None = None, chosen: str | None = None, status: int = 200) -> Response:
     """Each gift on sale with its form: who it is for, when it arrives, a message."""
     today = datetime.now(UTC).date()
-    return _html(
+    return gift_html(
         "gift_plans.html",
         status,
         plans=_on_sale(),
@@ -132,11 +123,12 @@ def thanks() -> Response:
             with services.db.session() as db:
                 provision_checkout(db, reads, services.config, checkout)
                 gift = db.get(Gift, int(checkout.gift_id))
-                gift = _summary(gift) if gift is not None and gift.status != "pending" else None
-    return _html("gift_thanks.html", gift=gift)
+                gift = gift_view(gift) if gift is not None and gift.status != "pending" else None
+    return gift_html("gift_thanks.html", gift=gift)
 
 
-def _summary(gift: Gift) -> dict[str, object]:
+def gift_view(gift: Gift) -> dict[str, object]:
+    """What the thanks, redeem and card pages show of a gift."""
     plan = GIFT_BY_SLUG[gift.plan]
     return {
         "plan": plan,
@@ -148,166 +140,6 @@ def _summary(gift: Gift) -> dict[str, object]:
         "message": gift.message,
         "status": gift.status,
     }
-
-
-@bp.get("/gift/redeem")
-def redeem_form() -> Response:
-    """Type the code by hand (a GET form: looking up changes nothing but the rate count)."""
-    typed = request.args.get("code", "")
-    if typed:
-        code = normalise(typed)
-        if code is None:
-            error = "That is not a gift code: check it."
-            return _html("gift_redeem.html", 400, error=error, typed_code=typed)
-        return redirect(f"/gift/redeem/{code}", code=303)  # type: ignore[return-value]
-    return _html("gift_redeem.html")
-
-
-def _found(code: str) -> tuple[Gift | None, Response | None]:
-    services = services_of(current_app)
-    with services.db.session() as db:
-        secret = services_of(current_app).config.secret_key
-        gift, wait = look_up(db, secret, code, request.remote_addr or "", utcnow())
-        if gift is not None:
-            db.expunge(gift)
-    if wait is not None:
-        answer = _html("gift_redeem.html", 429, error=_too_many(wait))
-        answer.headers["Retry-After"] = str(wait)
-        return None, answer
-    if gift is None or gift.status not in (BOUGHT, REDEEMED):
-        return None, _html("gift_redeem.html", 404, error="No gift has this code: check it.")
-    return gift, None
-
-
-def _too_many(seconds: int) -> str:
-    minutes = -(-seconds // 60)
-    return f"Too many tries: wait {minutes} minute{'s' * (minutes != 1)} and try again."
-
-
-@bp.get("/gift/redeem/<code>")
-def gift_page(code: str) -> Response:
-    """The gift, and a form to confirm the address it will belong to."""
-    gift, refused = _found(code)
-    if refused is not None:
-        return refused
-    assert gift is not None
-    return _html("gift_redeem_code.html", gift=_summary(gift), code=code, member=_signed_in())
-
-
-def _signed_in() -> str | None:
-    """The signed-in member's address: proven already, so the gift redeems in one press."""
-    with services_of(current_app).db.session() as db:
-        member = current_member(db)
-        return member.email if member is not None else None
-
-
-@bp.post("/gift/redeem/<code>")
-def ask_to_redeem(code: str) -> Response:
-    """Email the typed address a link that redeems the gift for it."""
-    gift, refused = _found(code)
-    if refused is not None:
-        return refused
-    assert gift is not None
-    view = _summary(gift)
-    if gift.status != BOUGHT:
-        return _html("gift_redeem_code.html", 409, gift=view, code=code)
-    if request.form.get("as_member"):
-        return _redeem_signed_in(gift, view, code)
-    try:
-        address = normalize_email(request.form.get("email", ""))
-    except UserError:
-        error = "That is not an email address: check it and try again."
-        typed = request.form.get("email", "")
-        return _html(
-            "gift_redeem_code.html", 400, gift=view, code=code, error=error, typed_email=typed
-        )
-    services = services_of(current_app)
-    with services.db.session() as db:
-        wait = request_claim(
-            db, services.config, gift, address, request.remote_addr or "", utcnow()
-        )
-    if wait is not None:
-        sentence = wait.sentence if isinstance(wait, ClaimsUsedUp) else _too_many(wait)
-        seconds = wait.wait if isinstance(wait, ClaimsUsedUp) else wait
-        answer = _html("gift_redeem_code.html", 429, gift=view, code=code, error=sentence)
-        answer.headers["Retry-After"] = str(seconds)
-        return answer
-    return _html("gift_redeem_code.html", gift=view, code=code, sent_to=address)
-
-
-def _redeem_signed_in(gift: Gift, view: dict[str, object], code: str) -> Response:
-    """Redeem for the signed-in member at once, without a link by email."""
-    services = services_of(current_app)
-    try:
-        with services.db.session() as db:
-            member = current_member(db)
-            if member is None:
-                error = "You are signed out: type your address to get a link instead."
-                return _html("gift_redeem_code.html", 400, gift=view, code=code, error=error)
-            done = redeem_for_member(db, services.config, db.merge(gift), member, utcnow())
-    except GiftRefused as exc:
-        return _html("gift_claim.html", 409, refused=str(exc))
-    if done.credit_customer:
-        _add_credit(done.credit_customer, done.credit_cents, done.gift_id, done.credit_currency)
-    return private(redirect("/account", code=303))  # type: ignore[arg-type]
-
-
-@bp.get("/gift/claim/<token>")
-def claim_form(token: str) -> Response:
-    """A button that redeems the gift; opening the emailed link does not use it up."""
-    with services_of(current_app).db.session() as db:
-        usable = claim_usable(db, token, utcnow()) is not None
-    if not usable:
-        return _html("gift_claim.html", 410, expired=True)
-    return _html("gift_claim.html", token=token)
-
-
-@bp.post("/gift/claim/<token>")
-def claim(token: str) -> Response:
-    """Redeem once, sign the new holder in, and show their account."""
-    from publisher.accounts.sessions import end_session, start_session
-
-    services = services_of(current_app)
-    now = utcnow()
-    try:
-        with services.db.session() as db:
-            done = redeem(db, services.config, token, now)
-            end_session(db, cookie_value())
-            session_id = start_session(db, done.member_id, now)
-    except GiftRefused as exc:
-        return _html("gift_claim.html", 409, refused=str(exc))
-    if done.credit_customer:
-        _add_credit(done.credit_customer, done.credit_cents, done.gift_id, done.credit_currency)
-    response = private(redirect("/account", code=303))  # type: ignore[arg-type]
-    set_session_cookie(response, session_id)
-    return response
-
-
-def _add_credit(customer: str, cents: int, gift_id: int, currency: str) -> None:
-    """After the redemption is committed: the credit at Stripe, once per gift (idempotency
-    key). If Stripe cannot be reached the log says so, for the producer to add the credit in
-    Stripe's dashboard; the gift stays redeemed."""
-    import logging
-
-    try:
-        gateway().credit_customer(customer, cents, gift_id, currency)
-    except StripeFailure as exc:
-        logging.getLogger(__name__).warning("gift %s: credit not added yet: %s", gift_id, exc)
-
-
-@bp.get("/gift/card/<code>")
-def card(code: str) -> Response:
-    """A printable card for the buyer to hand over: the gift, the code, where to redeem."""
-    gift, refused = _found(code)
-    if refused is not None:
-        return refused
-    assert gift is not None
-    base = services_of(current_app).config.base_url
-    raw = normalise(code) or ""
-    pretty = "GIFT-" + "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
-    return _html(
-        "gift_card.html", gift=_summary(gift), code=pretty, redeem_page=f"{base}/gift/redeem"
-    )
 
 
 def init_app(app: Flask) -> None:

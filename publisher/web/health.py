@@ -15,8 +15,8 @@ from functools import cache
 
 from flask import Blueprint, Flask, Response, current_app, jsonify
 
-from publisher.app import services_of
 from publisher.db import Database
+from publisher.services import services_of
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

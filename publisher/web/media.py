@@ -14,7 +14,6 @@ from flask import Blueprint, Flask, Response, abort, current_app, jsonify, reque
 from sqlalchemy import select
 
 from feeds.notice_feed import NOTICES
-from publisher.app import services_of
 from publisher.listening.inputs import public, published
 from publisher.listening.listeners import Listener, find_listener
 from publisher.listening.media_names import (
@@ -31,6 +30,7 @@ from publisher.listening.notice_audio import DEFAULT_COVER, NOTICE_AUDIO
 from publisher.listening.playlists import PlaylistRequests
 from publisher.members.emails import revoked_words
 from publisher.models import Episode, PersonalEpisode, Season, Show, utcnow
+from publisher.services import services_of
 from publisher.stats.ingest import write_batch
 from publisher.stats.recorder import MediaHit, Recorder
 from publisher.web import playlist_fast_path

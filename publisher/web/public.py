@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template
 
-from publisher.app import services_of
 from publisher.catalog.public_pages import public_episode, season_view, show_view
 from publisher.catalog.show_policies import (
     POLICY_TITLES,
@@ -21,6 +20,7 @@ from publisher.catalog.show_policies import (
 )
 from publisher.listening.inputs import Urls
 from publisher.models import utcnow
+from publisher.services import services_of
 
 bp = Blueprint("public", __name__, template_folder="templates")
 PAGE_URLS = Urls("")  # relative links and artwork: pages work on whatever host serves them

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from publisher.app import services_of
+from publisher.services import services_of
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -59,7 +59,7 @@ def host_allowed(environ: Mapping[str, Any], allowed: frozenset[str]) -> bool:
 
 
 def trusted_hosts_of(app: Flask) -> frozenset[str]:
-    return app.extensions["lovetv_trusted_hosts"]
+    return services_of(app).trusted_hosts
 
 
 def _refuse_foreign_host() -> Response | None:
@@ -88,8 +88,9 @@ def strict_transport(response: BaseResponse) -> BaseResponse:
 
 
 def init_app(app: Flask) -> None:
-    base_url = services_of(app).config.base_url
-    app.extensions["lovetv_trusted_hosts"] = trusted_hosts(base_url)
+    services = services_of(app)
+    base_url = services.config.base_url
+    services.trusted_hosts = trusted_hosts(base_url)
     app.before_request(_refuse_foreign_host)
     app.after_request(secure_headers)
     if base_url.startswith("https://"):

@@ -17,16 +17,17 @@ from publisher.accounts.sign_in import (
     request_link,
     use_link,
 )
-from publisher.app import services_of
 from publisher.errors import UserError
 from publisher.mail import reach
 from publisher.mail.sender import running_here
 from publisher.members.members import normalize_email
 from publisher.metrics.instruments import SIGN_IN_REQUESTS
 from publisher.models import utcnow
+from publisher.services import services_of
 from publisher.web.account_cookie import cookie_value, set_session_cookie
-from publisher.web.billing import plain, private, show_title
 from publisher.web.negotiation import wants_html
+from publisher.web.responses import plain, private
+from publisher.web.show_header import show_title
 
 bp = Blueprint("sign_in", __name__, template_folder="templates")
 MINUTES = int(LINK_LIFETIME.total_seconds() // 60)

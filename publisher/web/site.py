@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, send_file
-from sqlalchemy import select
+from flask import Blueprint, Flask, Response, send_file
 
-from publisher.app import services_of
-from publisher.models import Show
+from publisher.web.show_header import remembered_cover, show_cover
+from publisher.web.unavailable import DATABASE_ERRORS
 
 bp = Blueprint("site", __name__)
 _FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.ico"
@@ -42,25 +41,10 @@ def robots() -> Response:
 def site_cover() -> str:
     """The show's artwork for the page header; the bundled cover when the show has none or
     the database cannot answer (an outage page still renders)."""
-    from publisher.web.public import PAGE_URLS
-    from publisher.web.unavailable import DATABASE_ERRORS
-
     try:
-        with services_of(current_app).db.session() as session:
-            key = session.scalar(select(Show.image_key).where(Show.id == 1))
+        return show_cover()
     except DATABASE_ERRORS:
         return remembered_cover()
-    cover = (PAGE_URLS.artwork(key) if key else None) or BUNDLED_COVER
-    current_app.extensions["lovetv.show_cover"] = cover
-    return cover
-
-
-def remembered_cover() -> str:
-    """The artwork as last read by any page: an outage page must not wait for the database."""
-    return current_app.extensions.get("lovetv.show_cover") or BUNDLED_COVER
-
-
-BUNDLED_COVER = "/static/cover.png"
 
 
 def init_app(app: Flask) -> None:

@@ -14,8 +14,9 @@ from datetime import timedelta
 from flask import Response, current_app, request
 
 from publisher.accounts.rate_limits import Limit, admit, client_key
-from publisher.app import services_of
 from publisher.models import utcnow
+from publisher.services import services_of
+from publisher.web.responses import Refusal
 
 # A buyer who changes their mind a few times, or a household behind one address, stays
 # far below it; a script starting Checkout Sessions in a loop does not.
@@ -24,8 +25,6 @@ STRIPE_PAGES = Limit("stripe_pages_client", 20, timedelta(minutes=15))
 
 def stripe_throttle() -> Response | None:
     """Count this request; a 429 page (with `Retry-After`) once the client is over the limit."""
-    from publisher.web.billing import Refusal
-
     client = client_key(request.remote_addr or "")
     services = services_of(current_app)
     with services.db.session() as db:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, abort, current_app
 
-from publisher.app import services_of
 from publisher.catalog.transcript_page import public_transcript
 from publisher.models import utcnow
+from publisher.services import services_of
 from publisher.web.public import PAGE_URLS, _page
 
 bp = Blueprint("transcripts", __name__, template_folder="templates")

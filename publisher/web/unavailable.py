@@ -17,8 +17,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.wrappers import Request, Response
 
 from audio.storage_errors import StorageUnavailable
-from publisher.web.error_pages import UNAVAILABLE, page
 from publisher.web.negotiation import wants_html
+from publisher.web.responses import page
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 # Connection refused or lost, statement timeouts, a locked SQLite, no free pool slot.
 DATABASE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+UNAVAILABLE = (
+    "We'll be right back",
+    "This page is briefly unavailable. Wait a few seconds and reload it.",
+    (("/", "Go to the show's home page"),),
+)
 
 
 def unavailable(what: str, asked: Request | None = None) -> Response:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template
 
 from publisher.accounts.watching import may_watch, member_episode
-from publisher.app import services_of
 from publisher.models import Show, utcnow
+from publisher.services import services_of
 from publisher.web.account_cookie import current_member
-from publisher.web.billing import Refusal, private, show_title
+from publisher.web.responses import Refusal, private
+from publisher.web.show_header import show_title
 
 bp = Blueprint("watch", __name__, template_folder="templates")
 

@@ -22,11 +22,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from audio.storage_errors import StorageUnavailable
 from auth.stripe_events import EventRejected, verify_event
-from publisher.app import services_of
 from publisher.billing.events import handle_event
 from publisher.billing.refresh import billing_unavailable
 from publisher.metrics.instruments import WEBHOOK_EVENTS
-from publisher.web.billing import gateway, plain
+from publisher.services import services_of
+from publisher.web.billing import gateway
+from publisher.web.responses import plain
 
 bp = Blueprint("webhooks", __name__)
 log = logging.getLogger(__name__)

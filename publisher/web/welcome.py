@@ -11,13 +11,15 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from auth.stripe_api import StripeFailure
-from publisher.app import services_of
 from publisher.billing.events import welcome_checkout
 from publisher.billing.refresh import billing_unavailable
 from publisher.billing.welcome_page import WELCOME_WINDOW
+from publisher.services import services_of
 from publisher.web.account import qr_data_uri
-from publisher.web.billing import SESSION_ID, Refusal, gateway, private, show_title
+from publisher.web.billing import SESSION_ID, gateway
 from publisher.web.podcast_apps import OTHER_APPS, podcast_app_links
+from publisher.web.responses import Refusal, private
+from publisher.web.show_header import show_title
 from publisher.web.throttle import stripe_throttle
 
 bp = Blueprint("welcome", __name__, template_folder="templates")

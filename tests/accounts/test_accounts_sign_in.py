@@ -25,10 +25,10 @@ from publisher.accounts.sign_in import (
     request_link,
     use_link,
 )
-from publisher.app import create_app, services_of
+from publisher.app import create_app
 from publisher.members.members import add_member
 from publisher.models import AccountSession, Member, RateLimitHit, SignInLink
-from publisher.services import Services
+from publisher.services import Services, services_of
 
 pytestmark = pytest.mark.stripe
 

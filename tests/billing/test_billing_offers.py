@@ -120,7 +120,7 @@ def test_a_code_that_does_not_work_shows_the_plan_at_full_price(
 def test_promotion_codes_can_be_turned_off(shop: Shop, app) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    from publisher.app import services_of
+    from publisher.services import services_of
 
     services = services_of(app)
     services.config = replace(services.config, promotion_codes=False)  # type: ignore[misc]

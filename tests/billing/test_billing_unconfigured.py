@@ -54,7 +54,7 @@ def test_a_missing_webhook_secret_closes_only_the_webhook(config, client) -> Non
 def test_season_pages_offer_no_join_button_when_joining_is_closed(client, app, mp3_file) -> None:  # type: ignore[no-untyped-def]
     from support.catalog_factory import Catalog
 
-    from publisher.app import services_of
+    from publisher.services import services_of
 
     Catalog(services_of(app), mp3_file)
     page = client.get("/seasons/season-1").get_data(as_text=True)

@@ -10,14 +10,11 @@ from sqlalchemy import select
 from support.media import make_png
 from support.publishing import set_up_season
 
-from publisher.catalog.catalog import (
-    add_season,
-    find_season,
-    set_show,
-    unpublish_episode,
-)
+from publisher.catalog.episodes import unpublish_episode
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.catalog.season_list import list_seasons
+from publisher.catalog.seasons import add_season, find_season
+from publisher.catalog.show import set_show
 from publisher.errors import UserError
 from publisher.listening.invalidation import TEASER_FEED_KEY, season_feed_key
 from publisher.models import RenderedFeed, Show, utcnow

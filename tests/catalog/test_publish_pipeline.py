@@ -13,7 +13,7 @@ from support.media import make_png
 from support.publishing import SHOW, fetch, make_wav, set_up_season
 
 from feeds.notes import notes_text
-from publisher.catalog.catalog import list_episodes
+from publisher.catalog.episodes import list_episodes
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.errors import UserError
 from publisher.models import Episode, Show

@@ -14,7 +14,7 @@ from support.catalog_factory import make_episode, make_member, make_season, make
 from support.feed_checks import parse_feed
 
 from publisher.accounts.account_page import published_feeds
-from publisher.catalog.catalog import add_season
+from publisher.catalog.seasons import add_season
 from publisher.errors import UserError
 from publisher.listening.invalidation import season_changed
 from publisher.models import Member, Season, utcnow

@@ -18,7 +18,6 @@ from support.catalog_factory import make_episode
 from support.service_env import service_env
 from werkzeug.test import EnvironBuilder
 
-from publisher.app import services_of
 from publisher.config import load_config
 from publisher.listening.cache import Variant
 from publisher.listening.feed_http import (
@@ -30,6 +29,7 @@ from publisher.listening.feed_http import (
     wants_page,
 )
 from publisher.listening.invalidation import season_changed
+from publisher.services import services_of
 
 ETAG = '"0123456789abcdef"'
 CHANGED = datetime(2024, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)  # stored with microseconds

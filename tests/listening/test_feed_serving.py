@@ -18,13 +18,13 @@ from support.clock import Clock
 from support.feed_checks import parse_feed
 from support.service_env import TEST_SECRET, service_env
 
-from publisher.app import services_of
 from publisher.config import load_config
 from publisher.db import Database
 from publisher.listening.cache import body_etag, store_rendered
 from publisher.listening.invalidation import season_changed, season_feed_key
 from publisher.listening.rendering import Rendered
 from publisher.models import Member, RenderedFeed, utcnow
+from publisher.services import services_of
 
 pytestmark = pytest.mark.every_store  # storage is the subject: a folder and S3
 

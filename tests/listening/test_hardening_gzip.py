@@ -9,7 +9,7 @@ import pytest
 from support.catalog_factory import make_episode, make_member, make_season, make_show
 from support.hardening import SECRET, built, plain_env
 
-from publisher.app import services_of
+from publisher.services import services_of
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 from support.apps import built_app
 from support.service_env import service_env
 
-from publisher.app import services_of
 from publisher.config import load_config
 from publisher.listening.notice_audio import NOTICE_AUDIO_LENGTH
+from publisher.services import services_of
 
 pytestmark = pytest.mark.every_store  # storage is the subject: a folder and S3
 

@@ -96,7 +96,7 @@ def test_revoked_members_audio_is_403_saying_why_and_where_to_go(
 ) -> None:
     from support.catalog_factory import make_episode, make_season, make_show
 
-    from publisher.app import services_of
+    from publisher.services import services_of
 
     services = services_of(app)
     with services.db.session() as session:

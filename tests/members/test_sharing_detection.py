@@ -15,9 +15,9 @@ from support.catalog_factory import make_episode, make_member, make_season, make
 from support.downloads import fetch
 from support.service_env import service_env
 
-from publisher.app import services_of
 from publisher.cli import main
 from publisher.models import OutboxMessage, SharingFlag
+from publisher.services import services_of
 from publisher.web.media import recorder_of
 
 PHONE = "Pocket Casts/7.58 (iPhone; iOS 17.1)"

@@ -6,8 +6,8 @@ import time
 
 from sqlalchemy import text
 
-from publisher.app import services_of
 from publisher.db import Database
+from publisher.services import services_of
 
 UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:9/nowhere"
 

@@ -7,7 +7,7 @@ import lxml.html
 import pytest
 from support.catalog_factory import Catalog
 
-from publisher.app import services_of
+from publisher.services import services_of
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Sec-Fetch-Mode": "navigate"}
 

@@ -16,9 +16,10 @@ import pytest
 from support.catalog_factory import Catalog, make_episode
 from support.feed_checks import parse_feed
 
-from publisher.app import create_app, services_of
+from publisher.app import create_app
 from publisher.catalog.show_policies import set_policies
 from publisher.models import Episode, Season, utcnow
+from publisher.services import services_of
 
 BASE = "http://podcasts.lovetv.test"
 TEASER_FEED = f"{BASE}/feeds/teaser.xml"

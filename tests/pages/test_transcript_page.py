@@ -7,8 +7,8 @@ import pytest
 from support.catalog_factory import Catalog
 
 from audio.transcripts import Cue, transcript_cues
-from publisher.app import services_of
 from publisher.models import Episode
+from publisher.services import services_of
 
 SRT = (
     b"1\r\n00:00:01,000 --> 00:00:04,000\r\nWelcome to <i>Love TV</i>.\r\n\r\n"

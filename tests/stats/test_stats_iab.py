@@ -17,9 +17,9 @@ from support.catalog_factory import make_episode, make_member, make_season, make
 from support.downloads import fetch
 from support.service_env import service_env
 
-from publisher.app import services_of
 from publisher.cli import main
 from publisher.models import MediaRequest, StatsSalt, utcnow
+from publisher.services import services_of
 from publisher.stats.iab import minimum_bytes, network_of, requested_bytes
 from publisher.stats.ingest import scrub, write_batch
 from publisher.stats.recorder import MediaHit

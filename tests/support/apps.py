@@ -7,7 +7,8 @@ from publisher.config import Config
 
 def built_app(config: Config):  # type: ignore[no-untyped-def]
     """Yield an app over `config`, disposing its connections afterwards (fixture body)."""
-    from publisher.app import create_app, services_of
+    from publisher.app import create_app
+    from publisher.services import services_of
     from publisher.web.media import recorder_of
 
     application = create_app(config=config)

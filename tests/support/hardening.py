@@ -19,7 +19,8 @@ def plain_env(database_url: str, storage_url: str, **extra: str) -> dict[str, st
 
 def built(env: dict[str, str], instance: Path) -> Iterator[Any]:
     """Yield a testing app over `env`, its connections disposed afterwards."""
-    from publisher.app import create_app, services_of
+    from publisher.app import create_app
+    from publisher.services import services_of
 
     app = create_app(config=load_config(environ=env, instance_path=instance))
     app.config["TESTING"] = True

@@ -6,7 +6,8 @@ import wave
 from pathlib import Path
 
 from audio.storage import Storage
-from publisher.catalog.catalog import add_season, set_show
+from publisher.catalog.seasons import add_season
+from publisher.catalog.show import set_show
 from publisher.services import Services
 from support.media import SAMPLE_RATE, make_png, tone_pcm
 

@@ -225,7 +225,7 @@ class Shop:
 
 @pytest.fixture(name="shop")
 def shop_fixture(live_url: str, stripe_account: FakeStripeAccount, app) -> Iterator[Shop]:  # type: ignore[no-untyped-def]
-    from publisher.app import services_of
+    from publisher.services import services_of
 
     with requests.Session() as browser:
         yield Shop(live_url, stripe_account, services_of(app), browser)

@@ -14,9 +14,9 @@ from support.downloads import fetch
 from support.service_env import service_env
 from support.video import make_video
 
-from publisher.app import services_of
 from publisher.catalog.publishing import EpisodeDraft, publish_episode
 from publisher.cli import main
+from publisher.services import services_of
 from publisher.web.media import recorder_of
 
 APPLE = "Podcasts/1570.5 CFNetwork/1335.0.3 Darwin/21.6.0"
