@@ -23,11 +23,11 @@ from werkzeug.wrappers import Request, Response
 
 from auth.stripe_events import verify_event
 from publisher.config import ConfigError, load_config
-from publisher.demo_billing.engine import StandInAccount
-from publisher.demo_billing.pages import create_pages_app, form_token
-from publisher.demo_billing.server import DemoBillingRefused, DemoStripe, launch, wanted
-from publisher.demo_billing.state import load_account
-from publisher.demo_billing.webhooks import WebhookSender
+from publisher.demo.billing.engine import StandInAccount
+from publisher.demo.billing.pages import create_pages_app, form_token
+from publisher.demo.billing.server import DemoBillingRefused, DemoStripe, launch, wanted
+from publisher.demo.billing.state import load_account
+from publisher.demo.billing.webhooks import WebhookSender
 
 LOVETV = Path(sys.executable).parent / "lovetv"
 SECRET = "whsec_demo_pages_test"
@@ -64,7 +64,7 @@ def test_production_refuses_the_demo_billing_variable(tmp_path: Path) -> None:
 
 
 def test_the_stand_in_process_refuses_to_start_in_production(tmp_path: Path) -> None:
-    command = ["-m", "publisher.demo_billing", "--webhook-url", "http://127.0.0.1:1/"]
+    command = ["-m", "publisher.demo.billing", "--webhook-url", "http://127.0.0.1:1/"]
     started = subprocess.run(
         [sys.executable, *command, "--state", str(tmp_path / "state.json")],
         env={**os.environ, "LOVETV_ENV": "production"},
@@ -101,7 +101,7 @@ def test_lovetv_serve_in_production_without_a_key_keeps_joining_closed(tmp_path:
             wait_for_http(f"{url}/healthz", timeout=30)
             children = Path(f"/proc/{serve.pid}/task/{serve.pid}/children").read_text().split()
             commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
-            assert len(commands) == 1 and not any(b"demo_billing" in c for c in commands)
+            assert len(commands) == 1 and not any(b"publisher.demo.billing" in c for c in commands)
             assert 'href="/join/' not in requests.get(url, timeout=30).text
             browser = requests.get(
                 f"{url}/join/monthly", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=30

@@ -17,7 +17,7 @@ from support.stripe_app import (  # noqa: F401
     shop_fixture,
 )
 
-from publisher.demo_billing.store import PRICES
+from publisher.demo.billing.store import PRICES
 from publisher.gifts.plans import GIFT_BY_SLUG
 from publisher.members.members import add_member
 from publisher.members.plans import BY_SLUG

@@ -2,7 +2,7 @@
 
 Thin views over `publisher.billing.events` and `auth.stripe_api`. Pages that show a feed
 token are `no-store` and `no-referrer`, so the token stays out of caches and other sites'
-logs. Without Stripe configured (and no demo billing, see `publisher.demo_billing`) joining
+logs. Without Stripe configured (and no demo billing, see `publisher.demo.billing`) joining
 is closed: a browser gets a page saying so with where to go instead, anything else one
 line; the landing and season pages offer no join button then.
 """

@@ -1,7 +1,7 @@
 """A local Stripe API for the tests: the real `stripe` library talks to it over HTTP.
 
 The API, its accounts and what customers and Stripe's billing engine do (pay at checkout, a
-card failing on renewal, a refund, a dispute) are `publisher.demo_billing`, the same
+card failing on renewal, a refund, a dispute) are `publisher.demo.billing`, the same
 stand-in that demo billing runs, so the demo does what these tests prove. This module
 serves it once per test process and gives each test an account of its own (its own API
 key, so tests never see each other's customers); a test drives the account's methods and
@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from publisher.demo_billing.api import StripeApi as FakeStripe
-from publisher.demo_billing.engine import StandInAccount as FakeStripeAccount
-from publisher.demo_billing.store import PRICES_SETTING
+from publisher.demo.billing.api import StripeApi as FakeStripe
+from publisher.demo.billing.engine import StandInAccount as FakeStripeAccount
+from publisher.demo.billing.store import PRICES_SETTING
 
 __all__ = ["PRICES_SETTING", "FakeStripe", "FakeStripeAccount"]
 

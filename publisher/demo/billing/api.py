@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request, Response
 
-from publisher.demo_billing.engine import StandInAccount
-from publisher.demo_billing.store import SentRequest, StripeRefusal, StripeRequestError, new_id
+from publisher.demo.billing.engine import StandInAccount
+from publisher.demo.billing.store import SentRequest, StripeRefusal, StripeRequestError, new_id
 
 # --- HTTP -----------------------------------------------------------------------------------
 

@@ -26,8 +26,8 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from publisher.demo_billing.engine import StandInAccount
-from publisher.demo_billing.store import PRICES, StripeRequestError
+from publisher.demo.billing.engine import StandInAccount
+from publisher.demo.billing.store import PRICES, StripeRequestError
 
 bp = Blueprint("demo_billing", __name__, template_folder="templates")
 # What a page's button did, for the caller to deliver and save: the events Stripe would send.

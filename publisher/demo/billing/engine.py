@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from publisher.demo_billing.store import (
+from publisher.demo.billing.store import (
     PERIOD_SECONDS,
     PRICES,
     StripeRefusal,

@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from publisher.config import Config, parse_prices
-from publisher.demo_billing.state import STATE_FILE
-from publisher.demo_billing.store import PRICES_SETTING
+from publisher.demo.billing.state import STATE_FILE
+from publisher.demo.billing.store import PRICES_SETTING
 
 RUNNING_FILE = "demo-billing-running.json"
 # Seconds the CLI waits for a recorded stand-in to answer before taking it as stopped.
