@@ -32,6 +32,7 @@ from auth.access import ACTIVE, GIFT, LAPSED, REVOKED
 from auth.billing_rules import LIFETIME_RULES, BillingOutcome, decide_membership
 from auth.stripe_api import Purchases, StripeGateway
 from publisher.config import Config
+from publisher.demo import STAND_IN_MISSING, stand_in_shipped
 from publisher.errors import UserError
 from publisher.members.emails import queue_membership_ended, queue_welcome
 from publisher.members.members import add_member, find_member
@@ -54,6 +55,8 @@ _BILLING_REVOCATIONS = frozenset(rule.reason for rule in LIFETIME_RULES.values()
 
 def billing_unavailable(config: Config, *, webhook: bool = False) -> str | None:
     """Why billing cannot run in this configuration, or None when it can."""
+    if not config.stripe_api_key and config.dev and not stand_in_shipped():
+        return f"billing is not configured: {STAND_IN_MISSING}"
     if not config.stripe_api_key and config.dev:
         return (
             "billing is not configured: demo billing is not running (`make run` starts it) "

@@ -185,13 +185,13 @@ class CliState:
             from pathlib import Path
 
             from publisher.config import load_config, read_environment
-            from publisher.demo_billing.running import with_running_demo_billing
+            from publisher.demo import with_running_stand_in
             from publisher.services import Services
             from publisher.show_folder import find_show_folder
 
             folder = find_show_folder(read_environment(), Path.cwd(), may_create=creates)
             self.show_folder = folder
-            config = with_running_demo_billing(load_config(home=folder))
+            config = with_running_stand_in(load_config(home=folder))
             self._services = Services.from_config(config)
         if migrated:
             self._services.require_ready()

@@ -104,10 +104,15 @@ def _check_exposure(config: Config, host: str) -> None:
 
 def _start_demo_billing(config: Config, host: str, port: int) -> None:
     """Point the workers at the Stripe stand-in when there is no Stripe to talk to."""
-    from publisher.demo_billing import server as demo_billing
+    from publisher.demo import STAND_IN_MISSING, stand_in_shipped, stand_in_wanted
 
-    if not demo_billing.wanted(config):
+    if not stand_in_wanted(config):
         return
+    if not stand_in_shipped():
+        click.echo(f"demo billing: {STAND_IN_MISSING}", err=True)
+        return
+    from publisher.demo.billing import server as demo_billing
+
     running = demo_billing.launch(config, host, port)
     os.environ.update(running.environment())
     click.echo(
@@ -122,7 +127,7 @@ def _start_demo_billing(config: Config, host: str, port: int) -> None:
 @pass_state
 def demo(state: CliState, as_json: bool) -> None:
     """Add the demo show, season, episodes and member (idempotent); print their feed URLs."""
-    from publisher.demo import ensure_demo
+    from publisher.demo.seed import ensure_demo
 
     services = state.services(migrated=False, creates=True)
     services.db.upgrade()

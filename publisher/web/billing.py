@@ -1,7 +1,7 @@
 """Joining: the plans as offered, the join page, Stripe Checkout, the portal for members.
 
 Thin views over `publisher.billing` and `auth.stripe_api`. Without Stripe configured (and
-no demo billing, see `publisher.demo_billing`) joining is closed: a browser gets a page
+no demo billing, see `publisher.demo.billing`) joining is closed: a browser gets a page
 saying so with where to go instead, anything else one line; the home and season pages
 offer no join button then (`joining_open`).
 """

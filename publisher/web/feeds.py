@@ -1,7 +1,7 @@
 """`GET /feeds/teaser.xml` and `GET /feeds/<token>/<season>.xml`: the podcasts apps poll.
 
 `/feeds/<token>/all.xml` is the member's feed of every season, answered the same way (a
-season may not be slugged `all`: `publisher.catalog.catalog.add_season` refuses it).
+season may not be slugged `all`: `publisher.catalog.seasons.add_season` refuses it).
 
 The member feed itself is a listening service (`publisher.listening.member_feeds`); these
 views only hand it the request. A member who lost access gets 200 and a notice feed; an

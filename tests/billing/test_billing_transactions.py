@@ -29,7 +29,7 @@ from werkzeug.wrappers import Request
 from auth.stripe_api import Purchases, StripeGateway
 from publisher.billing.events import DUPLICATE, handle_event
 from publisher.billing.refresh import make_gateway
-from publisher.demo_billing.store import StripeRequestError
+from publisher.demo.billing.store import StripeRequestError
 from publisher.members.members import add_member
 from publisher.models import Checkout, Member
 

@@ -18,7 +18,7 @@ from support.fake_stripe import FakeStripeAccount
 from auth import stripe_api
 from auth.offers import CheckoutOffer
 from auth.stripe_api import StripeFailure, StripeGateway
-from publisher.demo_billing.store import SentRequest
+from publisher.demo.billing.store import SentRequest
 
 PRICES = {"monthly": "price_monthly_77", "yearly": "price_yearly_222"}
 RETURN_URL = "http://127.0.0.1/account"

@@ -26,7 +26,7 @@ from publisher.services import Services
 
 pytestmark = pytest.mark.every_store  # storage is the subject: a folder and S3
 
-DEMO_MP3 = Path(__file__).resolve().parents[2] / "publisher/demo_media/push-and-pull.mp3"
+DEMO_MP3 = Path(__file__).resolve().parents[2] / "publisher/demo/media/push-and-pull.mp3"
 # sha256 and size of `write_tagged_copy(DEMO_MP3, …, GOLDEN_TAGS)`: the stored bytes must not
 # move by accident. First computed before publishing streamed (commit abc8efd); computed again
 # when the tag began to be assembled frame by frame, CTOC then CHAPs in time order, cover last

@@ -18,16 +18,16 @@ from typing import Any
 import pytest
 import requests
 from support.network import free_port, wait_for_http
+from support.stripe_scripts import ScriptedAccount
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from auth.stripe_events import verify_event
 from publisher.config import ConfigError, load_config
-from publisher.demo_billing.engine import StandInAccount
-from publisher.demo_billing.pages import create_pages_app, form_token
-from publisher.demo_billing.server import DemoBillingRefused, DemoStripe, launch, wanted
-from publisher.demo_billing.state import load_account
-from publisher.demo_billing.webhooks import WebhookSender
+from publisher.demo.billing.pages import create_pages_app, form_token
+from publisher.demo.billing.server import DemoBillingRefused, DemoStripe, launch, wanted
+from publisher.demo.billing.state import load_account
+from publisher.demo.billing.webhooks import WebhookSender
 
 LOVETV = Path(sys.executable).parent / "lovetv"
 SECRET = "whsec_demo_pages_test"
@@ -64,7 +64,7 @@ def test_production_refuses_the_demo_billing_variable(tmp_path: Path) -> None:
 
 
 def test_the_stand_in_process_refuses_to_start_in_production(tmp_path: Path) -> None:
-    command = ["-m", "publisher.demo_billing", "--webhook-url", "http://127.0.0.1:1/"]
+    command = ["-m", "publisher.demo.billing", "--webhook-url", "http://127.0.0.1:1/"]
     started = subprocess.run(
         [sys.executable, *command, "--state", str(tmp_path / "state.json")],
         env={**os.environ, "LOVETV_ENV": "production"},
@@ -101,7 +101,7 @@ def test_lovetv_serve_in_production_without_a_key_keeps_joining_closed(tmp_path:
             wait_for_http(f"{url}/healthz", timeout=30)
             children = Path(f"/proc/{serve.pid}/task/{serve.pid}/children").read_text().split()
             commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
-            assert len(commands) == 1 and not any(b"demo_billing" in c for c in commands)
+            assert len(commands) == 1 and not any(b"publisher.demo.billing" in c for c in commands)
             assert 'href="/join/' not in requests.get(url, timeout=30).text
             browser = requests.get(
                 f"{url}/join/monthly", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=30
@@ -122,8 +122,8 @@ def test_lovetv_serve_in_production_without_a_key_keeps_joining_closed(tmp_path:
 
 
 @pytest.fixture(name="account")
-def account_fixture() -> StandInAccount:
-    return StandInAccount("sk_test_demo_pages", "http://stand-in.test")
+def account_fixture() -> ScriptedAccount:
+    return ScriptedAccount("sk_test_demo_pages", "http://stand-in.test")
 
 
 @pytest.fixture(name="delivered")
@@ -132,11 +132,11 @@ def delivered_fixture() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(name="pages")
-def pages_fixture(account: StandInAccount, delivered: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+def pages_fixture(account: ScriptedAccount, delivered: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
     return create_pages_app(account, SECRET, delivered.extend).test_client()
 
 
-def open_checkout(account: StandInAccount, **params: Any) -> str:
+def open_checkout(account: ScriptedAccount, **params: Any) -> str:
     return account.create_checkout_session(
         {
             "mode": "subscription",
@@ -150,7 +150,7 @@ def open_checkout(account: StandInAccount, **params: Any) -> str:
 
 
 def test_the_checkout_page_says_demo_and_pays_with_the_typed_address(
-    account: StandInAccount, pages, delivered: list[dict[str, Any]]
+    account: ScriptedAccount, pages, delivered: list[dict[str, Any]]
 ) -> None:  # type: ignore[no-untyped-def]
     session_id = open_checkout(account)
     page = pages.get(f"/c/pay/{session_id}")
@@ -175,7 +175,7 @@ def test_the_checkout_page_says_demo_and_pays_with_the_typed_address(
 
 
 def test_the_checkout_page_shows_the_price_as_charged_with_a_code_and_a_trial(
-    account: StandInAccount, pages
+    account: ScriptedAccount, pages
 ) -> None:  # type: ignore[no-untyped-def]
     promo = account.add_promotion_code("SPRING", 20, "repeating", 3)
     coded = pages.get(
@@ -193,7 +193,7 @@ def test_the_checkout_page_shows_the_price_as_charged_with_a_code_and_a_trial(
 
 @pytest.mark.parametrize("token", ["", "forged", form_token(SECRET, "/c/pay/cs_other")])
 def test_a_checkout_form_without_its_own_token_pays_nothing(
-    account: StandInAccount, pages, delivered: list[dict[str, Any]], token: str
+    account: ScriptedAccount, pages, delivered: list[dict[str, Any]], token: str
 ) -> None:  # type: ignore[no-untyped-def]
     session_id = open_checkout(account)
     answer = pages.post(f"/c/pay/{session_id}", data={"csrf_token": token, "email": "a@b.example"})
@@ -204,7 +204,7 @@ def test_a_checkout_form_without_its_own_token_pays_nothing(
 
 
 def test_a_bad_address_is_asked_again_and_pays_nothing(
-    account: StandInAccount, pages, delivered: list[dict[str, Any]]
+    account: ScriptedAccount, pages, delivered: list[dict[str, Any]]
 ) -> None:  # type: ignore[no-untyped-def]
     session_id = open_checkout(account)
     path = f"/c/pay/{session_id}"
@@ -215,7 +215,7 @@ def test_a_bad_address_is_asked_again_and_pays_nothing(
     assert "Enter an email address, like you@example.com." in again
 
 
-def bought(account: StandInAccount) -> tuple[str, str, str]:
+def bought(account: ScriptedAccount) -> tuple[str, str, str]:
     """A paid monthly subscription: its customer, subscription and a portal session id."""
     session_id = open_checkout(account)
     account.pay_checkout(session_id, "member@example.com")
@@ -232,7 +232,7 @@ def portal_post(pages, portal_id: str, sub_id: str, action: str):  # type: ignor
 
 
 def test_the_portal_cancels_at_the_period_end_and_the_demo_clock_ends_it(
-    account: StandInAccount, pages, delivered: list[dict[str, Any]]
+    account: ScriptedAccount, pages, delivered: list[dict[str, Any]]
 ) -> None:  # type: ignore[no-untyped-def]
     _, sub_id, portal_id = bought(account)
     assert "Renews on" in pages.get(f"/p/session/{portal_id}").get_data(as_text=True)
@@ -252,7 +252,7 @@ def test_the_portal_cancels_at_the_period_end_and_the_demo_clock_ends_it(
 
 
 def test_cancelling_in_the_portal_asks_first_and_says_what_happens(
-    account: StandInAccount, pages, delivered: list[dict[str, Any]]
+    account: ScriptedAccount, pages, delivered: list[dict[str, Any]]
 ) -> None:  # type: ignore[no-untyped-def]
     _, sub_id, portal_id = bought(account)
     portal = pages.get(f"/p/session/{portal_id}").get_data(as_text=True)
@@ -271,7 +271,7 @@ def test_cancelling_in_the_portal_asks_first_and_says_what_happens(
 
 
 def test_a_moved_demo_clock_is_shown_on_every_page_and_can_be_reset(
-    account: StandInAccount, pages
+    account: ScriptedAccount, pages
 ) -> None:  # type: ignore[no-untyped-def]
     _, sub_id, portal_id = bought(account)
     assert "Demo clock" not in pages.get(f"/p/session/{portal_id}").get_data(as_text=True)
@@ -295,7 +295,7 @@ def test_a_moved_demo_clock_is_shown_on_every_page_and_can_be_reset(
     )
 
 
-def test_the_demo_clock_renews_a_subscription_nobody_cancelled(account: StandInAccount) -> None:
+def test_the_demo_clock_renews_a_subscription_nobody_cancelled(account: ScriptedAccount) -> None:
     _, sub_id, _ = bought(account)
     first_end = account.get(sub_id, "subscription")["items"]["data"][0]["current_period_end"]
     events = account.end_period_now(sub_id)
@@ -306,7 +306,7 @@ def test_the_demo_clock_renews_a_subscription_nobody_cancelled(account: StandInA
 
 
 def test_a_portal_session_reaches_only_its_own_customers_subscriptions(
-    account: StandInAccount, pages, delivered: list[dict[str, Any]]
+    account: ScriptedAccount, pages, delivered: list[dict[str, Any]]
 ) -> None:  # type: ignore[no-untyped-def]
     _, mine, my_portal = bought(account)
     _, theirs, _ = bought(account)
@@ -363,7 +363,7 @@ def endpoint_fixture() -> Iterator[tuple[str, FlakyEndpoint]]:
 
 
 def test_undelivered_events_are_sent_again_in_their_order_signed_as_stripe_signs(
-    account: StandInAccount, endpoint: tuple[str, FlakyEndpoint]
+    account: ScriptedAccount, endpoint: tuple[str, FlakyEndpoint]
 ) -> None:
     url, received = endpoint
     sender = WebhookSender(url, SECRET)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from support.publishing import fetch
 
 from audio.probe import probe_audio
-from publisher.demo import ensure_demo
+from publisher.demo.seed import ensure_demo
 from publisher.models import Episode, Season
 from publisher.services import Services
 
@@ -61,7 +61,7 @@ def test_a_second_demo_run_publishes_nothing_new(services: Services) -> None:
 
 
 def test_the_shipped_demo_audio_is_small_real_mp3() -> None:
-    folder = resources.files("publisher") / "demo_media"
+    folder = resources.files("publisher.demo") / "media"
     mp3s = [f for f in folder.iterdir() if f.name.endswith(".mp3")]
     assert len(mp3s) == 2
     assert sum(len(f.read_bytes()) for f in mp3s) < 300 * 1024

@@ -11,7 +11,7 @@ import requests
 from support.accounts import sign_in
 from support.stripe_app import Shop, csrf_token_of
 
-from publisher.demo_billing.store import PRICES
+from publisher.demo.billing.store import PRICES
 from publisher.gifts.plans import GIFT_BY_SLUG
 from publisher.members.members import add_member
 from publisher.members.plans import BY_SLUG

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from publisher.config import SETTINGS, ConfigError, load_config
+from publisher.config import SETTINGS, Config, ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,6 +112,24 @@ def test_readme_documents_every_setting_and_no_other() -> None:
     documented = set(re.findall(r"^\| `([A-Z0-9_]+)`", section, flags=re.M))
     lovetv_and_stripe = {n for n in documented if not n.startswith("AWS_")}
     assert lovetv_and_stripe == {s.name for s in SETTINGS}
+
+
+def test_a_blank_value_is_unset_and_takes_the_tables_default(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    blank = {
+        "LOVETV_PAST_DUE_GRACE_DAYS": "  ",
+        "LOVETV_PROMOTION_CODES": "",
+        "STRIPE_API_KEY": " ",
+    }
+    config = load_config(environ=blank, instance_path=tmp_path / "instance")
+    assert config.past_due_grace_days == 7 and config.promotion_codes
+    assert config.stripe_api_key is None
+
+
+def test_every_config_field_is_filled_by_exactly_one_setting() -> None:
+    """The table is the whole truth: no field of `Config` is read or defaulted elsewhere."""
+    filled = [s.field for s in SETTINGS if s.field is not None]
+    assert sorted(filled) == sorted(f.name for f in fields(Config) if f.name != "instance_path")
 
 
 @pytest.mark.parametrize(

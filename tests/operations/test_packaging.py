@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -38,14 +39,19 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+# The Stripe stand-in runs only from a development checkout: the wheel leaves it out.
+STAND_IN = "publisher/demo/billing/"
+
+
 def shipped_data_files() -> set[str]:
-    """Every non-Python file under the packages, as the repository holds it."""
+    """Every non-Python file under the packages, as the repository holds it (the stand-in's
+    aside)."""
     found = set()
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*"):
             if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts:
                 found.add(path.relative_to(ROOT).as_posix())
-    return found
+    return {name for name in found if not name.startswith(STAND_IN)}
 
 
 def test_the_wheel_holds_every_file_the_packages_carry(wheel: Path) -> None:
@@ -53,6 +59,14 @@ def test_the_wheel_holds_every_file_the_packages_carry(wheel: Path) -> None:
         names = set(archive.namelist())
     missing = sorted(shipped_data_files() - names)
     assert missing == [], f"left out of the wheel: {missing}"
+
+
+def test_the_wheel_leaves_the_stripe_stand_in_out(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert (ROOT / STAND_IN / "engine.py").is_file()  # the checkout holds it
+    assert [name for name in names if name.startswith(STAND_IN)] == []
+    assert "publisher/demo/seed.py" in names and "publisher/demo/media/teaser.mp3" in names
 
 
 def test_the_installed_wheel_serves_pages_feeds_and_attributed_downloads(
@@ -103,6 +117,11 @@ def test_the_installed_wheel_serves_pages_feeds_and_attributed_downloads(
         enclosure = feed.split(b'<enclosure url="', 1)[1].split(b'"', 1)[0].decode()
         audio = urllib.request.Request(enclosure, headers={"User-Agent": ANTENNAPOD})
         assert len(urllib.request.urlopen(audio, timeout=10).read()) > 10_000
+        join = urllib.request.Request(f"{base}/join/monthly", headers={"Accept": "text/plain"})
+        with pytest.raises(urllib.error.HTTPError) as closed:
+            urllib.request.urlopen(join, timeout=10)
+        assert closed.value.code == 503
+        assert "runs only from a development checkout" in closed.value.read().decode()
     finally:
         server.terminate()
         server.wait(timeout=30)  # the worker writes its waiting downloads as it stops

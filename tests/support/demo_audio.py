@@ -1,4 +1,4 @@
-"""How the demo's audio in `publisher/demo_media/` was made (run once, by hand, with lameenc).
+"""How the demo's audio in `publisher/demo/media/` was made (run once, by hand, with lameenc).
 
     .venv/bin/python -c "import sys; sys.path.insert(0, 'tests'); \
         from support.demo_audio import write_demo_media; write_demo_media()"
@@ -43,7 +43,7 @@ def encode_mp3(pcm: bytes, bitrate: int = 32) -> bytes:
     return bytes(encoder.encode(pcm) + encoder.flush())
 
 
-def write_demo_media(folder: Path = Path("publisher/demo_media")) -> None:
+def write_demo_media(folder: Path = Path("publisher/demo/media")) -> None:
     """Write the demo episode (three chapters) and the teaser."""
     folder.mkdir(parents=True, exist_ok=True)
     episode = b"".join(chord_pcm(c, SECTION_SECONDS) for c in EPISODE_CHORDS)

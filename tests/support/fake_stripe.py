@@ -1,26 +1,38 @@
 """A local Stripe API for the tests: the real `stripe` library talks to it over HTTP.
 
 The API, its accounts and what customers and Stripe's billing engine do (pay at checkout, a
-card failing on renewal, a refund, a dispute) are `publisher.demo_billing`, the same
-stand-in that demo billing runs, so the demo does what these tests prove. This module
-serves it once per test process and gives each test an account of its own (its own API
-key, so tests never see each other's customers); a test drives the account's methods and
-delivers (or withholds) the events they return.
+renewal, a cancellation) are `publisher.demo.billing`, the same stand-in that demo billing
+runs, so the demo does what these tests prove; what only tests make happen (a card failing
+on renewal, a refund, a dispute) is scripted on top of it in `support.stripe_scripts`. This
+module serves it once per test process and gives each test an account of its own (its own
+API key, so tests never see each other's customers); a test drives the account's methods
+and delivers (or withholds) the events they return.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from werkzeug.serving import make_server
 
-from publisher.demo_billing.api import StripeApi as FakeStripe
-from publisher.demo_billing.engine import StandInAccount as FakeStripeAccount
-from publisher.demo_billing.store import PRICES_SETTING
+from publisher.demo.billing.api import StripeApi
+from publisher.demo.billing.store import PRICES_SETTING
+from support.stripe_scripts import ScriptedAccount as FakeStripeAccount
 
 __all__ = ["PRICES_SETTING", "FakeStripe", "FakeStripeAccount"]
+
+
+class FakeStripe(StripeApi):
+    """The stand-in's API, handing out scripted accounts."""
+
+    def new_account(self, api_key: str | None = None) -> FakeStripeAccount:
+        """An empty account answering to `api_key` (a fresh random key by default)."""
+        account = FakeStripeAccount(api_key or f"sk_test_{uuid.uuid4().hex}", self.base_url)
+        self.accounts[account.api_key] = account
+        return account
 
 
 @pytest.fixture(scope="session", name="fake_stripe_server")

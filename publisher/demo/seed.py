@@ -1,7 +1,7 @@
 """`lovetv demo`: the demo show, its first season and episodes, so a newcomer has
 something to hear.
 
-The audio is shipped with the package (`publisher/demo_media/`, soft chords made once with
+The audio is shipped with the package (`publisher/demo/media/`, soft chords made once with
 LAME) and published through the same pipeline as a producer's, tags and all. Idempotent:
 running it again finds what it made and changes nothing.
 """
@@ -115,7 +115,7 @@ def ensure_demo(services: Services) -> dict[str, Any]:
 
 def _demo_policies() -> dict[str, str]:
     """The demo's terms and refund policy, written as a real show's would be."""
-    media = resources.files("publisher") / "demo_media"
+    media = resources.files("publisher.demo") / "media"
     return {
         "terms": (media / "terms.md").read_text(encoding="utf-8"),
         "refund_policy": (media / "refund-policy.md").read_text(encoding="utf-8"),
@@ -123,12 +123,12 @@ def _demo_policies() -> dict[str, str]:
 
 
 def _publish(services: Services, demo_episode: DemoEpisode) -> None:
-    media = resources.files("publisher") / "demo_media"
+    media = resources.files("publisher.demo") / "media"
     with resources.as_file(media) as folder, tempfile.TemporaryDirectory() as work:
         audio = folder / demo_episode.audio
         video = None
         if demo_episode.video:
-            from publisher.demo_video import draw_trailer_video
+            from publisher.demo.video import draw_trailer_video
 
             video = draw_trailer_video(audio, Path(work) / "trailer.mp4", demo_episode.title)
         publish_episode(

@@ -22,12 +22,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from publisher.config import Config
-from publisher.demo_billing.api import StripeApi
-from publisher.demo_billing.pages import create_pages_app
-from publisher.demo_billing.running import record_running
-from publisher.demo_billing.state import STATE_FILE, DemoKeys, load_account, save_account
-from publisher.demo_billing.store import PRICES_SETTING
-from publisher.demo_billing.webhooks import WebhookSender
+from publisher.demo import stand_in_wanted as wanted
+from publisher.demo.billing.api import StripeApi
+from publisher.demo.billing.pages import create_pages_app
+from publisher.demo.billing.running import record_running
+from publisher.demo.billing.state import STATE_FILE, DemoKeys, load_account, save_account
+from publisher.demo.billing.store import PRICES_SETTING
+from publisher.demo.billing.webhooks import WebhookSender
 
 # How long `lovetv serve` waits for the stand-in to say it is listening.
 START_TIMEOUT_SECONDS = 15
@@ -36,11 +37,6 @@ _WILDCARDS = ("0.0.0.0", "::", "")
 
 class DemoBillingRefused(RuntimeError):
     """Demo billing was asked for where it must never run (production, or with a key)."""
-
-
-def wanted(config: Config) -> bool:
-    """Demo billing runs only in development, and only when no Stripe key is configured."""
-    return config.dev and not config.stripe_api_key
 
 
 class DemoStripe:
@@ -104,7 +100,7 @@ def launch(config: Config, host: str, port: int) -> DemoBilling:
     command = [
         sys.executable,
         "-m",
-        "publisher.demo_billing",
+        "publisher.demo.billing",
         "--bind",
         bind,
         "--public-host",

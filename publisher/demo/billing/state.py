@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publisher.demo_billing.engine import StandInAccount
+from publisher.demo.billing.engine import StandInAccount
 
 STATE_FILE = "demo-billing.json"
 DEMO_CODE = "LAUNCH"

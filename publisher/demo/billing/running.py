@@ -48,8 +48,8 @@ def with_running_demo_billing(config: Config) -> Config:
         return config
     # The stand-in's own modules are imported only when one is recorded as running: every
     # command in development passes through here, and most never reach it.
-    from publisher.demo_billing.state import STATE_FILE
-    from publisher.demo_billing.store import PRICES_SETTING
+    from publisher.demo.billing.state import STATE_FILE
+    from publisher.demo.billing.store import PRICES_SETTING
 
     try:
         keys = json.loads((config.instance_path / STATE_FILE).read_text())["keys"]

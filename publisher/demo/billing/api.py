@@ -13,14 +13,13 @@ from __future__ import annotations
 import copy
 import json
 import re
-import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request, Response
 
-from publisher.demo_billing.engine import StandInAccount
-from publisher.demo_billing.store import SentRequest, StripeRefusal, StripeRequestError, new_id
+from publisher.demo.billing.engine import StandInAccount
+from publisher.demo.billing.store import SentRequest, StripeRefusal, StripeRequestError, new_id
 
 # --- HTTP -----------------------------------------------------------------------------------
 
@@ -55,12 +54,6 @@ class StripeApi:
     def __init__(self) -> None:
         self.accounts: dict[str, StandInAccount] = {}
         self.base_url = ""
-
-    def new_account(self, api_key: str | None = None) -> StandInAccount:
-        """An empty account answering to `api_key` (a fresh random key by default)."""
-        account = StandInAccount(api_key or f"sk_test_{uuid.uuid4().hex}", self.base_url)
-        self.accounts[account.api_key] = account
-        return account
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)

@@ -1,4 +1,4 @@
-"""`python -m publisher.demo_billing`: the stand-in's process, started by `lovetv serve`."""
+"""`python -m publisher.demo.billing`: the stand-in's process, started by `lovetv serve`."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import signal
 import sys
 from pathlib import Path
 
-from publisher.demo_billing.server import DemoBillingRefused, serve
+from publisher.demo.billing.server import DemoBillingRefused, serve
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m publisher.demo_billing")
+    parser = argparse.ArgumentParser(prog="python -m publisher.demo.billing")
     parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--public-host", default="127.0.0.1")
     parser.add_argument("--webhook-url", required=True)
