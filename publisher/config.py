@@ -18,12 +18,11 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from auth.plans import PAYING_PLANS, PRICE_NAMES
 from publisher.imports.destinations import Destinations
 from publisher.jobs.schedule import DEFAULT_PERIODS, parse_jobs
 
-PLANS = ("monthly", "yearly", "lifetime")
-# The names LOVETV_STRIPE_PRICES takes: the plans, then the gifts' one-time Prices.
-PRICE_NAMES = (*PLANS, "months-3", "gift-yearly", "gift-lifetime")
+PLANS = PAYING_PLANS  # the plans on sale; PRICE_NAMES adds the gifts' one-time Prices
 
 
 class ConfigError(ValueError):
