@@ -18,8 +18,8 @@ from support.fake_stripe import fake_stripe_server_fixture, stripe_account_fixtu
 from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture  # noqa: F401
 
 from auth.stripe_api import CheckoutSummary, StripeGateway
-from publisher.billing.events import APPLIED, DUPLICATE, handle_event, welcome_checkout
-from publisher.billing.refresh import make_gateway
+from publisher.billing.gateway import make_gateway
+from publisher.billing.units import APPLIED, DUPLICATE, handle_event, welcome_checkout
 from publisher.models import FeedToken, Member, StripeEvent
 
 

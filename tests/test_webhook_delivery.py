@@ -11,7 +11,7 @@ from support.stripe_app import Shop, env_fixture, live_url_fixture, shop_fixture
 from support.stripe_app import stripe_signature as sign
 
 from auth.billing_rules import BillingOutcome
-from publisher.billing.refresh import apply_outcome
+from publisher.billing.membership import apply_outcome
 from publisher.members.members import find_member
 
 

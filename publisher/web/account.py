@@ -15,7 +15,7 @@ from auth.stripe_api import StripeFailure
 from publisher.accounts.account_page import UNBILLED_PLANS, account_view, reset_links
 from publisher.accounts.sessions import end_session
 from publisher.app import services_of
-from publisher.billing.refresh import billing_unavailable
+from publisher.billing.gateway import billing_unavailable
 from publisher.members.plans import BY_SLUG, PlanPrice
 from publisher.models import Member, utcnow
 from publisher.web import sign_in

@@ -1,6 +1,6 @@
 """Joining and paying: the landing page, Stripe Checkout, the welcome page, the portal.
 
-Thin views over `publisher.billing.events` and `auth.stripe_api`. Pages that show a feed
+Thin views over `publisher.billing.units` and `auth.stripe_api`. Pages that show a feed
 token are `no-store` and `no-referrer`, so the token stays out of caches and other sites'
 logs. Without Stripe configured (and no demo billing, see `publisher.demo_billing`) joining
 is closed: a browser gets a page saying so with where to go instead, anything else one
@@ -31,8 +31,8 @@ from auth.stripe_api import StripeFailure, StripeGateway
 from feeds.notes import notes_html
 from publisher.accounts.account_page import holds_lifetime, subscribed
 from publisher.app import services_of
+from publisher.billing.gateway import billing_unavailable, make_gateway
 from publisher.billing.offers import join_offer
-from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.catalog.public_pages import seasons_with_episodes, show_view, teaser_episodes
 from publisher.config import PLANS
 from publisher.members.plans import BY_SLUG, PLAN_PRICES, parse_regular_prices

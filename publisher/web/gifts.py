@@ -15,8 +15,8 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 
 from auth.stripe_api import StripeFailure
 from publisher.app import services_of
+from publisher.billing.answers import StripeAnswers
 from publisher.billing.checkouts import provision_checkout
-from publisher.billing.reads import read_for_checkout
 from publisher.errors import UserError
 from publisher.gifts.codes import normalise
 from publisher.gifts.models import BOUGHT, REDEEMED, Gift
@@ -46,7 +46,7 @@ def _html(template: str, status: int = 200, **values: object) -> Response:
 
 
 def _on_sale() -> list[GiftPlan]:
-    from publisher.billing.refresh import billing_unavailable
+    from publisher.billing.gateway import billing_unavailable
 
     config = services_of(current_app).config
     if billing_unavailable(config) is not None:
@@ -128,9 +128,8 @@ def thanks() -> Response:
         except StripeFailure:
             checkout = None
         if checkout is not None and checkout.gift_id is not None:
-            reads = read_for_checkout(services.db, gateway(), checkout)
-            with services.db.session() as db:
-                provision_checkout(db, reads, services.config, checkout)
+            with services.db.session() as db:  # a gift's checkout asks Stripe nothing more
+                provision_checkout(db, StripeAnswers(checkout), services.config, checkout)
                 gift = db.get(Gift, int(checkout.gift_id))
                 gift = _summary(gift) if gift is not None and gift.status != "pending" else None
     return _html("gift_thanks.html", gift=gift)

@@ -12,8 +12,8 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from auth.stripe_api import StripeFailure
 from publisher.app import services_of
-from publisher.billing.events import welcome_checkout
-from publisher.billing.refresh import billing_unavailable
+from publisher.billing.gateway import billing_unavailable
+from publisher.billing.units import welcome_checkout
 from publisher.billing.welcome_page import WELCOME_WINDOW
 from publisher.web.account import qr_data_uri
 from publisher.web.billing import SESSION_ID, Refusal, gateway, private, show_title
