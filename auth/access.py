@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-ACTIVE, LAPSED, REVOKED = "active", "lapsed", "revoked"
+from auth.plans import BillingState, MemberStatus
+
+ACTIVE, LAPSED, REVOKED = MemberStatus.ACTIVE, MemberStatus.LAPSED, MemberStatus.REVOKED
 # The billing state of a gift membership: access until `grace_until` (None: for good).
-GIFT = "gift"
+GIFT = BillingState.GIFT
 # A membership paid elsewhere before the show moved here (`lovetv member import … ends`):
 # access until `grace_until`, as a gift's.
-PREPAID = "prepaid"
+PREPAID = BillingState.PREPAID
 
 # Why a feed shows a notice item instead of (or on top of) its episodes.
 NOTICE_PAYMENT_PROBLEM = "payment_problem"  # episodes still flow; a notice asks for a card
@@ -40,7 +42,7 @@ def effective_status(
     is lapsed)."""
     if (
         status == ACTIVE
-        and billing_state in ("past_due", GIFT, PREPAID)
+        and billing_state in (BillingState.PAST_DUE, GIFT, PREPAID)
         and grace_until is not None
     ):
         return ACTIVE if now < grace_until else LAPSED
@@ -62,6 +64,6 @@ def listening_access(
         return AccessDecision(False, NOTICE_REVOKED)
     if current == LAPSED:
         return AccessDecision(False, NOTICE_LAPSED)
-    if billing_state == "past_due":
+    if billing_state == BillingState.PAST_DUE:
         return AccessDecision(True, NOTICE_PAYMENT_PROBLEM)
     return AccessDecision(True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from auth.access import ACTIVE, LAPSED, REVOKED
+from auth.plans import PLAN_RANK, BillingState, Plan
 
 # What a purchase state grants: access now, access while a grace period lasts, or none.
 GRANTS, GRACE, ENDS, REVOKES = "grants", "grace", "ends", "revokes"
@@ -31,27 +32,26 @@ class Rule:
 
 
 SUBSCRIPTION_RULES: dict[str, Rule] = {
-    "active": Rule(GRANTS, "subscription active"),
-    "trialing": Rule(GRANTS, "trial"),
+    BillingState.ACTIVE: Rule(GRANTS, "subscription active"),
+    BillingState.TRIALING: Rule(GRANTS, "trial"),
     # Stripe retries the card for a while; we keep feeds working for the grace period and
     # put a "payment problem: update your card" notice on top of them.
-    "past_due": Rule(GRACE, "payment problem: update your card"),
-    "canceled": Rule(ENDS, "subscription canceled"),
-    "unpaid": Rule(ENDS, "subscription unpaid"),
-    "incomplete": Rule(ENDS, "first payment not completed"),
-    "incomplete_expired": Rule(ENDS, "first payment never completed"),
-    "paused": Rule(ENDS, "subscription paused"),
+    BillingState.PAST_DUE: Rule(GRACE, "payment problem: update your card"),
+    BillingState.CANCELED: Rule(ENDS, "subscription canceled"),
+    BillingState.UNPAID: Rule(ENDS, "subscription unpaid"),
+    BillingState.INCOMPLETE: Rule(ENDS, "first payment not completed"),
+    BillingState.INCOMPLETE_EXPIRED: Rule(ENDS, "first payment never completed"),
+    BillingState.PAUSED: Rule(ENDS, "subscription paused"),
 }
 
 LIFETIME_RULES: dict[str, Rule] = {
-    "paid": Rule(GRANTS, "lifetime membership"),
-    "refunded": Rule(REVOKES, "lifetime payment refunded"),
-    "disputed": Rule(REVOKES, "lifetime payment disputed"),
+    BillingState.PAID: Rule(GRANTS, "lifetime membership"),
+    BillingState.REFUNDED: Rule(REVOKES, "lifetime payment refunded"),
+    BillingState.DISPUTED: Rule(REVOKES, "lifetime payment disputed"),
 }
 
 # An unknown future Stripe status ends access rather than granting it by accident.
 _UNKNOWN = Rule(ENDS, "unrecognised subscription status")
-_PLAN_RANK = {"lifetime": 3, "yearly": 2, "monthly": 1}
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,8 @@ class LifetimePurchase:
     @property
     def state(self) -> str:
         if self.disputed:
-            return "disputed"
-        return "refunded" if self.refunded else "paid"
+            return BillingState.DISPUTED
+        return BillingState.REFUNDED if self.refunded else BillingState.PAID
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def lifetime_outcome(purchase: LifetimePurchase) -> BillingOutcome:
     return BillingOutcome(
         status=ACTIVE if rule.effect == GRANTS else REVOKED,
         billing_state=purchase.state,
-        plan="lifetime",
+        plan=Plan.LIFETIME,
         reason=rule.reason,
         customer_id=purchase.customer_id,
     )
@@ -175,6 +175,6 @@ def decide_membership(
     granting = [c for c in candidates if c[0].gives_access]
     if granting:
         return max(
-            granting, key=lambda c: (c[0].grace_until is None, _PLAN_RANK.get(c[0].plan, 0), c[1])
+            granting, key=lambda c: (c[0].grace_until is None, PLAN_RANK.get(c[0].plan, 0), c[1])
         )[0]
     return max(candidates, key=lambda c: (c[1], c[0].status == REVOKED))[0]

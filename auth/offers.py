@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from auth.stripe_shapes import LIFETIME
+from auth.plans import Plan
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class CheckoutOffer:
 
 def trial_days(plan: str, configured: Mapping[str, int], subscribed_before: bool) -> int | None:
     """The plan's free days for someone who never had a subscription; None otherwise."""
-    if plan == LIFETIME or subscribed_before:
+    if plan == Plan.LIFETIME or subscribed_before:
         return None
     days = configured.get(plan)
     return days if days else None

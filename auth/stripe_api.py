@@ -3,30 +3,39 @@
 Everything the service asks Stripe goes through `StripeGateway`: creating Checkout and
 Customer Portal sessions (with idempotency keys, so a retried request never makes a second
 one: https://docs.stripe.com/api/idempotent_requests), and reading a customer's current
-subscriptions and lifetime payments. Answers come back as the dataclasses of
-`auth.billing_rules`, so nothing above this module sees a Stripe object.
+subscriptions and lifetime payments. Answers come back as the plain values of
+`auth.stripe_values` and `auth.billing_rules`, so nothing above this module sees a Stripe
+object; how a call is made (timeouts, retries, errors) is `auth.stripe_calls`.
 """
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
-from stripe import InvalidRequestError, ListObject, RequestsClient, StripeClient, StripeError
+from stripe import InvalidRequestError, StripeError
 
-from auth.billing_rules import LifetimePurchase, SubscriptionState
 from auth.offers import CheckoutOffer, PromotionOffer, promotion_offer
+from auth.plans import Plan
+from auth.stripe_calls import StripeCalls, StripeFailure
 from auth.stripe_shapes import LIFETIME, first_line, id_of, lifetime_purchase, subscription_state
+from auth.stripe_values import (
+    ChargeState,
+    CheckoutSummary,
+    Purchases,
+    checkout_summary,
+    group_purchases,
+)
 
 __all__ = [
     "LIFETIME",
+    "ChargeState",
     "CheckoutSummary",
     "Purchases",
     "StripeFailure",
     "StripeGateway",
+    "checkout_summary",
     "lifetime_purchase",
     "subscription_state",
 ]
@@ -36,69 +45,8 @@ __all__ = [
 _EVERY_SUBSCRIPTION = {"status": "all", "expand": ["data.discounts"]}
 
 
-class StripeFailure(RuntimeError):
-    """Stripe could not be reached or refused a call; the message is one line."""
-
-
-@dataclass(frozen=True)
-class CheckoutSummary:
-    """The parts of a Checkout Session that provisioning needs."""
-
-    id: str
-    created: int
-    complete: bool
-    plan: str | None
-    customer_id: str | None
-    email: str | None
-    # Set by our server (metadata) for a signed-in member's checkout, so it can be trusted;
-    # the typed email cannot (Stripe does not verify it).
-    member_id: str | None = None
-    mode: str = "subscription"
-    subscription_id: str | None = None
-    payment_intent_id: str | None = None
-    gift_id: str | None = None  # set by our server (metadata) for a gift's one-time Checkout
-    amount_total: int | None = None  # what was charged, in the currency's smallest unit
-    name: str | None = None  # the name typed at Checkout, if any (customer_details.name)
-    currency: str | None = None
-
-
-@dataclass(frozen=True)
-class ChargeState:
-    """A charge as refunds and disputes change it."""
-
-    id: str
-    customer_id: str | None
-    payment_intent_id: str | None
-    refunded: bool  # the whole amount
-    disputed: bool
-
-
-@dataclass(frozen=True)
-class Purchases:
-    """Everything one or more Stripe customers bought, as Stripe reports it now."""
-
-    subscriptions: tuple[SubscriptionState, ...] = ()
-    lifetime: tuple[LifetimePurchase, ...] = ()
-
-    def __add__(self, other: Purchases) -> Purchases:
-        return Purchases(self.subscriptions + other.subscriptions, self.lifetime + other.lifetime)
-
-
-class StripeGateway:
-    """One account's Stripe API, reached at `api_base` when set (tests point it at a fake)."""
-
-    def __init__(
-        self, api_key: str, api_base: str | None = None, prices: Mapping[str, str] | None = None
-    ) -> None:
-        # Every call bounded: 10 s per try (Stripe's own clients use 80 s, far longer than a
-        # request should wait), two retries on network errors.
-        self.client = StripeClient(
-            api_key,
-            base_addresses={"api": api_base} if api_base else None,
-            max_network_retries=2,
-            http_client=RequestsClient(timeout=10),
-        )
-        self.plan_of_price = {price: plan for plan, price in (prices or {}).items()}
+class StripeGateway(StripeCalls):
+    """Everything the service asks Stripe, answered as plain values (`auth.stripe_values`)."""
 
     # --- sessions a member is sent to ----------------------------------------------------
 
@@ -126,13 +74,13 @@ class StripeGateway:
         if member_id is not None:
             metadata["member_id"] = str(member_id)
         params: dict[str, Any] = {
-            "mode": "payment" if plan == LIFETIME else "subscription",
+            "mode": "payment" if plan == Plan.LIFETIME else "subscription",
             "line_items": [{"price": price, "quantity": 1}],
             "success_url": success_url,
             "cancel_url": cancel_url,
             "metadata": metadata,
         }
-        if plan == LIFETIME:
+        if plan == Plan.LIFETIME:
             # Payment mode makes no customer unless asked; a member is one customer.
             params["payment_intent_data"] = {"metadata": {"plan": plan}}
             if customer_id is None:
@@ -258,45 +206,25 @@ class StripeGateway:
         total = Purchases()
         for customer_id in dict.fromkeys(customer_ids):
             scope = {"customer": customer_id}
-            total += self._purchases(
+            total += group_purchases(
                 self._list(self.client.v1.subscriptions.list, {**scope, **_EVERY_SUBSCRIPTION}),
                 self._list(self.client.v1.checkout.sessions.list, {**scope, "status": "complete"}),
                 self._list(self.client.v1.charges.list, scope),
+                self.plan_of_price,
             ).get(customer_id, Purchases())
         return total
 
     def all_purchases(self) -> dict[str, Purchases]:
         """Every customer's purchases in the account, for reconciliation."""
-        return self._purchases(
+        return group_purchases(
             self._list(self.client.v1.subscriptions.list, _EVERY_SUBSCRIPTION),
             self._list(self.client.v1.checkout.sessions.list, {"status": "complete"}),
             self._list(self.client.v1.charges.list, {}),
+            self.plan_of_price,
         )
 
     def all_customer_emails(self) -> dict[str, str | None]:
         return {c["id"]: c.get("email") for c in self._list(self.client.v1.customers.list, {})}
-
-    def _purchases(
-        self,
-        subscriptions: list[dict[str, Any]],
-        sessions: list[dict[str, Any]],
-        charges: list[dict[str, Any]],
-    ) -> dict[str, Purchases]:
-        """Group raw listings by customer, as `auth.billing_rules` values."""
-        subs: dict[str, list[SubscriptionState]] = defaultdict(list)
-        for raw in subscriptions:
-            state = subscription_state(raw, self.plan_of_price)
-            subs[state.customer_id].append(state)
-        charge_of = {id_of(c.get("payment_intent")): c for c in charges if c.get("payment_intent")}
-        lifetime: dict[str, list[LifetimePurchase]] = defaultdict(list)
-        for raw in sessions:
-            purchase = lifetime_purchase(raw, charge_of)
-            if purchase is not None:
-                lifetime[purchase.customer_id].append(purchase)
-        return {
-            customer: Purchases(tuple(subs[customer]), tuple(lifetime[customer]))
-            for customer in set(subs) | set(lifetime)
-        }
 
     # --- undoing a purchase ------------------------------------------------------------------
 
@@ -359,50 +287,3 @@ class StripeGateway:
                 if intent:
                     return intent
         return id_of(first.get("payment_intent"))
-
-    # --- plumbing --------------------------------------------------------------------------
-
-    def _call(self, method: Any, params: dict[str, Any], options: Any = None) -> Any:
-        try:
-            result = method(params=params, options=options)
-        except StripeError as exc:
-            raise StripeFailure(f"Stripe refused the request: {first_line(exc)}") from exc
-        if isinstance(result, ListObject):
-            return [item.to_dict() for item in result.auto_paging_iter()]
-        return result.to_dict()
-
-    def _list(self, method: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self._call(method, {**params, "limit": 100})
-
-    def _retrieve(self, method: Any, object_id: str) -> dict[str, Any] | None:
-        try:
-            return method(object_id).to_dict()
-        except InvalidRequestError as exc:
-            if exc.code == "resource_missing":
-                return None
-            raise StripeFailure(f"Stripe refused the request: {first_line(exc)}") from exc
-        except StripeError as exc:
-            raise StripeFailure(f"Stripe could not be reached: {first_line(exc)}") from exc
-
-
-def checkout_summary(found: Mapping[str, Any]) -> CheckoutSummary:
-    """A Checkout Session object as provisioning reads it."""
-    details = found.get("customer_details") or {}
-    metadata = found.get("metadata") or {}
-    return CheckoutSummary(
-        id=found["id"],
-        created=int(found.get("created") or 0),
-        complete=found.get("status") == "complete"
-        and found.get("payment_status") in ("paid", "no_payment_required"),
-        plan=metadata.get("plan"),
-        customer_id=id_of(found.get("customer")),
-        email=details.get("email") or found.get("customer_email"),
-        name=details.get("name") or None,
-        member_id=metadata.get("member_id") or None,
-        mode=found.get("mode") or "subscription",
-        subscription_id=id_of(found.get("subscription")),
-        payment_intent_id=id_of(found.get("payment_intent")),
-        gift_id=metadata.get("gift_id") or None,
-        amount_total=found.get("amount_total"),
-        currency=found.get("currency") or None,
-    )

@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auth.billing_rules import LifetimePurchase, SubscriptionState
+from auth.offers import discount_words
+from auth.plans import Plan, plan_of_interval
 
-LIFETIME = "lifetime"
+LIFETIME = Plan.LIFETIME
 
 
 def subscription_state(
@@ -31,7 +33,7 @@ def subscription_state(
     plan = (
         (raw.get("metadata") or {}).get("plan")
         or plan_of_price.get(price.get("id", ""))
-        or ("yearly" if recurring.get("interval") == "year" else "monthly")
+        or plan_of_interval(recurring.get("interval"))
     )
     return SubscriptionState(
         id=raw["id"],
@@ -51,8 +53,6 @@ def subscription_state(
 def _discount(raw: Mapping[str, Any], price: Mapping[str, Any]) -> dict[str, Any]:
     """The promotion a subscription carries now (its `discounts`, expanded), and what one
     period costs with it. Since 2025-09-30 a discount names its coupon under `source`."""
-    from auth.offers import discount_words
-
     amount = price.get("unit_amount")
     for discount in raw.get("discounts") or []:
         if not isinstance(discount, Mapping):

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.access import PREPAID
+from auth.plans import SUBSCRIBED, BillingState, MemberStatus, Plan
 from feeds.all_seasons_feed import ALL_SEASONS_TITLE
 from feeds.model import ALL_SEASONS_SLUG
 from publisher.accounts.sessions import end_sessions
@@ -26,9 +27,8 @@ from publisher.members.members import current_token, issue_token
 from publisher.members.plans import BY_SLUG, STATUS_NAMES, plan_name
 from publisher.models import Episode, Member, Season, Show
 
-SUBSCRIBED = ("active", "trialing", "past_due")
 # Nothing to manage at Stripe: the show gave it, or someone else paid for it.
-UNBILLED_PLANS = ("comp", "gift")
+UNBILLED_PLANS = (Plan.COMP, Plan.GIFT)
 
 
 @dataclass(frozen=True)
@@ -77,34 +77,34 @@ def published_feeds(
 def membership_term(member: Member) -> str:
     """Renewal or end date in one sentence, as the member would ask about it."""
     when = member.period_end.strftime("%d %B %Y") if member.period_end else None
-    if member.plan == "comp":
+    if member.plan == Plan.COMP:
         return "Complimentary membership: nothing to pay, no end date."
-    if member.plan == "gift":
-        if member.status != "active":
+    if member.plan == Plan.GIFT:
+        if member.status != MemberStatus.ACTIVE:
             return f"Gift membership, ended on {when}." if when else "Gift membership, ended."
         return (
             f"Gift membership: yours until {when}, nothing to pay."
             if when
             else ("Gift membership: yours for good, nothing to pay.")
         )
-    if member.plan == "lifetime":
-        if member.status == "active":
+    if member.plan == Plan.LIFETIME:
+        if member.status == MemberStatus.ACTIVE:
             return "Lifetime membership: paid once, no renewals."
         return "Lifetime membership, no longer active."
-    if member.status != "active":
+    if member.status != MemberStatus.ACTIVE:
         return f"Ended on {when}." if when else "Not renewing."
     if member.status_reason == "cancels at period end" and when:
         return f"Cancelled: ends on {when}, with no further charges."
     if member.billing_state == PREPAID and when:  # paid on the show's earlier platform
         return f"Paid until {when}: the membership ends then unless you join again."
-    if member.billing_state == "trialing" and when:
+    if member.billing_state == BillingState.TRIALING and when:
         price = BY_SLUG.get(member.plan)
         then = f"then {price.price_text}" if price else "then the plan's price"
         return (
             f"Free trial until {when}, {then}, charged to the card you gave unless you cancel "
             "before."
         )
-    if member.billing_state == "past_due":
+    if member.billing_state == BillingState.PAST_DUE:
         return "Your last payment did not go through: update your card to keep listening."
     return f"Renews on {when}." if when else "Renews automatically."
 
@@ -114,11 +114,11 @@ def account_view(session: Session, config: Config, member: Member, now: datetime
         email=member.email,
         plan=plan_name(member.plan),
         status=STATUS_NAMES.get(member.status, member.status.capitalize()),
-        active=member.status == "active",
+        active=member.status == MemberStatus.ACTIVE,
         billed=bool(member.stripe_customer_id) and member.plan not in UNBILLED_PLANS,
         term=membership_term(member),
         feeds=published_feeds(session, config, member, now),
-        videos=video_links(session, now) if member.status == "active" else [],
+        videos=video_links(session, now) if member.status == MemberStatus.ACTIVE else [],
     )
 
 
@@ -144,4 +144,4 @@ def subscribed(member: Member) -> bool:
 
 
 def holds_lifetime(member: Member) -> bool:
-    return member.plan == "lifetime" and member.status == "active"
+    return member.plan == Plan.LIFETIME and member.status == MemberStatus.ACTIVE

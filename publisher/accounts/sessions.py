@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from auth.plans import MemberStatus
 from publisher.models import AccountSession, Member, SignInLink
 
 SESSION_LIFETIME = timedelta(days=30)
@@ -48,7 +49,7 @@ def signed_in_member(session: Session, session_id: str | None, now: datetime) ->
     if row is None or row.expires_at <= now:
         return None
     member = session.get(Member, row.member_id)
-    if member is None or member.status == "revoked":
+    if member is None or member.status == MemberStatus.REVOKED:
         return None
     return member
 

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from auth.plans import MemberStatus
 from publisher.accounts.rate_limits import Limit, admit, client_key
 from publisher.config import Config
 from publisher.db import Database
@@ -89,7 +90,7 @@ def answer_requests(session: Session, config: Config, now: datetime, batch: int 
         member = session.scalar(select(Member).where(Member.email == request.email))
         if member is None:
             continue
-        if member.status == "revoked":
+        if member.status == MemberStatus.REVOKED:
             queue_revoked_sign_in(session, config, member)
         else:
             _send_link(session, config, member, now)
@@ -157,6 +158,6 @@ def use_link(session: Session, token: str, now: datetime) -> int | None:
         select(SignInLink.member_id).where(SignInLink.token_hash == token_hash)
     )
     member = session.get(Member, member_id)
-    if member is None or member.status == "revoked":
+    if member is None or member.status == MemberStatus.REVOKED:
         return None
     return member.id

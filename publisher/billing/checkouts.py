@@ -18,7 +18,7 @@ changes a member. The rules, in order (issue 8):
 The webhook and the welcome page both end in `provision_checkout`; its `Checkout` row is
 written in the same transaction as its effect, so a repeat (or the slower of two racing
 requests, after a unique-key collision) finds the row and does nothing again. Nothing here
-calls Stripe: the transaction reads answers fetched before it (`publisher.billing.reads`).
+calls Stripe: the transaction asks answers fetched before it (`publisher.billing.answers`).
 """
 
 from __future__ import annotations
@@ -31,14 +31,8 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from auth.stripe_api import CheckoutSummary, Purchases
-from publisher.billing.refresh import (
-    ConcurrentChange,
-    PurchaseReader,
-    member_of_customer,
-    member_with_email,
-    refresh_member,
-    refresh_own_customer,
-)
+from publisher.billing.lookups import ConcurrentChange, member_of_customer, member_with_email
+from publisher.billing.membership import PurchaseReader, refresh_member, refresh_own_customer
 from publisher.config import Config
 from publisher.errors import UserError
 from publisher.members.members import current_token_row, normalize_email

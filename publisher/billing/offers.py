@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from auth.offers import CheckoutOffer, charged_words, trial_days
+from auth.plans import RECURRING_PLANS
 from auth.stripe_api import StripeFailure, StripeGateway
 from publisher.config import Config
 from publisher.members.plans import BY_SLUG
@@ -96,7 +97,7 @@ def _subscribed_before(gateway: StripeGateway, member: Member | None) -> bool:
     """A trial is for a first subscription: a member who had one (here or at Stripe) has not."""
     if member is None:
         return False
-    if member.stripe_subscription_id or member.plan in ("monthly", "yearly"):
+    if member.stripe_subscription_id or member.plan in RECURRING_PLANS:
         return True
     if not member.stripe_customer_id:
         return False

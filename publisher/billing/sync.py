@@ -16,12 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from auth.stripe_api import StripeGateway
-from publisher.billing.refresh import (
-    MemberChange,
-    member_of_customer,
-    member_with_email,
-    refresh_member,
-)
+from publisher.billing.lookups import member_of_customer, member_with_email
+from publisher.billing.membership import MemberChange, refresh_member
 from publisher.config import Config
 from publisher.db import Database
 from publisher.members.members import normalized_or_none

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from auth.access import REVOKED
 from auth.offers import price_words
 from publisher.accounts.account_page import membership_term, published_feeds
 from publisher.config import Config
@@ -56,7 +57,7 @@ def welcome_view(
     if record.outcome in ("refused", "refused_refunded"):
         return WelcomeView(ADDRESS_REFUSED)
     member = session.get(Member, record.member_id) if record.member_id is not None else None
-    if member is None or member.status == "revoked" or now - record.completed_at >= WELCOME_WINDOW:
+    if member is None or member.status == REVOKED or now - record.completed_at >= WELCOME_WINDOW:
         return WelcomeView(SIGN_IN)
     if current_token_row(session, config.secret_key, member).id != record.token_id:
         return WelcomeView(SIGN_IN)

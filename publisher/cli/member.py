@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from auth.plans import Plan
 from publisher.cli import CliState, OneLineUsageError, pass_state
 from publisher.cli.member_import import import_command
 from publisher.cli.member_list import list_command
@@ -42,7 +43,11 @@ def _run(state: CliState, action: Callable[..., dict[str, Any]], *args: str) -> 
 @member.command("add", short_help="Add a member without Stripe and email them their links.")
 @click.argument("email")
 @click.option(
-    "--plan", type=click.Choice(MEMBER_PLANS), default="comp", show_default=True, help="Plan."
+    "--plan",
+    type=click.Choice(MEMBER_PLANS),
+    default=Plan.COMP.value,
+    show_default=True,
+    help="Plan.",
 )
 @click.option("--no-email", is_flag=True, help="Do not email the member their links.")
 @json_option
@@ -82,7 +87,7 @@ def show(state: CliState, email: str, as_json: bool) -> None:
     click.echo(f"  joined {moment(summary['joined'])}  {renewal}  stripe: {stripe}")
     if summary.get("discount"):
         paying = summary.get("paying_cents")
-        period = {"monthly": " a month", "yearly": " a year"}.get(summary["plan"], "")
+        period = {Plan.MONTHLY: " a month", Plan.YEARLY: " a year"}.get(summary["plan"], "")
         pays = f", pays ${paying / 100:.2f}{period}" if paying is not None else ""
         click.echo(f"  discount: {printable(summary['discount'])}{pays}")
     click.echo(f"  downloads (30 days): {summary['downloads_30d']}")

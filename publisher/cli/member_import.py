@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from auth.plans import Plan
 from publisher.cli import CliState, pass_state
 from publisher.cli.terminal import printable
 from publisher.members.members import MEMBER_PLANS
@@ -18,7 +19,7 @@ from publisher.members.members import MEMBER_PLANS
 @click.option(
     "--plan",
     type=click.Choice(MEMBER_PLANS),
-    default="comp",
+    default=Plan.COMP.value,
     show_default=True,
     help="Plan of rows without a plan column.",
 )

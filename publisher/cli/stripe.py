@@ -7,7 +7,7 @@ import json
 import click
 
 from auth.stripe_api import StripeFailure
-from publisher.billing.refresh import billing_unavailable, make_gateway
+from publisher.billing.gateway import billing_unavailable, make_gateway
 from publisher.cli import CliState, pass_state
 from publisher.errors import UserError
 

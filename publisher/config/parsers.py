@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from auth.plans import RECURRING_PLANS
 from publisher.config.plans import PRICE_NAMES
 from publisher.imports.destinations import Destinations
 from publisher.jobs.schedule import parse_jobs
@@ -103,7 +104,7 @@ def trial_days(name: str, raw: str | None) -> dict[str, int]:
     days: dict[str, int] = {}
     for part in raw.split(","):
         plan, sep, value = part.strip().partition("=")
-        if not sep or plan not in ("monthly", "yearly") or not value.strip().isdigit():
+        if not sep or plan not in RECURRING_PLANS or not value.strip().isdigit():
             raise ConfigError(
                 f"{name}: bad entry {part.strip()!r} (expected e.g. "
                 "monthly=7,yearly=14: whole days, for monthly and yearly only)"

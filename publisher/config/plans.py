@@ -1,7 +1,9 @@
-"""The plan names LOVETV_STRIPE_PRICES accepts (kept apart so the plan table can replace them)."""
+"""The plan names LOVETV_STRIPE_PRICES accepts, derived from the one plan table."""
 
 from __future__ import annotations
 
-PLANS = ("monthly", "yearly", "lifetime")
-# The names LOVETV_STRIPE_PRICES takes: the plans, then the gifts' one-time Prices.
-PRICE_NAMES = (*PLANS, "months-3", "gift-yearly", "gift-lifetime")
+from auth.plans import PAYING_PLANS, PRICE_NAMES
+
+PLANS = PAYING_PLANS  # the plans on sale; PRICE_NAMES adds the gifts' one-time Prices
+
+__all__ = ["PLANS", "PRICE_NAMES"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auth.plans import GIFT_ROWS
+
 
 @dataclass(frozen=True)
 class GiftPlan:
@@ -37,13 +39,11 @@ class GiftPlan:
         return f"{spans.get(self.months, f'{self.months} months')} of {show_title}"
 
 
-# Beside the plans ($77 a month, $222 a year, $333 for good): three months cost less than a
-# year and less than three months paid monthly; a year and for good cost what the plans do.
-# The demo billing charges these; live, each gift's one-time Stripe Price is what is charged.
-GIFT_PLANS = (
-    GiftPlan("months-3", "Three months", "$99 once", 9900, 3, "months-3"),
-    GiftPlan("yearly", "A year", "$222 once", 22200, 12, "gift-yearly"),
-    GiftPlan("lifetime", "For good", "$333 once", 33300, None, "gift-lifetime"),
+# Their prices and why they are what they are: `auth.plans.PLAN_TABLE`.
+GIFT_PLANS = tuple(
+    GiftPlan(row.plan.value, g.title, g.price_text, g.cents, row.months, g.price_key)
+    for row in GIFT_ROWS
+    if (g := row.gift) is not None
 )
 GIFT_BY_SLUG = {p.slug: p for p in GIFT_PLANS}
 GIFT_PRICE_KEYS = tuple(p.price_key for p in GIFT_PLANS)

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, GIFT, REVOKED
+from auth.plans import SUBSCRIBED, Plan
 from publisher.accounts.rate_limits import Limit, admit, client_key
 from publisher.config import Config
 from publisher.gifts.codes import code_hash
@@ -42,7 +43,7 @@ CLAIMS_PER_GIFT = Limit("gift_claim_gift", 5, timedelta(days=1))
 CLAIMS_PER_SHOW = Limit("gift_claim_show", 200, timedelta(days=1))
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 # Billing states of a member who pays Stripe now: their gift becomes a credit there.
-PAYING = ("active", "trialing", "past_due")
+PAYING = SUBSCRIBED
 
 
 class GiftRefused(Exception):
@@ -210,7 +211,7 @@ def _check_member(session: Session, member: Member | None, plan: GiftPlan) -> No
             revoked_explanation(show.title if show else "", show.owner_email if show else "")
         )
     for_good = member.status == ACTIVE and (
-        member.plan in ("comp", "lifetime")
+        member.plan in (Plan.COMP, Plan.LIFETIME)
         or (member.billing_state == GIFT and not member.grace_until)
     )
     if for_good:

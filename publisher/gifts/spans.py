@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, GIFT, PREPAID
 from auth.gift_spans import HeldGift, access_ends, gift_spans
+from auth.plans import Plan
 from publisher.gifts.models import AS_TIME, REDEEMED, Gift
 from publisher.models import Member
 
@@ -52,7 +53,7 @@ def settle_gift_time(session: Session, member: Member, now: datetime) -> bool:
         return False
     ends = access_ends(spans, prepaid)
     if prepaid is None:
-        member.plan, member.billing_state, member.status_reason = "gift", GIFT, "gift"
+        member.plan, member.billing_state, member.status_reason = Plan.GIFT, GIFT, "gift"
     else:
         member.billing_state = PREPAID
     member.grace_until = member.period_end = ends

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from auth.access import PREPAID
+from auth.plans import Plan
 from publisher.errors import UserError
 from publisher.members.emails import queue_welcome
 from publisher.members.members import MEMBER_PLANS, add_member, normalize_email
@@ -98,7 +99,7 @@ def _row(line: int, fields: dict[str, Any], default_plan: str, today: date) -> I
 
 
 def import_members(
-    services: Services, path: Path, default_plan: str = "comp", email_them: bool = True
+    services: Services, path: Path, default_plan: str = Plan.COMP, email_them: bool = True
 ) -> dict[str, Any]:
     """Import the file's new members in one transaction; `{"imported", "skipped"}`."""
     rows = read_rows(path, default_plan, datetime.now(UTC).date())

@@ -28,7 +28,7 @@ class Job:
 
 def stripe_sync(services: Services) -> str:
     """Correct members whose state drifted from Stripe's (missed or failed webhooks)."""
-    from publisher.billing.refresh import billing_unavailable, make_gateway
+    from publisher.billing.gateway import billing_unavailable, make_gateway
     from publisher.billing.sync import sync_members
 
     problem = billing_unavailable(services.config)

@@ -19,7 +19,7 @@ from auth.stripe_api import StripeGateway
 from auth.stripe_shapes import first_line
 from publisher.accounts.account_page import show_title
 from publisher.accounts.sessions import end_sessions
-from publisher.billing.refresh import billing_unavailable, make_gateway
+from publisher.billing.gateway import billing_unavailable, make_gateway
 from publisher.errors import UserError
 from publisher.mail.outbox import queue_email
 from publisher.members.admin import describe_member

@@ -94,5 +94,5 @@ def revoke(services: Services, email: str, reason: str = "revoked by hand") -> d
         member.updated_at = now
         end_sessions(session, member.id)
         if was == ACTIVE:
-            queue_membership_ended(session, services.config, member, "revoked", REVOKED_DETAIL)
+            queue_membership_ended(session, services.config, member, REVOKED, REVOKED_DETAIL)
         return describe_member(session, services, member)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from auth.plans import Plan
 from publisher.members.members import add_member, current_token, feed_urls, find_member
 from publisher.services import Services
 
@@ -14,7 +15,7 @@ def ensure_demo_member(services: Services) -> dict[str, str]:
     with services.db.session() as session:
         member = find_member(session, DEMO_MEMBER_EMAIL)
         if member is None:
-            member = add_member(session, secret, DEMO_MEMBER_EMAIL, plan="comp")
+            member = add_member(session, secret, DEMO_MEMBER_EMAIL, plan=Plan.COMP)
         token = current_token(session, member, secret)
         urls = {"teaser feed": f"{base}/feeds/teaser.xml"}
         for slug, url in feed_urls(session, base, token).items():

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from auth.plans import BillingState, MemberStatus
 from publisher.accounts.account_page import membership_term, published_feeds, show_title
 from publisher.config import Config
 from publisher.mail.outbox import queue_email
@@ -44,7 +45,7 @@ def queue_welcome(
         "account_url": links["account_url"],
         "sign_in_url": links["sign_in_url"],
         # A trial says when it ends and what happens then, as the account page does.
-        "trial": membership_term(member) if member.billing_state == "trialing" else "",
+        "trial": membership_term(member) if member.billing_state == BillingState.TRIALING else "",
     }
     queue_email(
         session,
@@ -80,7 +81,7 @@ def queue_membership_ended(
         "detail": detail,
         "join_url": links["join_url"],
         "account_url": links["account_url"],
-        "explanation": revoked_words(session) if reason == "revoked" else "",
+        "explanation": revoked_words(session) if reason == MemberStatus.REVOKED else "",
     }
     queue_email(session, config, "membership_ended", member.email, context, member_id=member.id)
 

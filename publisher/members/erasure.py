@@ -23,6 +23,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from auth.access import REVOKED
+from auth.plans import SUBSCRIBED
 from auth.stripe_api import StripeFailure, StripeGateway
 from publisher.accounts.rate_limits import key_hash
 from publisher.errors import UserError
@@ -72,7 +73,7 @@ class Target:
     @property
     def still_billed(self) -> bool:
         """Whether Stripe last said the subscription goes on charging (a delete leaves it)."""
-        return bool(self.subscription) and self.billing_state in ("active", "trialing", "past_due")
+        return bool(self.subscription) and self.billing_state in SUBSCRIBED
 
 
 @dataclass

@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, effective_status
+from auth.plans import PLAN_ROWS, RECURRING_PLANS, MemberStatus, Plan
 from publisher.errors import UserError
 from publisher.members.members import normalized_or_none
 from publisher.members.plans import PAYING_PLANS, monthly_revenue_cents
@@ -25,8 +26,8 @@ from publisher.models import MediaRequest, Member, SharingFlag, utcnow
 from publisher.services import Services
 
 FLAG_DAYS = 30  # a sharing flag shows in listings this long
-MONTHS = {"monthly": 1, "yearly": 12}  # months one subscription payment covers
-STATUSES = ("active", "lapsed", "revoked")
+MONTHS = {p: PLAN_ROWS[p].months for p in RECURRING_PLANS}  # months one subscription payment covers
+STATUSES = tuple(status.value for status in MemberStatus)
 
 
 def list_members(
@@ -90,9 +91,9 @@ def describe_row(
 def _renewal(member: Member, status: str) -> dict[str, Any]:
     """`renews` for a subscription that goes on, `ends` for one that stops at period end
     (a gift ends at its end date; a lifetime gift, like comp and lifetime, never)."""
-    if member.plan == "gift" and member.period_end is not None:
+    if member.plan == Plan.GIFT and member.period_end is not None:
         return {"renews": None, "ends": member.period_end.isoformat()}
-    if member.period_end is None or member.plan not in ("monthly", "yearly"):
+    if member.period_end is None or member.plan not in RECURRING_PLANS:
         return {"renews": None, "ends": None}
     when = member.period_end.isoformat()
     goes_on = status == ACTIVE and member.status_reason != "cancels at period end"

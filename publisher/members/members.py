@@ -13,13 +13,13 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from auth.plans import MEMBER_PLANS, MemberStatus, Plan
 from auth.tokens import derive_token, lookup_hash, new_nonce
 from publisher.errors import UserError
 from publisher.listening.listeners import find_listener
 from publisher.models import FeedToken, Member, Season, utcnow
 
-ACTIVE, LAPSED, REVOKED = "active", "lapsed", "revoked"
-MEMBER_PLANS = ("comp", "monthly", "yearly", "lifetime")
+ACTIVE, LAPSED, REVOKED = MemberStatus.ACTIVE, MemberStatus.LAPSED, MemberStatus.REVOKED
 
 
 def normalize_email(email: str) -> str:
@@ -72,7 +72,7 @@ def add_member(
     session: Session,
     secret: str,
     email: str,
-    plan: str = "comp",
+    plan: str = Plan.COMP,
     stripe_customer_id: str | None = None,
 ) -> Member:
     """Create an active member with a first feed token."""

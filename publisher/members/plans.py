@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from auth.plans import PLAN_TABLE, MemberStatus
+
 
 @dataclass(frozen=True)
 class PlanPrice:
@@ -33,10 +35,10 @@ class PlanPrice:
         return Decimal(self.cents) / self.months
 
 
-PLAN_PRICES = (
-    PlanPrice("monthly", "Monthly membership", "$77 / month", 7700, 1),
-    PlanPrice("yearly", "Yearly membership", "$222 / year", 22200, 12),
-    PlanPrice("lifetime", "Lifetime membership", "$333 once, yours for good", 33300, None),
+PLAN_PRICES = tuple(
+    PlanPrice(row.plan.value, row.title or row.name, row.price_text, row.cents, row.months)
+    for row in PLAN_TABLE
+    if row.paying
 )
 BY_SLUG = {p.slug: p for p in PLAN_PRICES}
 PAYING_PLANS = tuple(BY_SLUG)
@@ -75,17 +77,11 @@ def monthly_revenue_cents(plan: str) -> Decimal:
 
 
 # What members read for each plan and status: never the stored codes (`comp`, `past_due`).
-PLAN_NAMES = {
-    "comp": "Complimentary",
-    "monthly": "Monthly",
-    "yearly": "Yearly",
-    "lifetime": "Lifetime",
-    "gift": "Gift",
-}
+PLAN_NAMES = {row.plan.value: row.name for row in PLAN_TABLE}
 STATUS_NAMES = {
-    "active": "Active",
-    "lapsed": "Ended",
-    "revoked": "Ended by the show",
+    MemberStatus.ACTIVE.value: "Active",
+    MemberStatus.LAPSED.value: "Ended",
+    MemberStatus.REVOKED.value: "Ended by the show",
 }
 
 

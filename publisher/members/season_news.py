@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, GIFT, PREPAID
+from auth.plans import BillingState
 from auth.tokens import derive_token
 from publisher.accounts.account_page import show_title
 from publisher.config import Config
@@ -68,7 +69,7 @@ def _not_past_grace(now: datetime):  # type: ignore[no-untyped-def]
     or prepaid membership past its end, is lapsed."""
     return or_(
         Member.billing_state.is_(None),
-        Member.billing_state.not_in(("past_due", GIFT, PREPAID)),
+        Member.billing_state.not_in((BillingState.PAST_DUE, GIFT, PREPAID)),
         Member.grace_until.is_(None),
         Member.grace_until > now,
     )

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from auth.access import ACTIVE, LAPSED, REVOKED
 from auth.stripe_api import StripeFailure, StripeGateway
 from publisher.accounts.account_page import show_title
-from publisher.billing.refresh import billing_unavailable, make_gateway, refresh_member
+from publisher.billing.gateway import billing_unavailable, make_gateway
+from publisher.billing.membership import refresh_member
 from publisher.errors import UserError
 from publisher.mail.outbox import queue_email
 from publisher.members import admin

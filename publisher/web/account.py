@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from auth.stripe_api import StripeFailure
 from publisher.accounts.account_page import UNBILLED_PLANS, account_view, reset_links
 from publisher.accounts.sessions import end_session
-from publisher.billing.refresh import billing_unavailable
+from publisher.billing.gateway import billing_unavailable
 from publisher.members.plans import BY_SLUG, PlanPrice
 from publisher.models import Member, utcnow
 from publisher.services import services_of

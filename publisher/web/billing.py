@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from auth.offers import money
 from auth.stripe_api import StripeFailure, StripeGateway
 from publisher.accounts.account_page import holds_lifetime, subscribed
+from publisher.billing.gateway import billing_unavailable, make_gateway
 from publisher.billing.offers import join_offer
-from publisher.billing.refresh import billing_unavailable, make_gateway
 from publisher.config import PLANS
 from publisher.members.plans import BY_SLUG, PLAN_PRICES, parse_regular_prices
 from publisher.models import Member, Show

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
 from auth.stripe_api import StripeFailure
+from publisher.billing.answers import StripeAnswers
 from publisher.billing.checkouts import provision_checkout
-from publisher.billing.reads import read_for_checkout
 from publisher.errors import UserError
 from publisher.gifts.models import Gift
 from publisher.gifts.plans import GIFT_BY_SLUG, GIFT_PLANS, GiftPlan
@@ -37,7 +37,7 @@ def gift_html(template: str, status: int = 200, **values: object) -> Response:
 
 
 def _on_sale() -> list[GiftPlan]:
-    from publisher.billing.refresh import billing_unavailable
+    from publisher.billing.gateway import billing_unavailable
 
     config = services_of(current_app).config
     if billing_unavailable(config) is not None:
@@ -119,9 +119,8 @@ def thanks() -> Response:
         except StripeFailure:
             checkout = None
         if checkout is not None and checkout.gift_id is not None:
-            reads = read_for_checkout(services.db, gateway(), checkout)
-            with services.db.session() as db:
-                provision_checkout(db, reads, services.config, checkout)
+            with services.db.session() as db:  # a gift's checkout asks Stripe nothing more
+                provision_checkout(db, StripeAnswers(checkout), services.config, checkout)
                 gift = db.get(Gift, int(checkout.gift_id))
                 gift = gift_view(gift) if gift is not None and gift.status != "pending" else None
     return gift_html("gift_thanks.html", gift=gift)

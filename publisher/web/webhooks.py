@@ -1,6 +1,6 @@
 """`POST /webhooks/stripe`: verify Stripe's signature, then hand the event on.
 
-The view only verifies and dispatches (the handling is `publisher.billing.events`, over the
+The view only verifies and dispatches (the handling is `publisher.billing.units`, over the
 `match event["type"]` in `auth.stripe_events`). Answers follow Stripe's retry contract
 (https://docs.stripe.com/webhooks#handle-events): 2xx only after the outcome is committed,
 400 for anything not signed by Stripe (no retry helps), 5xx on our own failure so Stripe
@@ -22,8 +22,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from audio.storage_errors import StorageUnavailable
 from auth.stripe_events import EventRejected, verify_event
-from publisher.billing.events import handle_event
-from publisher.billing.refresh import billing_unavailable
+from publisher.billing.gateway import billing_unavailable
+from publisher.billing.units import handle_event
 from publisher.metrics.instruments import WEBHOOK_EVENTS
 from publisher.services import services_of
 from publisher.web.billing import gateway

@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from auth.stripe_api import StripeFailure
-from publisher.billing.events import welcome_checkout
-from publisher.billing.refresh import billing_unavailable
+from publisher.billing.gateway import billing_unavailable
+from publisher.billing.units import welcome_checkout
 from publisher.billing.welcome_page import WELCOME_WINDOW
 from publisher.services import services_of
 from publisher.web.account import qr_data_uri

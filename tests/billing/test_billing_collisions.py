@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from support.stripe_app import Shop
 
 from auth.stripe_api import CheckoutSummary, StripeGateway
-from publisher.billing.events import APPLIED, DUPLICATE, handle_event, welcome_checkout
-from publisher.billing.refresh import make_gateway
+from publisher.billing.gateway import make_gateway
+from publisher.billing.units import APPLIED, DUPLICATE, handle_event, welcome_checkout
 from publisher.models import FeedToken, Member, StripeEvent
 
 pytestmark = pytest.mark.stripe

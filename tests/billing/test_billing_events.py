@@ -1,4 +1,4 @@
-"""One Stripe event or one returning checkout as a unit of work (`publisher.billing.events`).
+"""One Stripe event or one returning checkout as a unit of work (`publisher.billing.units`).
 
 Driven through `handle_event` and `welcome_checkout` directly, with the fake Stripe behind
 the real gateway: the time passed in is the time every decision and record uses, a repeat
@@ -18,7 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from support.stripe_app import Shop
 
 from auth.stripe_api import Purchases, StripeFailure, StripeGateway
-from publisher.billing.events import (
+from publisher.billing.gateway import make_gateway
+from publisher.billing.lookups import ConcurrentChange
+from publisher.billing.units import (
     APPLIED,
     DUPLICATE,
     IGNORED,
@@ -26,14 +28,13 @@ from publisher.billing.events import (
     handle_event,
     welcome_checkout,
 )
-from publisher.billing.refresh import ConcurrentChange, make_gateway
 from publisher.billing.welcome_page import LINKS, SIGN_IN, WELCOME_WINDOW
 from publisher.members.members import find_member
 
 pytestmark = pytest.mark.stripe
 
 RETRY_LOG = (
-    "publisher.billing.events",
+    "publisher.billing.units",
     logging.INFO,
     "concurrent billing update collided; running it once more",
 )
@@ -219,7 +220,7 @@ def test_a_repeated_event_is_applied_once_and_asks_stripe_nothing(
 def test_the_same_event_delivered_twice_at_once_finds_the_other_in_its_transaction(
     shop: Shop, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="publisher.billing.events")
+    caplog.set_level(logging.INFO, logger="publisher.billing.units")
     _, events = paid(shop, "monthly", "fay@example.com")
     completed = events["checkout.session.completed"]
     results: list[str] = []
@@ -240,7 +241,7 @@ def test_the_same_event_delivered_twice_at_once_finds_the_other_in_its_transacti
 def test_a_collision_runs_the_unit_once_more_and_says_so(
     collision: Exception, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="publisher.billing.events")
+    caplog.set_level(logging.INFO, logger="publisher.billing.units")
     attempts: list[int] = []
 
     def attempt() -> str:

@@ -27,8 +27,8 @@ from support.stripe_app import Shop
 from werkzeug.wrappers import Request
 
 from auth.stripe_api import Purchases, StripeGateway
-from publisher.billing.events import DUPLICATE, handle_event
-from publisher.billing.refresh import make_gateway
+from publisher.billing.gateway import make_gateway
+from publisher.billing.units import DUPLICATE, handle_event
 from publisher.demo.billing.store import StripeRequestError
 from publisher.members.members import add_member
 from publisher.models import Checkout, Member
@@ -281,9 +281,10 @@ def test_a_rival_changing_whose_customer_is_read_makes_the_unit_read_again(
     racing = RivalDuringPurchases(plain, rival)
     outcome = handle_event(services.db, racing, services.config, completed_event(first_events))
     assert outcome == "applied" and racing.rival is None
-    # The first attempt read only the first customer; the transaction needed the member's own
-    # (now the second), so the whole unit ran again and read it.
-    assert racing.asked == [first_customer, first_customer, second_customer]
+    # The transaction first needed the first customer's purchases; once fetched, it ran again
+    # and found the member's own customer now the second, so that one was fetched and it ran
+    # once more (each answer fetched once, none while a transaction was open).
+    assert racing.asked == [first_customer, second_customer]
     with services.db.session() as session:
         member = session.get(Member, member_id)
         assert member is not None and member.stripe_customer_id == second_customer

@@ -10,7 +10,7 @@ from support.stripe_app import Shop
 from support.stripe_app import stripe_signature as sign
 
 from auth.billing_rules import BillingOutcome
-from publisher.billing.refresh import apply_outcome
+from publisher.billing.membership import apply_outcome
 from publisher.members.members import find_member
 
 pytestmark = pytest.mark.stripe

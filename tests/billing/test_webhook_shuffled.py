@@ -210,7 +210,7 @@ def test_nothing_is_left_for_reconciliation_after_the_stream(shop: Shop) -> None
         stream += story(shop, f"m{n}@example.com")[0]
     random.Random(7).shuffle(stream)
     deliver_like_stripe(shop, stream)
-    from publisher.billing.refresh import make_gateway
+    from publisher.billing.gateway import make_gateway
     from publisher.billing.sync import sync_members
 
     config = shop.services.config

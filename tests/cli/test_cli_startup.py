@@ -86,7 +86,7 @@ NOT_FOR_A_LISTING = (
     "requests",
     "urllib3",
     "urllib.request",
-    "publisher.demo_billing.engine",
+    "publisher.demo.billing.engine",
     *HEAVY,
 )
 

@@ -149,7 +149,7 @@ def test_one_download_is_said_in_the_singular() -> None:
 
 
 def test_stripe_sync_lines_print_a_dash_never_none() -> None:
-    from publisher.billing.refresh import MemberChange
+    from publisher.billing.membership import MemberChange
 
     before = {"status": "active", "plan": "comp", "billing_state": None}
     after = {"status": "active", "plan": "monthly", "billing_state": "active", "status_reason": "x"}

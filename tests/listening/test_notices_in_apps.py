@@ -17,7 +17,7 @@ from support.feed_checks import parse_feed
 
 from auth.billing_rules import SubscriptionState
 from auth.stripe_api import Purchases
-from publisher.billing.refresh import refresh_member
+from publisher.billing.membership import refresh_member
 from publisher.listening.listeners import Listener
 from publisher.members import admin
 from publisher.members.members import issue_token

@@ -1,20 +1,22 @@
 """Units of work for billing: one Stripe event, or one returning checkout.
 
-Each unit runs in three steps, so no database transaction is ever open while Stripe is
-asked anything:
+Each unit runs in the order a reader meets it here, so no database transaction is ever open
+while Stripe is asked anything:
 
-1. read: what the unit is about and what its customers bought now, from Stripe
-   (`publisher.billing.reads`), with only short read-only lookups in the database;
-2. apply: one short transaction that checks the event id, resolves the member again,
-   applies the outcome under `billing_version` and records the `Checkout` and
-   `StripeEvent` rows with the emails they cause. A repeated delivery finds the id and
-   changes nothing; a failure leaves no record (Stripe retries it);
+1. read: the transaction asks `publisher.billing.answers` for what Stripe says (what the
+   event is about, what its customers bought now); an answer it lacks rolls it back, is
+   fetched with no transaction open, and the transaction runs again (`_until_answered`);
+2. decide and apply: one short transaction checks the event id, resolves the member (the
+   checkout rules of `publisher.billing.checkouts`, the decision of
+   `publisher.billing.membership`), applies the outcome under `billing_version` and records
+   the `Checkout` and `StripeEvent` rows with the emails they cause. A repeated delivery
+   finds the id and changes nothing; a failure leaves no record (Stripe retries it);
 3. undo: Stripe writes that follow a committed decision (a purchase made with a member's
    address is cancelled and refunded: `publisher.billing.undo`), with idempotency keys.
 
-Two deliveries racing to provision the same new member collide on a unique column (or the
-transaction finds it needs an answer nobody read); the loser runs once more, reads
-included, and finds the member (or the event) the winner stored.
+Two deliveries racing to provision the same new member collide on a unique column (or find
+the member appeared meanwhile); the loser runs once more with fresh answers and finds the
+member (or the event) the winner stored.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from sqlalchemy.orm import Session
 
 from auth.stripe_api import CheckoutSummary, StripeGateway
 from auth.stripe_events import MembershipEvent, interpret_event
+from publisher.billing.answers import StripeAnswers, Unanswered
 from publisher.billing.checkouts import provision_checkout, provision_customer
-from publisher.billing.reads import StripeReads, read_for_checkout, read_for_event
-from publisher.billing.refresh import ConcurrentChange, member_of_customer, refresh_own_customer
+from publisher.billing.lookups import ConcurrentChange, member_of_customer
+from publisher.billing.membership import refresh_own_customer
 from publisher.billing.undo import PendingUndo, finish_undos, pending_undos, undo_unfinished
 from publisher.billing.welcome_page import WelcomeView, welcome_view
 from publisher.config import Config
@@ -43,10 +46,34 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 APPLIED, DUPLICATE, IGNORED = "applied", "duplicate", "ignored"
+# More distinct answers than any one event or checkout needs (a customer's checkouts, their
+# owners' purchases): past it something keeps asking anew, and the unit gives up loudly.
+MAX_ANSWERS = 50
+
+
+class Unsettled(RuntimeError):
+    """A unit kept needing new answers from Stripe; the delivery fails and Stripe retries it."""
+
+
+def _until_answered(
+    db: Database,
+    gateway: StripeGateway,
+    answers: StripeAnswers,
+    transaction: Callable[[Session], T],
+) -> T:
+    """Run the transaction; each time it lacks an answer, fetch that one (no transaction
+    open) and run it again from the start."""
+    for _ in range(MAX_ANSWERS):
+        try:
+            with db.session() as session:
+                return transaction(session)
+        except Unanswered as missing:
+            answers.fetch(gateway, missing.question)
+    raise Unsettled("billing kept needing new answers from Stripe; Stripe will deliver again")
 
 
 def _twice(attempt: Callable[[], T]) -> T:
-    """Run a whole unit (reads and transaction); after a collision, once more from the start."""
+    """Run a whole unit (answers and transaction); after a collision, once more from the start."""
     try:
         return attempt()
     except (IntegrityError, ConcurrentChange):
@@ -67,11 +94,13 @@ def handle_event(
     def attempt() -> tuple[str, list[PendingUndo]]:
         if _already_applied(db, event["id"], subject):
             return DUPLICATE, []  # no Stripe call for a plain repeat
-        reads = read_for_event(db, gateway, subject)
-        with db.session() as session:
-            outcome = _apply_event(session, reads, config, event, subject, now)
-            undos = pending_undos(session, reads.seen_checkouts())
-        return outcome, undos
+        answers = StripeAnswers()
+
+        def transaction(session: Session) -> tuple[str, list[PendingUndo]]:
+            outcome = _apply_event(session, answers, config, event, subject, now)
+            return outcome, _pending(session, answers, subject)
+
+        return _until_answered(db, gateway, answers, transaction)
 
     outcome, undos = _twice(attempt)
     finish_undos(db, gateway, config, undos)
@@ -88,9 +117,20 @@ def _already_applied(db: Database, event_id: str, subject: MembershipEvent | Non
         return not undo_unfinished(session, subject.checkout_session_id)
 
 
+def _pending(
+    session: Session, answers: StripeAnswers, subject: MembershipEvent | None
+) -> list[PendingUndo]:
+    """The undos this unit's checkouts still need; the event's own checkout is asked for even
+    when the event is a repeat, since a repeated delivery is how a failed undo is retried."""
+    own = subject.checkout_session_id if subject is not None else None
+    if own and undo_unfinished(session, own):
+        answers.checkout_session(own)
+    return pending_undos(session, answers.seen_checkouts())
+
+
 def _apply_event(
     session: Session,
-    reads: StripeReads,
+    answers: StripeAnswers,
     config: Config,
     event: dict[str, Any],
     subject: MembershipEvent | None,
@@ -100,7 +140,7 @@ def _apply_event(
     if session.get(StripeEvent, event["id"]) is not None:
         return DUPLICATE
     if subject is not None:
-        _refresh_for(session, reads, config, subject, now)
+        _refresh_for(session, answers, config, subject, now)
     session.add(StripeEvent(id=event["id"], type=event["type"], created=event["created"]))
     session.flush()
     return APPLIED if subject is not None else IGNORED
@@ -108,7 +148,7 @@ def _apply_event(
 
 def _refresh_for(
     session: Session,
-    reads: StripeReads,
+    answers: StripeAnswers,
     config: Config,
     subject: MembershipEvent,
     now: datetime | None,
@@ -119,24 +159,24 @@ def _refresh_for(
     holds its customer, from that customer alone.
     """
     if subject.checkout_session_id:
-        checkout = reads.checkout_session(subject.checkout_session_id)
+        checkout = answers.checkout_session(subject.checkout_session_id)
         if checkout is not None:
-            provision_checkout(session, reads, config, checkout, now)
+            provision_checkout(session, answers, config, checkout, now)
         return
     customer_id = subject.customer_id
     if customer_id is None and subject.charge_id:
-        customer_id = reads.charge_customer(subject.charge_id)
+        customer_id = answers.charge_customer(subject.charge_id)
         if customer_id is None:  # no customer: perhaps a gift's payment, refunded or disputed
-            charge = reads.charge_state(subject.charge_id)
+            charge = answers.charge_state(subject.charge_id)
             settle_gift_charge(session, config, charge, now or utcnow())
             return
     if customer_id is None:
         return
     member = member_of_customer(session, customer_id)
     if member is None:
-        provision_customer(session, reads, config, customer_id, subject.created, now)
+        provision_customer(session, answers, config, customer_id, subject.created, now)
         return
-    refresh_own_customer(session, reads, config, member, version=subject.created, now=now)
+    refresh_own_customer(session, answers, config, member, version=subject.created, now=now)
 
 
 def welcome_checkout(
@@ -153,12 +193,14 @@ def welcome_checkout(
     """
 
     def attempt() -> tuple[WelcomeView | None, list[PendingUndo]]:
-        reads = read_for_checkout(db, gateway, checkout)
-        with db.session() as session:
-            record = provision_checkout(session, reads, config, checkout, now)
+        answers = StripeAnswers(checkout)
+
+        def transaction(session: Session) -> tuple[WelcomeView | None, list[PendingUndo]]:
+            record = provision_checkout(session, answers, config, checkout, now)
             view = None if record is None else welcome_view(session, config, record, now)
-            undos = pending_undos(session, reads.seen_checkouts())
-        return view, undos
+            return view, pending_undos(session, answers.seen_checkouts())
+
+        return _until_answered(db, gateway, answers, transaction)
 
     view, undos = _twice(attempt)
     finish_undos(db, gateway, config, undos)

@@ -1,19 +1,16 @@
-"""Members from Stripe: provision them and keep their stored state equal to Stripe's.
+"""A member's stored state, made equal to what their Stripe purchases decide now.
 
-Every path that learns about a purchase (a webhook, the welcome page, `lovetv stripe sync`)
-ends in `refresh_member`: given what the member's own Stripe customer has bought *now* (read
-before the transaction, `publisher.billing.reads`), let
-`auth.billing_rules.decide_membership` decide, and store the outcome on the member row.
-Reading the current state instead of applying an event's payload is what makes unordered,
-repeated deliveries harmless (https://docs.stripe.com/webhooks#event-ordering);
-`Member.billing_version` (the Stripe `created` time of the newest event applied) also stops
-a slow handler of an older event from writing after a newer one.
+Every path that learns about a purchase (a webhook, the welcome page, `lovetv stripe sync`,
+`lovetv member restore`) ends in `refresh_member`: given what the member's own Stripe
+customer has bought *now* (Stripe's answers, fetched before the transaction:
+`publisher.billing.answers`), let `auth.billing_rules.decide_membership` decide, and store
+the outcome on the member row. Reading the current state instead of applying an event's
+payload is what makes unordered, repeated deliveries harmless
+(https://docs.stripe.com/webhooks#event-ordering); `Member.billing_version` (the Stripe
+`created` time of the newest event applied) also stops a slow handler of an older event
+from writing after a newer one.
 
-A member's purchases are read only from their OWN customer (`Member.stripe_customer_id`),
-never from other customers that merely share the email: Stripe does not verify the email
-typed at Checkout, so an address proves nothing (see `publisher.billing.checkouts`). A member
-who comes back buys signed in, as the same customer, so the same feed URLs resume.
-
+A member who comes back buys signed in, as the same customer, so the same feed URLs resume.
 The emails a refresh causes are queued in its transaction: `welcome` for a member it
 creates, `membership_ended` when a stored status goes from active to lapsed or revoked.
 """
@@ -25,17 +22,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, GIFT, LAPSED, REVOKED
 from auth.billing_rules import LIFETIME_RULES, BillingOutcome, decide_membership
-from auth.stripe_api import Purchases, StripeGateway
+from auth.stripe_api import Purchases
+from publisher.billing.lookups import ConcurrentChange, member_with_email
 from publisher.config import Config
-from publisher.demo import STAND_IN_MISSING, stand_in_shipped
-from publisher.errors import UserError
 from publisher.members.emails import queue_membership_ended, queue_welcome
-from publisher.members.members import add_member, find_member
+from publisher.members.members import add_member
 from publisher.models import Member, utcnow
 
 _TRACKED = (
@@ -53,37 +49,9 @@ _TRACKED = (
 _BILLING_REVOCATIONS = frozenset(rule.reason for rule in LIFETIME_RULES.values())
 
 
-def billing_unavailable(config: Config, *, webhook: bool = False) -> str | None:
-    """Why billing cannot run in this configuration, or None when it can."""
-    if not config.stripe_api_key and config.dev and not stand_in_shipped():
-        return f"billing is not configured: {STAND_IN_MISSING}"
-    if not config.stripe_api_key and config.dev:
-        return (
-            "billing is not configured: demo billing is not running (`make run` starts it) "
-            "and STRIPE_API_KEY is not set"
-        )
-    if not config.stripe_api_key:
-        return "billing is not configured on this server (STRIPE_API_KEY is not set)"
-    if webhook and not config.stripe_webhook_secret:
-        return (
-            "Stripe webhooks are not configured on this server (STRIPE_WEBHOOK_SECRET is not set)"
-        )
-    return None
-
-
-def make_gateway(config: Config) -> StripeGateway:
-    """The Stripe API of this configuration (call only when `billing_unavailable` is None)."""
-    assert config.stripe_api_key
-    return StripeGateway(config.stripe_api_key, config.stripe_api_base, config.stripe_prices)
-
-
-class ConcurrentChange(RuntimeError):
-    """Another transaction created the same member first; run the work again to find it."""
-
-
 class PurchaseReader(Protocol):
     """What customers bought: inside a transaction, answers read from Stripe before it
-    (`publisher.billing.reads.StripeReads`), never Stripe itself."""
+    (`publisher.billing.answers.StripeAnswers`), never Stripe itself."""
 
     def purchases_of(self, customer_ids: Iterable[str]) -> Purchases: ...
 
@@ -160,21 +128,6 @@ def revoked_by_hand(member: Member) -> bool:
     Billing's own revocations (refund, dispute) carry one of `LIFETIME_RULES`' reasons.
     """
     return member.status == REVOKED and member.status_reason not in _BILLING_REVOCATIONS
-
-
-def member_of_customer(session: Session, customer_id: str) -> Member | None:
-    """The member holding this Stripe customer (never one found by email)."""
-    return session.scalar(select(Member).where(Member.stripe_customer_id == customer_id))
-
-
-def member_with_email(session: Session, email: str | None) -> Member | None:
-    """The member with this address, if it is one (a malformed address is nobody's)."""
-    if not email:
-        return None
-    try:
-        return find_member(session, email)
-    except UserError:
-        return None
 
 
 def refresh_own_customer(

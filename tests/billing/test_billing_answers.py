@@ -1,0 +1,99 @@
+"""The billing transaction asks Stripe nothing itself (`publisher.billing.answers`).
+
+It asks the answers fetched for its unit; each one it lacks rolls it back, is fetched with no
+transaction open and the transaction runs again, a bounded number of times. Driven through
+`handle_event` against the fake Stripe behind the real gateway, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from support.stripe_app import Shop
+
+from auth.stripe_api import CheckoutSummary, Purchases, StripeGateway
+from publisher.billing.answers import Question, StripeAnswers, Unanswered
+from publisher.billing.gateway import make_gateway
+from publisher.billing.units import APPLIED, MAX_ANSWERS, Unsettled, _until_answered, handle_event
+
+pytestmark = pytest.mark.stripe
+
+
+class WatchedGateway(StripeGateway):
+    """Stripe's API, noting each question and whether a transaction was open when asked."""
+
+    def __init__(self, base: StripeGateway, open_transactions: list[int]) -> None:
+        self.__dict__.update(base.__dict__)
+        self.open_transactions = open_transactions
+        self.asked: list[tuple[str, bool]] = []
+
+    def _note(self, kind: str) -> None:
+        self.asked.append((kind, self.open_transactions[0] > 0))
+
+    def checkout_session(self, session_id: str) -> CheckoutSummary | None:
+        self._note("checkout_session")
+        return super().checkout_session(session_id)
+
+    def purchases_of(self, customer_ids: Iterable[str]) -> Purchases:
+        self._note("purchases_of")
+        return super().purchases_of(customer_ids)
+
+
+@pytest.fixture(name="watched")
+def watched_fixture(shop: Shop) -> Iterator[WatchedGateway]:
+    """A gateway that knows whether the app's database has a transaction open."""
+    engine = shop.services.db.engine
+    open_transactions = [0]
+
+    def begin(_: Any) -> None:
+        open_transactions[0] += 1
+
+    def end(_: Any) -> None:
+        open_transactions[0] -= 1
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
+    yield WatchedGateway(make_gateway(shop.services.config), open_transactions)
+    event.remove(engine, "begin", begin)
+    event.remove(engine, "commit", end)
+    event.remove(engine, "rollback", end)
+
+
+def test_a_checkout_asks_stripe_each_answer_once_and_never_inside_a_transaction(
+    shop: Shop, watched: WatchedGateway
+) -> None:
+    session_id = shop.stripe.checkout_for("monthly")
+    events = {e["type"]: e for e in shop.stripe.pay_checkout(session_id, "ida@example.com")}
+    services = shop.services
+    completed = events["checkout.session.completed"]
+    assert handle_event(services.db, watched, services.config, completed) == APPLIED
+    assert watched.asked == [("checkout_session", False), ("purchases_of", False)]
+    assert shop.member("ida@example.com")["status"] == "active"
+
+
+def test_a_transaction_that_keeps_asking_anew_gives_up_after_a_bounded_number_of_answers(
+    shop: Shop,
+) -> None:
+    services = shop.services
+    answers = StripeAnswers()
+    runs: list[int] = []
+
+    def transaction(session: Session) -> None:
+        runs.append(len(runs))
+        answers.customer_email(f"cus_never_{len(runs)}")  # a new question every run
+
+    with pytest.raises(Unsettled, match="Stripe will deliver again"):
+        _until_answered(services.db, make_gateway(services.config), answers, transaction)
+    assert len(runs) == MAX_ANSWERS
+
+
+def test_an_answer_not_fetched_is_a_question_not_a_guess() -> None:
+    answers = StripeAnswers()
+    with pytest.raises(Unanswered) as raised:
+        answers.purchases_of(["cus_a"])
+    assert raised.value.question == Question("purchases_of", "cus_a")
