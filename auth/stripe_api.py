@@ -13,7 +13,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from stripe import InvalidRequestError, ListObject, RequestsClient, StripeClient, StripeError
 
@@ -154,7 +154,7 @@ class StripeGateway:
         session = self._call(
             self.client.v1.checkout.sessions.create, params, {"idempotency_key": key}
         )
-        return session["url"]
+        return cast(str, session["url"])
 
     def create_gift_checkout(
         self, plan: str, price: str, gift_id: int, success_url: str, cancel_url: str
@@ -173,7 +173,7 @@ class StripeGateway:
         session = self._call(
             self.client.v1.checkout.sessions.create, params, {"idempotency_key": f"gift-{gift_id}"}
         )
-        return session["url"]
+        return cast(str, session["url"])
 
     def credit_customer(
         self, customer_id: str, cents: int, gift_id: int, currency: str = "usd"
@@ -197,7 +197,7 @@ class StripeGateway:
             {"customer": customer_id, "return_url": return_url},
             {"idempotency_key": key},
         )
-        return session["url"]
+        return cast(str, session["url"])
 
     def promotion_code(self, code: str) -> PromotionOffer | None:
         """The promotion code a customer would type, with its coupon; None if there is none."""
@@ -372,11 +372,11 @@ class StripeGateway:
         return result.to_dict()
 
     def _list(self, method: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self._call(method, {**params, "limit": 100})
+        return cast(list[dict[str, Any]], self._call(method, {**params, "limit": 100}))
 
     def _retrieve(self, method: Any, object_id: str) -> dict[str, Any] | None:
         try:
-            return method(object_id).to_dict()
+            return cast(dict[str, Any], method(object_id).to_dict())
         except InvalidRequestError as exc:
             if exc.code == "resource_missing":
                 return None
