@@ -49,7 +49,7 @@ def _request(path: str, **headers: str) -> Request:
     return Request(EnvironBuilder(path=path, headers=headers).get_environ())
 
 
-def _app(database_url: str, tmp: Path, welcome: bool):  # type: ignore[no-untyped-def]
+def _app(database_url: str, tmp: Path, welcome: bool):
     """A served catalogue of 20 x 100 episodes and 1,000 members who joined today."""
     env = dict(os.environ)
     env.update(
@@ -73,7 +73,7 @@ def _app(database_url: str, tmp: Path, welcome: bool):  # type: ignore[no-untype
     return app, token
 
 
-def _calls(app, token: str, slug: str) -> dict[str, Callable[[], object]]:  # type: ignore[no-untyped-def]
+def _calls(app, token: str, slug: str) -> dict[str, Callable[[], object]]:
     """The 200 (gzip) and 304 of one member feed, as calls of `MemberFeeds.answer`."""
     from publisher.web.feeds import member_feeds
 
@@ -126,7 +126,7 @@ def _url(kind: str, tmp: Path, name: str) -> str:
     return f"{base}_{name}"
 
 
-def _render_ms(app, slug: str) -> float:  # type: ignore[no-untyped-def]
+def _render_ms(app, slug: str) -> float:
     from publisher.listening.all_seasons import render_all_seasons
     from publisher.listening.rendering import render_season
 

@@ -25,7 +25,7 @@ MAX_CONTENT_LENGTH = 1024 * 1024
 class LovetvFlask(Flask):
     """Flask, with its log line for an unhandled error cut free of secrets."""
 
-    def log_exception(self, exc_info) -> None:  # type: ignore[no-untyped-def]
+    def log_exception(self, exc_info) -> None:
         """Flask names the request's path, which may hold a feed token or a sign-in link."""
         from publisher.web.redaction import redact
 

@@ -82,7 +82,7 @@ class LovetvServer(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):  # type: ignore[no-untyped-def]
+    def load(self):
         from publisher.app import create_app
 
         return HandlerClock(create_app())

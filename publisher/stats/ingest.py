@@ -12,8 +12,9 @@ import secrets
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -211,10 +212,13 @@ def day_salt(session: Session, day: str) -> str:
 def scrub(session: Session, now: datetime) -> int:
     """Forget raw addresses after the 24-hour window and salts after two days; how many
     addresses were erased."""
-    erased = session.execute(
-        update(MediaRequest)
-        .where(MediaRequest.at < now - RAW_IP_KEPT, MediaRequest.client_ip.is_not(None))
-        .values(client_ip=None)
+    erased = cast(
+        CursorResult[Any],
+        session.execute(
+            update(MediaRequest)
+            .where(MediaRequest.at < now - RAW_IP_KEPT, MediaRequest.client_ip.is_not(None))
+            .values(client_ip=None)
+        ),
     ).rowcount
     oldest_kept = (now - timedelta(days=SALT_DAYS_KEPT)).date().isoformat()
     for row in session.scalars(select(StatsSalt).where(StatsSalt.day < oldest_kept)):
