@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import os
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Final, Protocol, cast
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 from audio.storage import IMMUTABLE, LocalStorage, ProgressCallback, S3Storage, Storage
 from audio.storage_errors import StorageError, s3_errors
@@ -56,7 +57,7 @@ class ByteStream(Protocol):
 
     def chunks(self, size: int = ...) -> Iterator[bytes]: ...
 
-    def open_part(self, offset: int, length: int) -> BinaryIO: ...
+    def open_part(self, offset: int, length: int) -> io.RawIOBase: ...
 
     def check_unchanged(self) -> None: ...
 

@@ -23,11 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import update
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from bench.feeds_data import add_members, prepare_catalog
 from publisher.models import Member, utcnow
+from publisher.web.feed_http import FeedReply
 
 ROUNDS, CALLS = 9, 200
 
@@ -46,7 +48,7 @@ def per_call_us(call: Callable[[], object], rounds: int = ROUNDS) -> float:
 
 
 def _request(path: str, **headers: str) -> Request:
-    return Request(EnvironBuilder(path=path, headers=headers).get_environ())
+    return Request(EnvironBuilder(path=path, headers=Headers(headers)).get_environ())
 
 
 def _app(database_url: str, tmp: Path, welcome: bool):
@@ -79,15 +81,15 @@ def _calls(app, token: str, slug: str) -> dict[str, Callable[[], object]]:
 
     feeds = member_feeds(app)
 
-    def answer(etag: str | None = None) -> Callable[[], object]:
+    def answer(etag: str | None = None) -> Callable[[], FeedReply]:
         headers = {"Accept-Encoding": "gzip", **({"If-None-Match": etag} if etag else {})}
         request = _request(f"/feeds/{token}/{slug}.xml", **headers)
         return lambda: feeds.answer(request, token, slug)
 
     reply = answer()()
-    assert reply.status == 200, reply.status  # type: ignore[attr-defined]
-    etag = dict(reply.headers)["ETag"]  # type: ignore[attr-defined]
-    assert answer(etag)().status == 304  # type: ignore[attr-defined]
+    assert reply.status == 200, reply.status
+    etag = dict(reply.headers)["ETag"]
+    assert answer(etag)().status == 304
     return {"200": answer(), "304": answer(etag)}
 
 

@@ -59,7 +59,7 @@ def create_app(
     error_pages.init_app(app)
     unavailable.init_app(app)
     # Inside the member feed's fast path (registered with the blueprints), which takes GETs.
-    app.wsgi_app = BodyLimits(app.wsgi_app, MAX_CONTENT_LENGTH)  # type: ignore[method-assign]
+    app.wsgi_app = BodyLimits(app.wsgi_app, MAX_CONTENT_LENGTH)  # type: ignore[method-assign]  # Flask's way to add WSGI middleware
     register_blueprints(app)
     metrics_web.init_app(app)
     timed = os.environ.get("LOVETV_BENCH_NO_METRICS") != "1"  # `make bench`'s comparison only
@@ -68,9 +68,9 @@ def create_app(
     if config.trusted_proxies > 0:
         # The client address (rate limits, stats) from X-Forwarded-For, trusting exactly
         # as many hops as the operator put in front; 0 means the socket peer.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]  # Flask's way to add WSGI middleware
     if timed:
-        app.wsgi_app = RequestMetrics(app.wsgi_app)  # type: ignore[method-assign]
+        app.wsgi_app = RequestMetrics(app.wsgi_app)  # type: ignore[method-assign]  # Flask's way to add WSGI middleware
     return app
 
 

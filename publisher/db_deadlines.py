@@ -114,7 +114,7 @@ def install_deadlines(engine: Engine, statement_seconds: float, ping_seconds: fl
         finally:
             _watchdog.disarm(dbapi_connection)
 
-    dialect.do_ping = guarded_ping  # type: ignore[method-assign]
+    dialect.do_ping = guarded_ping  # type: ignore[method-assign]  # this engine's dialect only
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -143,18 +143,18 @@ def pay(session_id: str) -> Response:
     account, _, deliver = _account()
     session = _found(account, session_id, "checkout.session")
     if session["status"] != "open":
-        return redirect(_success_url(session), code=303)  # type: ignore[return-value]
+        return cast(Response, redirect(_success_url(session), code=303))
     email = request.form.get("email", "")
     if not (session["customer"] or session["customer_email"]):
         try:
             email = normalize_email(email)
         except UserError:
-            return redirect(f"{request.path}?error=email", code=303)  # type: ignore[return-value]
+            return cast(Response, redirect(f"{request.path}?error=email", code=303))
     code = request.form.get("promotion_code", "").strip()
     if code and session["allow_promotion_codes"] and not account.usable_promotion_code(code):
-        return redirect(f"{request.path}?error=code", code=303)  # type: ignore[return-value]
+        return cast(Response, redirect(f"{request.path}?error=code", code=303))
     deliver(account.pay_checkout(session_id, email, code or None))
-    return redirect(_success_url(session), code=303)  # type: ignore[return-value]
+    return cast(Response, redirect(_success_url(session), code=303))
 
 
 def _charged(account: StandInAccount, session: dict[str, Any], trial: int) -> tuple[str, str]:
@@ -236,7 +236,7 @@ def reset_clock(portal_id: str) -> Response:
     _portal_session(account, portal_id)
     with account.lock:
         account.time_offset = 0
-    return redirect(f"/p/session/{portal_id}", code=303)  # type: ignore[return-value]
+    return cast(Response, redirect(f"/p/session/{portal_id}", code=303))
 
 
 @bp.get("/p/session/<portal_id>/<sub_id>/cancel")
@@ -268,7 +268,7 @@ def change(portal_id: str, sub_id: str, action: str) -> Response:
     if subscription["customer"] != customer or action not in ACTIONS:
         abort(404, "This demo page has expired or never existed. Go back and start again.")
     deliver(ACTIONS[action](account, sub_id))
-    return redirect(f"/p/session/{portal_id}", code=303)  # type: ignore[return-value]
+    return cast(Response, redirect(f"/p/session/{portal_id}", code=303))
 
 
 def _portal_session(account: StandInAccount, portal_id: str) -> dict[str, Any]:

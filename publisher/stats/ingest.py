@@ -31,7 +31,7 @@ SALT_DAYS_KEPT = 2
 SCRUB_EVERY = 600.0  # seconds between scrubs in one process
 _last_scrub = 0.0
 
-Key = tuple[int, str, str, str]  # episode, format, client address, user agent
+Key = tuple[int, str, str | None, str]  # episode, format, client address (erased later), user agent
 
 
 def write_batch(services: Services, hits: Sequence[MediaHit], now: datetime | None = None) -> None:
@@ -192,7 +192,7 @@ _salts: dict[tuple[str, str], str] = {}
 
 def day_salt(session: Session, day: str) -> str:
     """The random salt of one UTC day, shared by every worker through the database."""
-    cache_key = (str(session.get_bind().url), day)
+    cache_key = (str(session.get_bind().engine.url), day)
     if cache_key in _salts:
         return _salts[cache_key]
     salt = session.scalar(select(StatsSalt.salt).where(StatsSalt.day == day))

@@ -10,6 +10,7 @@ by email, and to the recipient on the chosen day.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
@@ -110,7 +111,7 @@ def buy_gift(plan: str) -> Response:
             f"could not start the checkout, please try again: {exc}",
             (("/gift", "Back to the gifts"),),
         ).response()
-    return redirect(url, code=303)  # type: ignore[return-value]
+    return cast(Response, redirect(url, code=303))
 
 
 @bp.get("/gift/thanks")
@@ -131,8 +132,10 @@ def thanks() -> Response:
             reads = read_for_checkout(services.db, gateway(), checkout)
             with services.db.session() as db:
                 provision_checkout(db, reads, services.config, checkout)
-                gift = db.get(Gift, int(checkout.gift_id))
-                gift = _summary(gift) if gift is not None and gift.status != "pending" else None
+                bought = db.get(Gift, int(checkout.gift_id))
+                gift = (
+                    _summary(bought) if bought is not None and bought.status != "pending" else None
+                )
     return _html("gift_thanks.html", gift=gift)
 
 
@@ -159,7 +162,7 @@ def redeem_form() -> Response:
         if code is None:
             error = "That is not a gift code: check it."
             return _html("gift_redeem.html", 400, error=error, typed_code=typed)
-        return redirect(f"/gift/redeem/{code}", code=303)  # type: ignore[return-value]
+        return cast(Response, redirect(f"/gift/redeem/{code}", code=303))
     return _html("gift_redeem.html")
 
 
@@ -249,7 +252,7 @@ def _redeem_signed_in(gift: Gift, view: dict[str, object], code: str) -> Respons
         return _html("gift_claim.html", 409, refused=str(exc))
     if done.credit_customer:
         _add_credit(done.credit_customer, done.credit_cents, done.gift_id, done.credit_currency)
-    return private(redirect("/account", code=303))  # type: ignore[arg-type]
+    return private(cast(Response, redirect("/account", code=303)))
 
 
 @bp.get("/gift/claim/<token>")
@@ -278,7 +281,7 @@ def claim(token: str) -> Response:
         return _html("gift_claim.html", 409, refused=str(exc))
     if done.credit_customer:
         _add_credit(done.credit_customer, done.credit_cents, done.gift_id, done.credit_currency)
-    response = private(redirect("/account", code=303))  # type: ignore[arg-type]
+    response = private(cast(Response, redirect("/account", code=303)))
     set_session_cookie(response, session_id)
     return response
 
