@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 SHOW_ID = 1
 # What a season's video episodes put in `<enclosure>`: their audio, or their MP4.
 ENCLOSURES = ("audio", "video")
-GUID_PREFIX_MIN = 6  # CONTRACT.md: "a unique prefix of it of at least 6 characters"
+GUID_PREFIX_MIN = 6  # README: "a unique start of it of at least 6 characters"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 SHOW_FIELDS = (

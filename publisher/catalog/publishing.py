@@ -211,7 +211,7 @@ def _stored_cover(storage: Storage, key: str | None) -> Artwork | None:
 
 
 def _summary(episode: Episode, season: str) -> dict[str, Any]:
-    """The contract's JSON keys first (guid, season, title, audio_key, mime, size, duration,
+    """The JSON keys scripts rely on first (guid, season, title, audio_key, mime, size, duration,
     teaser), then more that producers find useful."""
     return {
         "guid": episode.guid,
