@@ -14,8 +14,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mutagen
+from mutagen import FileType
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
@@ -114,12 +116,12 @@ def _sniff(head: bytes, name: str) -> tuple[str, str, str]:
 
 def _read(kind: tuple[str, str, str], path: Path) -> AudioInfo:
     fmt, mime, extension = kind
-    loader = {"mp3": MP3, "m4a": MP4, "opus": OggOpus, "vorbis": OggVorbis}[fmt]
+    loader: type[FileType] = {"mp3": MP3, "m4a": MP4, "opus": OggOpus, "vorbis": OggVorbis}[fmt]
     audio_start = 0
     if fmt == "mp3":
         with open(path, "rb") as fh:
             audio_start = check_id3_tag(fh)
-    info = loader(path).info
+    info: Any = loader(path).info  # mutagen types `info` as None; each format has its own
     if fmt == "mp3":
         with open(path, "rb") as fh:
             check_declared_length(fh, audio_start, path.stat().st_size, float(info.length or 0))

@@ -12,9 +12,13 @@ seconds, uploads get longer reads, the readiness probe one short try.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audio.storage_errors import StorageError, s3_errors
 from audio.storage_protocol import IMMUTABLE, ProgressCallback, check_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client  # boto3-stubs[s3], a development tool only
 
 # S3's smallest allowed part (all but the last): 5 MiB.
 MIN_PART_SIZE = 5 * 1024 * 1024
@@ -37,7 +41,7 @@ class S3Storage:
         self,
         bucket: str,
         prefix: str = "",
-        client: object | None = None,
+        client: S3Client | None = None,
         *,
         multipart_threshold: int = MULTIPART_THRESHOLD,
         multipart_chunksize: int = MULTIPART_CHUNKSIZE,
@@ -45,7 +49,7 @@ class S3Storage:
     ) -> None:
         self.bucket = bucket
         self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
-        self._clients: dict[str, object] = {}
+        self._clients: dict[str, S3Client] = {}
         if client is not None:
             self._clients = dict.fromkeys(S3_TIMEOUTS, client)
         # S3 refuses parts under 5 MiB (except the last), so smaller settings are raised.
@@ -54,11 +58,11 @@ class S3Storage:
         self.max_concurrency = max_concurrency
 
     @property
-    def client(self):  # type: ignore[no-untyped-def]
+    def client(self) -> S3Client:
         """The boto3 client for writes, created lazily so that importing costs nothing."""
         return self._client_for("write")
 
-    def _client_for(self, kind: str):  # type: ignore[no-untyped-def]
+    def _client_for(self, kind: str) -> S3Client:
         """A boto3 client with the time limits of `kind` (one of `S3_TIMEOUTS`)."""
         if kind not in self._clients:
             import boto3

@@ -7,6 +7,9 @@ answers 503 with Retry-After) and `StorageError` (anything else, one line for th
 
 from __future__ import annotations
 
+from types import TracebackType
+from typing import Literal
+
 # S3 answers these when it is briefly unable to serve, as opposed to refusing the request.
 _UNAVAILABLE_CODES = frozenset(
     {"500", "502", "503", "504", "InternalError", "ServiceUnavailable", "SlowDown"}
@@ -30,7 +33,12 @@ class s3_errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type, exc, tb) -> bool:  # type: ignore[no-untyped-def]
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> Literal[False]:
         if exc is None:
             return False
         from boto3.exceptions import S3UploadFailedError

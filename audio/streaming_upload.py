@@ -23,17 +23,21 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import os
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast
 
 from audio.storage import IMMUTABLE, LocalStorage, ProgressCallback, S3Storage, Storage
 from audio.storage_errors import StorageError, s3_errors
 from audio.tagged_stream import SourceChanged
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import CompletedPartTypeDef  # boto3-stubs[s3]: development only
 
 LOCAL_BLOCK = 1024 * 1024
 # Parts in flight at once. Parts are read from the file on demand, so this costs threads
@@ -42,7 +46,7 @@ PART_CONCURRENCY = 8
 # Each part carries its CRC32 and the completion lists them, as boto3's `upload_file` does:
 # the store checks every part on arrival and assembles the object without hashing it all
 # again (moto's completion took three times as long for an upload without checksums).
-CHECKSUM = "CRC32"
+CHECKSUM: Final = "CRC32"
 
 
 class ByteStream(Protocol):
@@ -53,7 +57,7 @@ class ByteStream(Protocol):
 
     def chunks(self, size: int = ...) -> Iterator[bytes]: ...
 
-    def open_part(self, offset: int, length: int) -> BinaryIO: ...
+    def open_part(self, offset: int, length: int) -> io.RawIOBase: ...
 
     def check_unchanged(self) -> None: ...
 
@@ -129,7 +133,7 @@ def _s3_single(
     storage: S3Storage,
     key: str,
     stream: ByteStream,
-    meta: dict[str, str],
+    meta: dict[str, Any],  # PutObject's arguments
     progress: ProgressCallback | None,
 ) -> None:
     """A small object (under the multipart threshold): read whole, sent in one PutObject."""
@@ -151,7 +155,7 @@ def _s3_multipart(
     storage: S3Storage,
     key: str,
     stream: ByteStream,
-    meta: dict[str, str],
+    meta: dict[str, Any],  # PutObject's arguments
     progress: ProgressCallback | None,
 ) -> None:
     """Parts of `multipart_chunksize`, completed only if the source did not change."""
@@ -171,7 +175,10 @@ def _s3_multipart(
             parts = _send_parts(slices, send)
             stream.check_unchanged()
             client.complete_multipart_upload(
-                Bucket=bucket, Key=full_key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+                Bucket=bucket,
+                Key=full_key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": cast("list[CompletedPartTypeDef]", parts)},
             )
     except BaseException:
         if upload_id is None:  # interrupted while S3 was creating it: find it by its key

@@ -115,6 +115,7 @@ class PartReader(io.RawIOBase):
         self._position += want
         return block
 
+    # io declares any buffer; botocore passes a bytearray or memoryview, which slice-assign.
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(buffer))
         buffer[: len(data)] = data

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import shutil
 from pathlib import Path
+from typing import Any
 
 from mutagen import id3
 from mutagen.flac import Picture
@@ -86,8 +87,8 @@ def _tag_mp4(path: Path, tags: EpisodeTags) -> None:
     audio = MP4(path)
     if audio.tags is None:
         audio.add_tags()
-    audio.tags.clear()
-    values: dict[str, list] = {
+    audio.tags.clear()  # type: ignore[attr-defined]  # mutagen types `tags` as None
+    values: dict[str, list[Any] | bool] = {
         "\xa9nam": [tags.title],
         "\xa9ART": [tags.artist],
         "aART": [tags.artist],
@@ -106,7 +107,7 @@ def _tag_mp4(path: Path, tags: EpisodeTags) -> None:
     if tags.cover is not None:
         kind = MP4Cover.FORMAT_PNG if tags.cover.mime == "image/png" else MP4Cover.FORMAT_JPEG
         values["covr"] = [MP4Cover(tags.cover.data, imageformat=kind)]
-    audio.tags.update(values)
+    audio.tags.update(values)  # type: ignore[attr-defined]  # as above
     audio.save()
 
 
@@ -116,7 +117,7 @@ def _tag_mp4(path: Path, tags: EpisodeTags) -> None:
 def _tag_ogg(path: Path, info: AudioInfo, tags: EpisodeTags) -> None:
     """Replace the copy's Vorbis comments."""
     audio = OggOpus(path) if info.format == "opus" else OggVorbis(path)
-    audio.tags.clear()
+    audio.tags.clear()  # type: ignore[attr-defined]  # mutagen types `tags` as None
     comments: dict[str, list[str]] = {
         "TITLE": [tags.title],
         "ARTIST": [tags.artist],
@@ -135,7 +136,7 @@ def _tag_ogg(path: Path, info: AudioInfo, tags: EpisodeTags) -> None:
         comments[f"CHAPTER{index:03d}"] = [_chapter_time(chapter.start)]
         comments[f"CHAPTER{index:03d}NAME"] = [chapter.title]
     for key, value in comments.items():
-        audio.tags[key] = value
+        audio.tags[key] = value  # type: ignore[index]  # as above
     audio.save()
 
 

@@ -14,7 +14,7 @@ import resource
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from audio.video_package import PackagedVideo, Rendition, check_renditions, package_video
 from audio.video_probe import (
@@ -104,7 +104,7 @@ def _run(job: dict[str, Any], timeout: float, name: str) -> dict[str, Any]:
         )
     if "error" in answer:
         raise VideoError(str(answer["error"]))
-    return answer["result"]
+    return cast(dict[str, Any], answer["result"])
 
 
 def _serve(job: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import re
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from audio.video_probe import VideoInfo
 
@@ -180,7 +180,10 @@ def _hls(
                     packet.stream = video_out
                     out.mux(packet)
                 else:
-                    frames = [f.reformat(*scaler, format="yuv420p") for f in packet.decode()]
+                    frames = [
+                        cast(av.VideoFrame, f).reformat(*scaler, format="yuv420p")
+                        for f in packet.decode()  # a video packet decodes to video frames
+                    ]
                     _encode(out, video_out, frames)
             elif audio_out is not None:
                 packet.stream = audio_out

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from stripe import InvalidRequestError, StripeError
 
@@ -102,7 +102,7 @@ class StripeGateway(StripeCalls):
         session = self._call(
             self.client.v1.checkout.sessions.create, params, {"idempotency_key": key}
         )
-        return session["url"]
+        return cast(str, session["url"])
 
     def create_gift_checkout(
         self, plan: str, price: str, gift_id: int, success_url: str, cancel_url: str
@@ -121,7 +121,7 @@ class StripeGateway(StripeCalls):
         session = self._call(
             self.client.v1.checkout.sessions.create, params, {"idempotency_key": f"gift-{gift_id}"}
         )
-        return session["url"]
+        return cast(str, session["url"])
 
     def credit_customer(
         self, customer_id: str, cents: int, gift_id: int, currency: str = "usd"
@@ -145,7 +145,7 @@ class StripeGateway(StripeCalls):
             {"customer": customer_id, "return_url": return_url},
             {"idempotency_key": key},
         )
-        return session["url"]
+        return cast(str, session["url"])
 
     def promotion_code(self, code: str) -> PromotionOffer | None:
         """The promotion code a customer would type, with its coupon; None if there is none."""

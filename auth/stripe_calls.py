@@ -9,7 +9,7 @@ line a person can act on.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from stripe import InvalidRequestError, ListObject, RequestsClient, StripeClient, StripeError
 
@@ -46,11 +46,11 @@ class StripeCalls:
         return result.to_dict()
 
     def _list(self, method: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self._call(method, {**params, "limit": 100})
+        return cast(list[dict[str, Any]], self._call(method, {**params, "limit": 100}))
 
     def _retrieve(self, method: Any, object_id: str) -> dict[str, Any] | None:
         try:
-            return method(object_id).to_dict()
+            return cast(dict[str, Any], method(object_id).to_dict())
         except InvalidRequestError as exc:
             if exc.code == "resource_missing":
                 return None

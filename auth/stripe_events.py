@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard, cast
 
 from stripe import SignatureVerificationError, WebhookSignature
 
@@ -106,7 +106,7 @@ def json_depth(payload: bytes) -> int:
     return deepest
 
 
-def _well_formed(event: object) -> bool:
+def _well_formed(event: object) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(event, dict)
         and isinstance(event.get("id"), str)
@@ -152,5 +152,5 @@ def _id_of(value: object) -> str | None:
     if isinstance(value, str) and value:
         return value
     if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return value["id"]
+        return cast(str, value["id"])
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from auth.billing_rules import LifetimePurchase, SubscriptionState
 from auth.offers import discount_words
@@ -100,7 +100,7 @@ def id_of(value: object) -> str | None:
     if isinstance(value, str) and value:
         return value
     if isinstance(value, Mapping) and isinstance(value.get("id"), str):
-        return value["id"]
+        return cast(str, value["id"])
     return None
 
 

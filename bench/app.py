@@ -39,7 +39,7 @@ class BenchServer(LovetvServer):
         self.switches = switches
         super().__init__(options)
 
-    def load(self):  # type: ignore[no-untyped-def]
+    def load(self):
         return HandlerClock(create_bench_app(**self.switches))
 
 

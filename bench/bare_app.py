@@ -45,7 +45,7 @@ class BareServer(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    def load(self) -> Flask:  # type: ignore[override]  # gunicorn's stubs: environ is a MutableMapping, Flask's a dict
         return self.application
 
 

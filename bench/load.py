@@ -48,7 +48,7 @@ def requests_per_second(
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if non_2xx:
         raise RuntimeError(f"{non_2xx.group(1)} failed responses under load:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]  # wrk always prints it
 
 
 def _python_load(port: int, paths: list[str], seconds: int, header: str | None) -> float:

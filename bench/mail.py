@@ -100,7 +100,7 @@ def _wait_for_port(port: int, timeout: float = 15.0) -> None:
     raise SystemExit(f"bench mail: the SMTP sink did not start on port {port}")
 
 
-def _queue(db: Database, config) -> float:  # type: ignore[no-untyped-def]
+def _queue(db: Database, config) -> float:
     messages = (
         (
             f"member{n}@members.lovetv.test",
@@ -121,13 +121,13 @@ def _queue(db: Database, config) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - started
 
 
-def _prepared(db: Database, mail_from: str) -> list:  # type: ignore[type-arg]
+def _prepared(db: Database, mail_from: str) -> list:
     with db.session() as session:
         rows = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
     return [compose(row, mail_from) for row in rows]
 
 
-def _bare(port: int, messages: list) -> float:  # type: ignore[type-arg]
+def _bare(port: int, messages: list) -> float:
     started = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
         smtp.ehlo()
@@ -136,7 +136,7 @@ def _bare(port: int, messages: list) -> float:  # type: ignore[type-arg]
     return time.perf_counter() - started
 
 
-def _ours(db: Database, config) -> float:  # type: ignore[no-untyped-def]
+def _ours(db: Database, config) -> float:
     transport = SmtpTransport(config.smtp_url)
     sent = 0
     started = time.perf_counter()

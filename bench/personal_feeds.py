@@ -23,10 +23,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import update
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from bench.feeds_data import add_members, prepare_catalog
+from publisher.listening.feed_http import FeedReply
 from publisher.models import Member, utcnow
 
 ROUNDS, CALLS = 9, 200
@@ -46,10 +48,10 @@ def per_call_us(call: Callable[[], object], rounds: int = ROUNDS) -> float:
 
 
 def _request(path: str, **headers: str) -> Request:
-    return Request(EnvironBuilder(path=path, headers=headers).get_environ())
+    return Request(EnvironBuilder(path=path, headers=Headers(headers)).get_environ())
 
 
-def _app(database_url: str, tmp: Path, welcome: bool):  # type: ignore[no-untyped-def]
+def _app(database_url: str, tmp: Path, welcome: bool):
     """A served catalogue of 20 x 100 episodes and 1,000 members who joined today."""
     env = dict(os.environ)
     env.update(
@@ -73,21 +75,21 @@ def _app(database_url: str, tmp: Path, welcome: bool):  # type: ignore[no-untype
     return app, token
 
 
-def _calls(app, token: str, slug: str) -> dict[str, Callable[[], object]]:  # type: ignore[no-untyped-def]
+def _calls(app, token: str, slug: str) -> dict[str, Callable[[], object]]:
     """The 200 (gzip) and 304 of one member feed, as calls of `MemberFeeds.answer`."""
     from publisher.web.feeds import member_feeds
 
     feeds = member_feeds(app)
 
-    def answer(etag: str | None = None) -> Callable[[], object]:
+    def answer(etag: str | None = None) -> Callable[[], FeedReply]:
         headers = {"Accept-Encoding": "gzip", **({"If-None-Match": etag} if etag else {})}
         request = _request(f"/feeds/{token}/{slug}.xml", **headers)
         return lambda: feeds.answer(request, token, slug)
 
     reply = answer()()
-    assert reply.status == 200, reply.status  # type: ignore[attr-defined]
-    etag = dict(reply.headers)["ETag"]  # type: ignore[attr-defined]
-    assert answer(etag)().status == 304  # type: ignore[attr-defined]
+    assert reply.status == 200, reply.status
+    etag = dict(reply.headers)["ETag"]
+    assert answer(etag)().status == 304
     return {"200": answer(), "304": answer(etag)}
 
 
@@ -126,7 +128,7 @@ def _url(kind: str, tmp: Path, name: str) -> str:
     return f"{base}_{name}"
 
 
-def _render_ms(app, slug: str) -> float:  # type: ignore[no-untyped-def]
+def _render_ms(app, slug: str) -> float:
     from publisher.listening.all_seasons import render_all_seasons
     from publisher.listening.rendering import render_season
 

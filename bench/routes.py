@@ -9,6 +9,7 @@ request (the design the cache replaces).
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from feeds.model import TOKEN_PLACEHOLDER
 from publisher.listening.cache import body_etag
@@ -37,12 +38,12 @@ def constant_feed(token: str, slug: str) -> Response:
 
 
 @bp.get("/bench/naive/<token>/<slug>.xml")
-def naive_feed(token: str, slug: str) -> Response:
+def naive_feed(token: str, slug: str) -> BaseResponse:
     """Look the token up, then load rows and render with feedgen on every request."""
     services = services_of(current_app)
     now = utcnow()
     found = season_requests().find(slug, token)
-    if found is None or found.listener is None:
+    if found is None or found.listener is None or found.season_id is None:
         return not_found()
     with services.db.session() as session:
         rendered = render_season(

@@ -30,7 +30,7 @@ BUCKET = "soak"
 MEMBERS = 40
 
 
-def prepare(pg, s3, work: Path) -> tuple[dict[str, str], Target]:  # type: ignore[no-untyped-def]
+def prepare(pg, s3, work: Path) -> tuple[dict[str, str], Target]:
     """A migrated database, a bucket with audio, a show with two seasons and members."""
     from support.catalog_factory import make_episode, make_member, make_season, make_show
     from support.media import make_mp3
@@ -68,7 +68,7 @@ def prepare(pg, s3, work: Path) -> tuple[dict[str, str], Target]:  # type: ignor
     return env, Target(0, feeds, media, teaser, WEBHOOK_SECRET)
 
 
-def refill(s3, objects: dict[str, bytes]) -> None:  # type: ignore[no-untyped-def]
+def refill(s3, objects: dict[str, bytes]) -> None:
     """moto restarts empty; a real store comes back with its objects."""
     client = s3.client()
     client.create_bucket(Bucket=BUCKET)
@@ -76,7 +76,7 @@ def refill(s3, objects: dict[str, bytes]) -> None:  # type: ignore[no-untyped-de
         client.put_object(Bucket=BUCKET, Key=key, Body=data)
 
 
-def faults(pg, s3, seconds: float, windows: list, log: list, publish) -> None:  # type: ignore[no-untyped-def]
+def faults(pg, s3, seconds: float, windows: list, log: list, publish) -> None:
     """Restart PostgreSQL at a third of the run, publish once it is back, stop S3 for 8 s at
     two thirds."""
     client = s3.client()
@@ -185,7 +185,7 @@ def _server_errors(text: str) -> list[str]:
     ]
 
 
-def _memory(served) -> dict[int, int]:  # type: ignore[no-untyped-def]
+def _memory(served) -> dict[int, int]:
     sizes = {}
     for pid in served.worker_pids():
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():

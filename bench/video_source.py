@@ -26,9 +26,9 @@ def large_video(work: Path, size: int) -> Path:
             if p.pts is not None
         ]
         span = max(ends) + 0.04  # each copy starts a frame after the last one ends
-        spans = {s.index: round(span / s.time_base) for s in first.streams}
+        spans = {s.index: round(span / s.time_base) for s in first.streams}  # type: ignore[operator]  # a demuxed stream has a time base
     with av.open(str(target), "w", format="mp4") as out:
-        copies: dict[int, object] = {}
+        copies: dict[int, av.stream.Stream] = {}
         for loop in range(loops):
             with av.open(str(base)) as inp:
                 if not copies:
@@ -37,7 +37,7 @@ def large_video(work: Path, size: int) -> Path:
                     if packet.dts is None:
                         continue
                     shift = spans[packet.stream.index] * loop
-                    packet.pts += shift
+                    packet.pts += shift  # type: ignore[operator]  # set wherever dts is
                     packet.dts += shift
                     packet.stream = copies[packet.stream.index]
                     out.mux(packet)

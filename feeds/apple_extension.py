@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from feedgen.ext.base import BaseExtension
 from feedgen.util import xml_elem
+from lxml import etree
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 EXTENSION_NAME = "apple"
 
 
-class AppleChannelExtension(BaseExtension):
+class AppleChannelExtension(BaseExtension):  # type: ignore[misc]  # feedgen ships no types
     """Writes `<itunes:explicit>true|false</itunes:explicit>` and `<itunes:block>Yes`."""
 
     def __init__(self) -> None:
@@ -32,7 +33,7 @@ class AppleChannelExtension(BaseExtension):
         """Keep the feed out of Apple's directory (private member feeds)."""
         self._block = bool(block)
 
-    def extend_rss(self, rss_feed):  # type: ignore[no-untyped-def]
+    def extend_rss(self, rss_feed: etree._Element) -> etree._Element:
         channel = rss_feed[0]
         if self._explicit is not None:
             tag = xml_elem(f"{{{ITUNES_NS}}}explicit", channel)

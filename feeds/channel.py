@@ -187,7 +187,7 @@ def _podcast_item(fe: FeedEntry, episode: EpisodeInfo) -> None:
 def to_bytes(fg: FeedGenerator) -> bytes:
     """The feed as UTF-8 RSS 2.0 with an XML declaration (browsers get an HTML page about
     the feed from the route instead, so no stylesheet is named)."""
-    body = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    body: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     return body.replace(
         _PER_REQUEST_PUBDATE, f"<pubDate>{NOTICE_DATE_PLACEHOLDER}</pubDate>".encode()
     )

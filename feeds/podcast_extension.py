@@ -13,6 +13,7 @@ from email.utils import format_datetime
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
+from lxml import etree
 
 from feeds.model import AlternateEnclosure
 
@@ -31,7 +32,7 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-class PodcastIndexExtension(BaseExtension):
+class PodcastIndexExtension(BaseExtension):  # type: ignore[misc]  # feedgen ships no types
     """Channel elements: guid, locked, block, funding and trailers."""
 
     def __init__(self) -> None:
@@ -102,7 +103,7 @@ class PodcastIndexExtension(BaseExtension):
             trailer["season"] = str(int(season))
         self._trailers.append(trailer)
 
-    def extend_rss(self, rss_feed):  # type: ignore[no-untyped-def]
+    def extend_rss(self, rss_feed: etree._Element) -> etree._Element:
         channel = rss_feed[0]
         if self._guid is not None:
             xml_elem(_tag("guid"), channel).text = self._guid
@@ -126,7 +127,7 @@ class PodcastIndexExtension(BaseExtension):
         return rss_feed
 
 
-class PodcastIndexEntryExtension(BaseEntryExtension):
+class PodcastIndexEntryExtension(BaseEntryExtension):  # type: ignore[misc]  # feedgen: no types
     """Item elements: season, episode, chapters, transcripts and alternate enclosures."""
 
     def __init__(self) -> None:
@@ -181,7 +182,7 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
             attrs["default"] = "true"
         self._alternates.append((attrs, alternate.url))
 
-    def extend_rss(self, entry):  # type: ignore[no-untyped-def]
+    def extend_rss(self, entry: etree._Element) -> etree._Element:
         if self._season is not None:
             season = xml_elem(_tag("season"), entry)
             season.text = str(self._season[0])

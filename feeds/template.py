@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 from feeds.model import MEMBER_NAME_PLACEHOLDER, PLACEHOLDERS, TOKEN_PLACEHOLDER
 
@@ -104,15 +105,16 @@ class FeedTemplate:
         values = self._values(token, extra)
         parts, deflated_parts = self.parts, self.deflated_parts
         at = [index for index, value in enumerate(values) if not isinstance(value, bytes)]
+        flat = cast(list[bytes], values)  # with no fragment (`at` empty) every value is bytes
         if at:
-            values, parts, deflated_parts = _flattened(values, parts, deflated_parts, at)
-        deflated = _deflate_values(values)  # type: ignore[arg-type]
+            flat, parts, deflated_parts = _flattened(values, parts, deflated_parts, at)
+        deflated = _deflate_values(flat)
         crc = zlib.crc32(parts[0])
         pieces = [deflated_parts[0]]
-        for value, part, deflated_part in zip(values, parts[1:], deflated_parts[1:], strict=True):
-            crc = zlib.crc32(part, zlib.crc32(value, crc))  # type: ignore[arg-type]
-            pieces += (deflated[value], deflated_part)  # type: ignore[index]
-        size = sum(map(len, parts)) + sum(map(len, values))  # type: ignore[arg-type]
+        for value, part, deflated_part in zip(flat, parts[1:], deflated_parts[1:], strict=True):
+            crc = zlib.crc32(part, zlib.crc32(value, crc))
+            pieces += (deflated[value], deflated_part)
+        size = sum(map(len, parts)) + sum(map(len, flat))
         return _gzip_member(pieces, crc, size)
 
 
@@ -126,13 +128,14 @@ def _flattened(
     its parts (deflated with its template) spliced in as parts, with empty values where two
     parts meet. Sliced, not looped: a feed has hundreds of token slots and one fragment."""
     flat_values: list[bytes] = []
-    flat_parts, flat_deflated = [], []
+    flat_parts: list[bytes] = []
+    flat_deflated: list[bytes] = []
     start = 0
     for index in at:
-        flat_values += values[start:index]  # type: ignore[arg-type]
+        flat_values += cast(list[bytes], values[start:index])  # the fragments are at `at`
         flat_parts += parts[start : index + 1]
         flat_deflated += deflated_parts[start : index + 1]
-        for filled in values[index]:  # type: ignore[union-attr]
+        for filled in cast(Fragments, values[index]):
             template = filled.template
             flat_values.append(b"")
             flat_values += (v.encode() for v in filled.values)
@@ -140,7 +143,7 @@ def _flattened(
             flat_deflated += template.deflated_parts
         flat_values.append(b"")
         start = index + 1
-    flat_values += values[start:]  # type: ignore[arg-type]
+    flat_values += cast(list[bytes], values[start:])
     flat_parts += parts[start:]
     flat_deflated += deflated_parts[start:]
     return flat_values, tuple(flat_parts), tuple(flat_deflated)

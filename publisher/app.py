@@ -14,10 +14,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from publisher.config import Config, load_config
-from publisher.services import AppServices, services_of
-
-# `services_of` lives in publisher.services; importable from here too for callers written before.
-__all__ = ["create_app", "services_of"]
+from publisher.services import AppServices
 
 # No route takes more than a form or a Stripe event; anything bigger is refused with 413
 # while its length is read, before its body (the webhook has its own, stricter bound).
@@ -27,7 +24,7 @@ MAX_CONTENT_LENGTH = 1024 * 1024
 class LovetvFlask(Flask):
     """Flask, with its log line for an unhandled error cut free of secrets."""
 
-    def log_exception(self, exc_info) -> None:  # type: ignore[no-untyped-def]
+    def log_exception(self, exc_info) -> None:
         """Flask names the request's path, which may hold a feed token or a sign-in link."""
         from publisher.web.redaction import redact
 
@@ -69,7 +66,7 @@ def create_app(
     error_pages.init_app(app)
     unavailable.init_app(app)
     # Inside the member feed's fast path (registered with the blueprints), which takes GETs.
-    app.wsgi_app = BodyLimits(app.wsgi_app, MAX_CONTENT_LENGTH)  # type: ignore[method-assign]
+    app.wsgi_app = BodyLimits(app.wsgi_app, MAX_CONTENT_LENGTH)  # type: ignore[method-assign]  # Flask's way to add WSGI middleware
     register_blueprints(app)
     metrics_web.init_app(app)
     if timed:
@@ -77,7 +74,7 @@ def create_app(
     if config.trusted_proxies > 0:
         # The client address (rate limits, stats) from X-Forwarded-For, trusting exactly
         # as many hops as the operator put in front; 0 means the socket peer.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]  # Flask's way to add WSGI middleware
     if timed:
-        app.wsgi_app = RequestMetrics(app.wsgi_app)  # type: ignore[method-assign]
+        app.wsgi_app = RequestMetrics(app.wsgi_app)  # type: ignore[method-assign]  # Flask's way to add WSGI middleware
     return app

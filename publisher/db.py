@@ -27,6 +27,7 @@ from publisher.schema_check import head_revision, stored_revision
 
 if TYPE_CHECKING:  # Alembic costs ~0.2 s of imports; only migrations and a stale schema need it
     from alembic.config import Config as AlembicConfig
+    from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.orm import Session, sessionmaker
 
 # Seconds. A frozen database answers a request with 503 after at most
@@ -98,9 +99,9 @@ def serialise_on(session: Session, keys: Iterable[str]) -> None:
         session.execute(text("DELETE FROM rate_limit_hits WHERE 0 = 1"))
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: object) -> None:
     """WAL lets the CLI publish while gunicorn workers read; foreign keys are off by default."""
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")

@@ -91,15 +91,15 @@ def install_deadlines(engine: Engine, statement_seconds: float, ping_seconds: fl
     """Give every statement and every pool ping of `engine` a client-side deadline."""
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _arm(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def _arm(conn, cursor, statement, parameters, context, executemany):
         _watchdog.arm(conn.connection.dbapi_connection, statement_seconds)
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _disarm(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def _disarm(conn, cursor, statement, parameters, context, executemany):
         _watchdog.disarm(conn.connection.dbapi_connection)
 
     @event.listens_for(engine, "handle_error")
-    def _disarm_on_error(context):  # type: ignore[no-untyped-def]
+    def _disarm_on_error(context):
         cursor = getattr(context, "cursor", None)  # absent when a pool ping failed
         if cursor is not None:
             _watchdog.disarm(getattr(cursor, "connection", None))
@@ -114,7 +114,7 @@ def install_deadlines(engine: Engine, statement_seconds: float, ping_seconds: fl
         finally:
             _watchdog.disarm(dbapi_connection)
 
-    dialect.do_ping = guarded_ping  # type: ignore[method-assign]
+    dialect.do_ping = guarded_ping  # type: ignore[method-assign]  # this engine's dialect only
 
 
 @contextlib.contextmanager

@@ -19,12 +19,15 @@ import os
 import threading
 import time
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from publisher.web.redaction import redact
+
+if TYPE_CHECKING:
+    from gunicorn.glogging import _AtomsDict  # types-gunicorn's name for the atoms
 
 # Seconds a request handler may run before its worker is replaced; graceful shutdown time.
 WORKER_TIMEOUT = 30
@@ -40,12 +43,12 @@ _URL_ATOMS = ("r", "U", "q", "f")
 class RedactingLogger(Logger):
     """gunicorn's logger with tokens and sign-in links cut out of every access line."""
 
-    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
-        values = super().atoms(resp, req, environ, request_time)
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> _AtomsDict:
+        values = cast(dict[str, Any], super().atoms(resp, req, environ, request_time))
         for name in _URL_ATOMS:
             if isinstance(values.get(name), str):
                 values[name] = redact(values[name])
-        return values
+        return cast("_AtomsDict", values)
 
 
 class HandlerClock:
@@ -82,7 +85,7 @@ class LovetvServer(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):  # type: ignore[no-untyped-def]
+    def load(self):
         from publisher.app import create_app
 
         return HandlerClock(create_app())

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from auth.plans import MemberStatus
@@ -73,9 +74,12 @@ def end_sessions(session: Session, member_id: int, keep_id_hash: str | None = No
     statement = delete(AccountSession).where(AccountSession.member_id == member_id)
     if keep_id_hash is not None:
         statement = statement.where(AccountSession.id_hash != keep_id_hash)
-    return session.execute(statement).rowcount or 0
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
 
 
 def delete_expired_sessions(session: Session, now: datetime) -> int:
     """Old rows go when anyone signs in, so the table holds live sessions only."""
-    return session.execute(delete(AccountSession).where(AccountSession.expires_at <= now)).rowcount
+    return cast(
+        CursorResult[Any],
+        session.execute(delete(AccountSession).where(AccountSession.expires_at <= now)),
+    ).rowcount

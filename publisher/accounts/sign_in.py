@@ -19,8 +19,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 
 from auth.plans import MemberStatus
@@ -80,10 +81,13 @@ def answer_requests(session: Session, config: Config, now: datetime, batch: int 
         query = query.with_for_update(skip_locked=True)
     pending = list(session.scalars(query))
     for request in pending:
-        taken = session.execute(
-            delete(PendingSignIn)
-            .where(PendingSignIn.id == request.id)
-            .execution_options(synchronize_session=False)
+        taken = cast(
+            CursorResult[Any],
+            session.execute(
+                delete(PendingSignIn)
+                .where(PendingSignIn.id == request.id)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
         if taken != 1:  # another sender answered it first (SQLite has no SKIP LOCKED)
             continue
@@ -142,15 +146,18 @@ def use_link(session: Session, token: str, now: datetime) -> int | None:
     if not well_formed(token):
         return None
     token_hash = _hash(token)
-    changed = session.execute(
-        update(SignInLink)
-        .where(
-            SignInLink.token_hash == token_hash,
-            SignInLink.used_at.is_(None),
-            SignInLink.expires_at > now,
-        )
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
+    changed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(SignInLink)
+            .where(
+                SignInLink.token_hash == token_hash,
+                SignInLink.used_at.is_(None),
+                SignInLink.expires_at > now,
+            )
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if changed != 1:
         return None

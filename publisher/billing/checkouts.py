@@ -71,7 +71,7 @@ def provision_checkout(
         return recorded
     owner = owner_of_checkout(session, checkout)
     if owner is not None:
-        record = _members_purchase(session, reads, config, owner, checkout, now)
+        record: Checkout | None = _members_purchase(session, reads, config, owner, checkout, now)
     else:
         holder = member_with_email(session, checkout.email)
         if holder is not None and holder.stripe_customer_id == checkout.customer_id:

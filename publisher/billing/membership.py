@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, GIFT, LAPSED, REVOKED
@@ -214,4 +214,5 @@ def _claimed_ending(
         .values(status=outcome.status)
         .execution_options(synchronize_session=False)
     )
-    return outcome.status if session.execute(claim).rowcount == 1 else None
+    claimed = cast(CursorResult[Any], session.execute(claim)).rowcount
+    return outcome.status if claimed == 1 else None

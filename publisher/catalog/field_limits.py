@@ -23,7 +23,7 @@ NUMBER_MAX = 2**31 - 1
 
 def column_length(model: type[DeclarativeBase], column: str) -> int:
     """The declared length of a String column, or DESCRIPTION_MAX for a Text column."""
-    length = getattr(model.__table__.c[column].type, "length", None)  # type: ignore[attr-defined]
+    length = getattr(model.__table__.c[column].type, "length", None)
     return int(length) if length else DESCRIPTION_MAX
 
 

@@ -119,9 +119,9 @@ def _record(services: Services, episode: Episode, draft: EpisodeDraft) -> None:
             "uploading: nothing was published; choose another --number"
         ) from exc
     except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        said = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         raise DatabaseError(
-            f"could not record the episode ({first[0] if first else type(exc).__name__}); "
+            f"could not record the episode ({said[0] if said else type(exc).__name__}); "
             "its uploads were removed, so run the command again"
         ) from exc
 

@@ -132,7 +132,7 @@ def read_inputs(draft: EpisodeDraft) -> Inputs:
         audio = None if video is not None and video.gives_audio else probe_audio(draft.audio)
         if audio is not None and video is not None:
             check_same_length(audio.duration, video)
-        duration = video.info.duration if audio is None and video else audio.duration
+        duration = video.info.duration if audio is None and video else audio.duration  # type: ignore[union-attr]  # no audio only when the video has it
         return Inputs(
             audio=audio,
             chapters=read_chapters(draft.chapters, duration) if draft.chapters else [],

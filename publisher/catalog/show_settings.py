@@ -12,7 +12,8 @@ SHOW_EXTRAS = ("image_key", "terms", "refund_policy")
 
 
 def show_settings(services: Services) -> dict[str, Any]:
-    """The show's settings, as `lovetv show get --json` prints them (CONTRACT.md's keys first)."""
+    """The show's settings, as `lovetv show get --json` prints them (title, author, owner_email,
+    category and the rest that scripts read first; docs/cli.md describes them)."""
     with services.db.session() as session:
         show = get_show(session)
         settings = {name: getattr(show, name) for name in (*SHOW_FIELDS, *SHOW_EXTRAS)}

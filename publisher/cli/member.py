@@ -173,6 +173,7 @@ def edit(
             headline = f"{named['email']} is now called {named['name'] or '(no name)'}"
             click.echo(json.dumps(named) if as_json else printable(headline))
             return
+    assert new_email is not None  # only a new name was asked for: done above
     summary = change_address(state.services(), email, new_email)
     if name is not None:
         summary["name"] = named["name"]

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL.ImageDraw import ImageDraw
 
 WIDTH, HEIGHT, FPS = 640, 360, 12
 BACKGROUND, HEART = (122, 28, 64), (240, 120, 150)
@@ -47,9 +51,9 @@ def draw_trailer_video(sound: Path, target: Path, title: str) -> Path:
     return target
 
 
-def _heart(draw: object, scale: float) -> None:
+def _heart(draw: ImageDraw, scale: float) -> None:
     r = int(HEIGHT / 7 * scale)
     cx, cy = WIDTH // 2, HEIGHT // 2 - r // 2
-    draw.ellipse((cx - 2 * r, cy - r, cx, cy + r), fill=HEART)  # type: ignore[attr-defined]
-    draw.ellipse((cx, cy - r, cx + 2 * r, cy + r), fill=HEART)  # type: ignore[attr-defined]
-    draw.polygon([(cx - 2 * r, cy), (cx + 2 * r, cy), (cx, cy + 2 * r)], fill=HEART)  # type: ignore[attr-defined]
+    draw.ellipse((cx - 2 * r, cy - r, cx, cy + r), fill=HEART)
+    draw.ellipse((cx, cy - r, cx + 2 * r, cy + r), fill=HEART)
+    draw.polygon([(cx - 2 * r, cy), (cx + 2 * r, cy), (cx, cy + 2 * r)], fill=HEART)

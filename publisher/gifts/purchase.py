@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from auth.stripe_api import CheckoutSummary
@@ -106,20 +107,23 @@ def record_gift_payment(
         return None
     now = now or utcnow()
     code = new_code()
-    claimed = session.execute(
-        update(Gift)
-        .where(Gift.id == gift.id, Gift.status == PENDING)
-        .values(
-            status=BOUGHT,
-            checkout_session_id=checkout.id,
-            payment_intent_id=checkout.payment_intent_id,
-            buyer_email=normalized_or_none(checkout.email),
-            code_hash=code_hash(code),
-            paid_at=now,
-            paid_cents=checkout.amount_total,
-            currency=checkout.currency,
-        )
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Gift)
+            .where(Gift.id == gift.id, Gift.status == PENDING)
+            .values(
+                status=BOUGHT,
+                checkout_session_id=checkout.id,
+                payment_intent_id=checkout.payment_intent_id,
+                buyer_email=normalized_or_none(checkout.email),
+                code_hash=code_hash(code),
+                paid_at=now,
+                paid_cents=checkout.amount_total,
+                currency=checkout.currency,
+            )
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     if claimed == 1:
         session.refresh(gift)

@@ -14,8 +14,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, GIFT, REVOKED
@@ -186,17 +187,23 @@ def redeem(session: Session, config: Config, token: str, now: datetime) -> Redee
 
 def _use_once(session: Session, claim: GiftClaim, gift: Gift, now: datetime) -> bool:
     """Both the link and the gift change in conditional UPDATEs: only one claim wins."""
-    link = session.execute(
-        update(GiftClaim)
-        .where(GiftClaim.id == claim.id, GiftClaim.used_at.is_(None))
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
+    link = cast(
+        CursorResult[Any],
+        session.execute(
+            update(GiftClaim)
+            .where(GiftClaim.id == claim.id, GiftClaim.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
-    won = session.execute(
-        update(Gift)
-        .where(Gift.id == gift.id, Gift.status == BOUGHT)
-        .values(status=REDEEMED, redeemed_at=now)
-        .execution_options(synchronize_session=False)
+    won = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Gift)
+            .where(Gift.id == gift.id, Gift.status == BOUGHT)
+            .values(status=REDEEMED, redeemed_at=now)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     return link == 1 and won == 1
 

@@ -45,7 +45,7 @@ def settle_gift_charge(
         # Only while gifts (and prepaid time) are what the member holds: one who has since
         # subscribed keeps the subscription's state.
         held = member is not None and member.billing_state in (GIFT, PREPAID)
-        if held and not settle_gift_time(session, member, now):
+        if held and member is not None and not settle_gift_time(session, member, now):
             _end_access(session, config, member, now, reason)
     session.flush()
     return True

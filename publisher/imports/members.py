@@ -59,7 +59,8 @@ def read_rows(path: Path, default_plan: str, today: date) -> list[ImportRow]:
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
         raise UserError(f"{path}: unknown column {unknown[0]!r} (columns: {', '.join(COLUMNS)})")
-    rows, problems, seen = [], [], {}
+    rows, problems = [], []
+    seen: dict[str, int] = {}  # address: the line it was first on
     for record in reader:
         line = reader.line_num
         fields = {k.strip().lower(): (v or "").strip() for k, v in record.items() if k}

@@ -175,7 +175,9 @@ def _oldest_first(episodes: list[SourceEpisode]) -> list[SourceEpisode]:
     return sorted(reversed(episodes), key=lambda e: e.published or undated)
 
 
-def _number(episode: SourceEpisode, taken: set[int], warn: Callable[[str], None]) -> int | None:
+def _number(
+    episode: SourceEpisode, taken: set[int | None], warn: Callable[[str], None]
+) -> int | None:
     """The old feed's number when it is still free in the season; else none, said aloud."""
     if episode.number is None:
         return None

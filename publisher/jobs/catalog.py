@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 
 from publisher.models import AccountSession, PendingSignIn, RateLimitHit, SignInLink, utcnow
 from publisher.services import Services
@@ -64,9 +65,13 @@ def sign_in_cleanup(services: Services) -> str:
     """Expired sign-in links and sessions, old rate-limit hits and unanswered requests."""
     now = utcnow()
     with services.db.session() as session:
-        links = session.execute(delete(SignInLink).where(SignInLink.expires_at <= now)).rowcount
-        sessions = session.execute(
-            delete(AccountSession).where(AccountSession.expires_at <= now)
+        links = cast(
+            CursorResult[Any],
+            session.execute(delete(SignInLink).where(SignInLink.expires_at <= now)),
+        ).rowcount
+        sessions = cast(
+            CursorResult[Any],
+            session.execute(delete(AccountSession).where(AccountSession.expires_at <= now)),
         ).rowcount
         session.execute(delete(RateLimitHit).where(RateLimitHit.at <= now - timedelta(days=1)))
         session.execute(

@@ -15,8 +15,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, true, update
+from sqlalchemy import CursorResult, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from publisher.errors import UserError
@@ -104,11 +105,14 @@ def _claim(services: Services, name: str, now: datetime, due_only: bool = True) 
     free = or_(JobState.lease_until.is_(None), JobState.lease_until < now)
     due = JobState.next_run <= now if due_only else true()
     with services.db.session() as session:
-        changed = session.execute(
-            update(JobState)
-            .where(JobState.name == name, due, free)
-            .values(lease_until=lease)
-            .execution_options(synchronize_session=False)
+        changed = cast(
+            CursorResult[Any],
+            session.execute(
+                update(JobState)
+                .where(JobState.name == name, due, free)
+                .values(lease_until=lease)
+                .execution_options(synchronize_session=False)
+            ),
         ).rowcount
     return lease if changed == 1 else None
 

@@ -53,7 +53,9 @@ def season_news(
     others: list[OtherSeason] = []
     changes: list[datetime] = []
     seasons = first_episodes(session, now)
-    own = next(((s.number, first) for s, first in seasons if s.id == season_id), None)
+    own: tuple[int | None, datetime | None] | None = next(
+        ((s.number, first) for s, first in seasons if s.id == season_id), None
+    )
     if own is None:  # nothing of this season is out yet
         own = (session.scalar(select(Season.number).where(Season.id == season_id)), None)
     for season, first in seasons:

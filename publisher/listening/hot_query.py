@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, Select
 from sqlalchemy.exc import OperationalError
@@ -34,21 +34,21 @@ HOT_STATEMENT_SECONDS = 2.0
 class HotQuery:
     """`first(**params)` of a compiled SELECT, as a dict of column name to value."""
 
-    def __init__(self, engine: Engine, statement: Select[Any]) -> None:
+    def __init__(self, engine: Engine, statement: Select[*tuple[Any, ...]]) -> None:
         self.engine = engine
         compiled = statement.compile(dialect=engine.dialect)
         self.sql = str(compiled)
         self.defaults = dict(compiled.params)
         self.order = compiled.positiontup if compiled.positional else None
         columns = list(statement.selected_columns)
-        self.names = [c.key for c in columns]
+        self.names = [cast(str, c.key) for c in columns]  # each hot column is named
         self.datetimes = [isinstance(c.type, UTCDateTime) for c in columns]
         self._local = threading.local()
 
     def first(self, **params: Any) -> dict[str, Any] | None:
         values = {**self.defaults, **params}
         args = tuple(values[name] for name in self.order) if self.order is not None else values
-        dbapi_error = self.engine.dialect.dbapi.Error  # type: ignore[union-attr]
+        dbapi_error = self.engine.dialect.dbapi.Error  # type: ignore[union-attr]  # loaded: the engine connects
         started = time.monotonic()
         try:
             row = self._run(args)
@@ -85,9 +85,9 @@ class HotQuery:
         raw.detach()  # ours for the thread's life: never handed back to the pool changed
         dbapi = raw.dbapi_connection
         if self.engine.dialect.name == "sqlite":
-            dbapi.isolation_level = None  # type: ignore[union-attr]
+            dbapi.isolation_level = None  # type: ignore[union-attr]  # a fresh raw connection is set
         else:
-            dbapi.autocommit = True  # type: ignore[union-attr]
+            dbapi.autocommit = True  # type: ignore[union-attr]  # a fresh raw connection is set
         return dbapi
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from feeds.model import (
@@ -79,12 +79,12 @@ class Urls:
         )
 
 
-def published(now: datetime):  # type: ignore[no-untyped-def]
+def published(now: datetime) -> ColumnElement[bool]:
     """The SQL condition of an episode listeners may hear at `now`."""
     return (Episode.publish_at <= now) & Episode.unpublished_at.is_(None)
 
 
-def public(now: datetime):  # type: ignore[no-untyped-def]
+def public(now: datetime) -> ColumnElement[bool]:
     """Teaser episodes and trailers: all the public feed and `/media/teaser/` may name."""
     return published(now) & or_(Episode.teaser.is_(True), Episode.episode_type == "trailer")
 

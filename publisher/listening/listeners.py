@@ -92,7 +92,7 @@ class Listener:
         return max(moments, default=None)
 
 
-def listener_from_row(row: Mapping[str, Any] | None, secret: str, token: str) -> Listener | None:
+def listener_from_row(row: Mapping[Any, Any] | None, secret: str, token: str) -> Listener | None:
     """A `Listener` from a row of `LISTENER_COLUMNS`, if the token really derives from it."""
     if row is None or row["nonce"] is None or not token_matches(secret, row["nonce"], token):
         return None

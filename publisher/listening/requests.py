@@ -37,7 +37,7 @@ _JOIN = "LEFT OUTER JOIN rendered_feeds ON"
 _JOIN_BY_STATE = "LEFT OUTER JOIN rendered_feeds INDEXED BY ix_rendered_feeds_state ON"
 
 
-def _hot_query(engine: Engine, statement: Select[Any]) -> HotQuery:
+def _hot_query(engine: Engine, statement: Select[*tuple[Any, ...]]) -> HotQuery:
     query = HotQuery(engine, statement)
     if engine.dialect.name == "sqlite":
         assert query.sql.count(_JOIN) == 1, query.sql

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from publisher.db import Database
@@ -21,7 +21,7 @@ from publisher.models import OutboxMessage
 LEASE = timedelta(minutes=5)
 
 
-def _due(now: datetime):  # type: ignore[no-untyped-def]
+def _due(now: datetime) -> ColumnElement[bool]:
     return and_(
         OutboxMessage.status == "pending",
         OutboxMessage.next_attempt_at <= now,
@@ -37,7 +37,7 @@ def claim_due(db: Database, now: datetime, limit: int) -> list[int]:
         return _claim_conditionally(session, now, limit)
 
 
-def _candidates(now: datetime, limit: int):  # type: ignore[no-untyped-def]
+def _candidates(now: datetime, limit: int) -> Select[int]:
     return (
         select(OutboxMessage.id)
         .where(_due(now))

@@ -26,9 +26,9 @@ def compose(row: OutboxMessage, mail_from: str) -> Message:
     if not (to_address.isascii() and parseaddr(mail_from)[1].isascii()):
         return _compose_international(row, mail_from)
     message = MIMEMultipart("alternative")
-    message["From"] = _header(mail_from)
+    message["From"] = _header(mail_from)  # type: ignore[assignment]  # typeshed: str only
     message["To"] = to_address
-    message["Subject"] = _header(row.subject)
+    message["Subject"] = _header(row.subject)  # type: ignore[assignment]  # email takes a Header
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
     # RFC 3834: tells vacation responders not to answer a machine.

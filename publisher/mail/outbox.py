@@ -17,7 +17,7 @@ from email.utils import make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import insert, select
+from sqlalchemy import Insert, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -110,7 +110,7 @@ def _existing_keys(session: Session, keys: list[str]) -> set[str]:
     return {key for key in session.scalars(query) if key is not None}
 
 
-def _insert(session: Session, skip_duplicate_keys: bool):  # type: ignore[no-untyped-def]
+def _insert(session: Session, skip_duplicate_keys: bool) -> Insert:
     """An INSERT into the outbox that, when asked, skips rows whose dedupe key exists."""
     dialect = session.get_bind().dialect.name
     if not skip_duplicate_keys or dialect not in ("postgresql", "sqlite"):

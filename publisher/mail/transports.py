@@ -164,7 +164,7 @@ class SmtpTransport:
 
 def _smtp_error(exc: smtplib.SMTPResponseException) -> str:
     reply = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else ""
-    return f"SMTP {exc.smtp_code}: {reply or exc.smtp_error}"
+    return f"SMTP {exc.smtp_code}: {reply or exc.smtp_error!s}"
 
 
 class FileTransport:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from auth.access import ACTIVE, GIFT, PREPAID
@@ -64,7 +64,7 @@ def _messages(session: Session, config: Config, season: Season, now: datetime) -
         yield email, context, member_id, f"season-out:{season.id}:{member_id}"
 
 
-def _not_past_grace(now: datetime):  # type: ignore[no-untyped-def]
+def _not_past_grace(now: datetime) -> ColumnElement[bool]:
     """`auth.access.effective_status` in SQL: a past-due member whose grace ran out, or a gift
     or prepaid membership past its end, is lapsed."""
     return or_(

@@ -31,7 +31,7 @@ class OutboxCollector:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self):
         with self.db.session() as session:
             pending, failing = session.execute(
                 select(

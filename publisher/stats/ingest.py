@@ -12,8 +12,9 @@ import secrets
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ SALT_DAYS_KEPT = 2
 SCRUB_EVERY = 600.0  # seconds between scrubs in one process
 _last_scrub = 0.0
 
-Key = tuple[int, str, str, str]  # episode, format, client address, user agent
+Key = tuple[int, str, str | None, str]  # episode, format, client address (erased later), user agent
 
 
 def write_batch(services: Services, hits: Sequence[MediaHit], now: datetime | None = None) -> None:
@@ -191,7 +192,7 @@ _salts: dict[tuple[str, str], str] = {}
 
 def day_salt(session: Session, day: str) -> str:
     """The random salt of one UTC day, shared by every worker through the database."""
-    cache_key = (str(session.get_bind().url), day)
+    cache_key = (str(session.get_bind().engine.url), day)
     if cache_key in _salts:
         return _salts[cache_key]
     salt = session.scalar(select(StatsSalt.salt).where(StatsSalt.day == day))
@@ -211,10 +212,13 @@ def day_salt(session: Session, day: str) -> str:
 def scrub(session: Session, now: datetime) -> int:
     """Forget raw addresses after the 24-hour window and salts after two days; how many
     addresses were erased."""
-    erased = session.execute(
-        update(MediaRequest)
-        .where(MediaRequest.at < now - RAW_IP_KEPT, MediaRequest.client_ip.is_not(None))
-        .values(client_ip=None)
+    erased = cast(
+        CursorResult[Any],
+        session.execute(
+            update(MediaRequest)
+            .where(MediaRequest.at < now - RAW_IP_KEPT, MediaRequest.client_ip.is_not(None))
+            .values(client_ip=None)
+        ),
     ).rowcount
     oldest_kept = (now - timedelta(days=SALT_DAYS_KEPT)).date().isoformat()
     for row in session.scalars(select(StatsSalt).where(StatsSalt.day < oldest_kept)):

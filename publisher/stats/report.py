@@ -31,7 +31,8 @@ def stats_report(
     days: int = 30,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Downloads in the last `days` days by episode, app and day (CONTRACT.md's shape)."""
+    """Downloads in the last `days` days by episode, app and day: `lovetv stats --json`'s
+    `episodes` (guid, title, downloads) and `apps` (name: downloads), then more."""
     if days < 1:
         raise UserError("--days must be at least 1")
     until = now or utcnow()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
@@ -42,7 +43,7 @@ def check(session: Session, services: Services, rows: list[dict]) -> list[Sharin
 def _usage(session: Session, day: str, token_ids: set[int]) -> list[tuple[int, int, int]]:
     start = datetime.fromisoformat(day).replace(tzinfo=UTC)
     return [
-        (token_id, networks, requests)
+        (cast(int, token_id), networks, requests)  # token_id is IN token_ids, so set
         for token_id, networks, requests in session.execute(
             select(
                 MediaRequest.token_id,

@@ -8,6 +8,8 @@ billing credential. Pages show feed tokens, so they are `no-store` and `no-refer
 
 from __future__ import annotations
 
+from typing import cast
+
 import segno
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request
 
@@ -67,7 +69,7 @@ def portal_failed(why: str) -> Refusal:
 
 
 def _to_sign_in() -> Response:
-    return private(redirect("/account/sign-in", code=303))  # type: ignore[arg-type]
+    return private(cast(Response, redirect("/account/sign-in", code=303)))
 
 
 def qr_data_uri(url: str) -> str:
@@ -114,7 +116,7 @@ def reset() -> Response:
         if member is None:
             return _to_sign_in()
         reset_links(db, services.config, member, current_id_hash(), utcnow())
-    return private(redirect("/account?done=links-reset", code=303))  # type: ignore[arg-type]
+    return private(cast(Response, redirect("/account?done=links-reset", code=303)))
 
 
 @bp.post("/account/billing")
@@ -136,7 +138,7 @@ def open_portal() -> Response:
         url = gateway().create_portal(customer_id, return_url=f"{services.config.base_url}/account")
     except StripeFailure as exc:
         return private(portal_failed(str(exc)).response())
-    return private(redirect(url, code=303))  # type: ignore[arg-type]
+    return private(cast(Response, redirect(url, code=303)))
 
 
 @bp.get("/account/billing")
@@ -149,7 +151,7 @@ def account_billing() -> Response:
         member = current_member(db)
     if member is None:
         return _to_sign_in()
-    return private(redirect("/account", code=303))  # type: ignore[arg-type]
+    return private(cast(Response, redirect("/account", code=303)))
 
 
 @bp.post("/account/sign-out")
@@ -157,7 +159,7 @@ def sign_out() -> Response:
     """End this browser's session on the server and forget the cookie."""
     with services_of(current_app).db.session() as db:
         end_session(db, cookie_value())
-    response = private(redirect("/account/sign-in?done=signed-out", code=303))  # type: ignore[arg-type]
+    response = private(cast(Response, redirect("/account/sign-in?done=signed-out", code=303)))
     clear_session_cookie(response)
     return response
 

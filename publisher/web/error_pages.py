@@ -55,6 +55,7 @@ def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if status not in SHORT_ANSWERS:
         return error.get_response()
+    response: Response  # Flask's own (a page) or werkzeug's
     if wants_html():
         response = page(status, *PAGES[status], title=current_title())
     elif request.accept_mimetypes.best == "application/json":

@@ -79,4 +79,4 @@ class MemberFeedFastPath:
 
 def init_app(app: Flask, feeds: MemberFeeds) -> None:
     """Put the fast path in front of the app (inside any proxy middleware added later)."""
-    app.wsgi_app = MemberFeedFastPath(app.wsgi_app, feeds, trusted_hosts_of(app))  # type: ignore[method-assign]
+    app.wsgi_app = MemberFeedFastPath(app.wsgi_app, feeds, trusted_hosts_of(app))  # type: ignore[method-assign]  # Flask's way to add WSGI middleware

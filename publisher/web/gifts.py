@@ -109,7 +109,7 @@ def thanks() -> Response:
     """The buyer's return: the payment recorded (as the webhook would), what happens next."""
     session_id = request.args.get("session_id", "")
     services = services_of(current_app)
-    gift = None
+    gift: dict[str, object] | None = None
     if SESSION_ID.match(session_id):
         throttled = stripe_throttle()
         if throttled is not None:
@@ -121,8 +121,9 @@ def thanks() -> Response:
         if checkout is not None and checkout.gift_id is not None:
             with services.db.session() as db:  # a gift's checkout asks Stripe nothing more
                 provision_checkout(db, StripeAnswers(checkout), services.config, checkout)
-                gift = db.get(Gift, int(checkout.gift_id))
-                gift = gift_view(gift) if gift is not None and gift.status != "pending" else None
+                bought = db.get(Gift, int(checkout.gift_id))
+                if bought is not None and bought.status != "pending":
+                    gift = gift_view(bought)
     return gift_html("gift_thanks.html", gift=gift)
 
 

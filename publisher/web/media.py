@@ -67,7 +67,7 @@ NO_ACCESS = {
 }
 
 
-def _no_access(listener: Listener, now) -> Response:  # type: ignore[no-untyped-def]
+def _no_access(listener: Listener, now) -> Response:
     """403 with one plain sentence: why, and where the member can act. A revoked member is
     told who ended it and who to write to: signing in or rejoining cannot undo a revoke."""
     services = services_of(current_app)
@@ -93,7 +93,7 @@ def teaser_media(filename: str) -> Response:
     return _episode_file(name, public(utcnow()), PUBLIC_CACHE)
 
 
-def _episode_file(  # type: ignore[no-untyped-def]
+def _episode_file(
     name: MediaName, condition, cache_control: str, listener: Listener | None = None
 ) -> Response:
     services = services_of(current_app)

@@ -50,8 +50,7 @@ class PlaylistFastPath:
         try:
             now = utcnow()
             found = self.playlists.find(match[2], match[1], now)
-            allowed = found is not None and found.listener is not None
-            if not allowed or not found.listener.access(now).allowed:  # type: ignore[union-attr]
+            if found is None or found.listener is None or not found.listener.access(now).allowed:
                 return self.app(environ, start_response)
         except Exception:
             return self.app(environ, start_response)
@@ -80,4 +79,4 @@ class PlaylistFastPath:
 
 def init_app(app: Flask, playlists: PlaylistRequests) -> None:
     """Put the fast path in front of the app (inside any proxy middleware added later)."""
-    app.wsgi_app = PlaylistFastPath(app.wsgi_app, playlists, trusted_hosts_of(app))  # type: ignore[method-assign]
+    app.wsgi_app = PlaylistFastPath(app.wsgi_app, playlists, trusted_hosts_of(app))  # type: ignore[method-assign]  # Flask's way to add WSGI middleware

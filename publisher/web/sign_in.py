@@ -7,6 +7,8 @@ and `no-referrer`.
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from publisher.accounts.sessions import delete_expired_sessions, end_session, start_session
@@ -100,6 +102,6 @@ def finish(token: str) -> Response:
         end_session(db, cookie_value())  # a browser holds one session, never two
         delete_expired_sessions(db, now)
         session_id = start_session(db, member_id, now)
-    response = private(redirect("/account", code=303))  # type: ignore[arg-type]
+    response = private(cast(Response, redirect("/account", code=303)))
     set_session_cookie(response, session_id)
     return response

@@ -9,6 +9,7 @@ A presigned S3 URL is signed for GET only, so a HEAD is answered here from what 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from flask import Response, abort, redirect, request, send_file
 
@@ -46,7 +47,7 @@ def serve_stored(
     url = storage.presigned_url(key, expires_in=PRESIGNED_SECONDS)
     if url is None:
         abort(404)
-    response = redirect(url, code=302)
+    response = cast(Response, redirect(url, code=302))
     # The redirect itself must never be reused: the next request checks access again.
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import cast
 
 from flask import Flask, has_request_context, request
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -35,8 +36,10 @@ UNAVAILABLE = (
 
 def unavailable(what: str, asked: Request | None = None) -> Response:
     """The 503 every outage answers with (`asked` defaults to Flask's current request)."""
-    asked = asked if asked is not None else request._get_current_object()  # type: ignore[attr-defined]
+    # Flask types its proxies as the objects they stand for, without the proxy's own methods.
+    asked = asked if asked is not None else cast(Request, request._get_current_object())  # type: ignore[attr-defined]
     message = f"the {what} is briefly unavailable; try again in a few seconds"
+    response: Response  # Flask's own (a page) or werkzeug's
     if asked is _current_request() and not asked.path.startswith("/webhooks/") and wants_html():
         response = page(503, *UNAVAILABLE)  # a person's browser: the site's own page
     elif asked.path.startswith("/webhooks/") or asked.accept_mimetypes.best == "application/json":
@@ -51,7 +54,7 @@ def unavailable(what: str, asked: Request | None = None) -> Response:
 
 def _current_request() -> Request | None:
     """Flask's request, when there is one (the feed fast path answers outside Flask)."""
-    return request._get_current_object() if has_request_context() else None  # type: ignore[attr-defined]
+    return request._get_current_object() if has_request_context() else None  # type: ignore[attr-defined]  # as above
 
 
 def database_unavailable(exc: Exception, asked: Request | None = None) -> Response:

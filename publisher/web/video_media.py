@@ -96,6 +96,6 @@ def _cached_playlist(storage: Storage, key: str) -> str:
 
 def _stored_playlist(storage: Storage, key: str) -> str:
     try:
-        return _cached_playlist(storage, key)
+        return _cached_playlist(storage, key)  # type: ignore[arg-type]  # stores hash by identity
     except FileNotFoundError:
         abort(404)

@@ -7,6 +7,8 @@ it is `no-store` and `no-referrer` like the account page.
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template
 
 from publisher.accounts.watching import may_watch, member_episode
@@ -36,7 +38,7 @@ def episode(guid: str) -> Response:
     with services.db.session() as db:
         member = current_member(db)
         if member is None:
-            return private(redirect("/account/sign-in", code=303))  # type: ignore[arg-type]
+            return private(cast(Response, redirect("/account/sign-in", code=303)))
         if not may_watch(db, services.config, member, now):
             return private(PAUSED.response())
         view = member_episode(db, services.config, member, guid, now)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
-from conftest import service_env
 from sqlalchemy import text
+from support.service_env import service_env
 
 from publisher.cli import COMMANDS, main
 from publisher.config import ConfigError

@@ -1,4 +1,4 @@
-"""`lovetv member …`: comp members, their links, rotation and revocation, as CONTRACT.md says."""
+"""`lovetv member …`: comp members, their links, rotation and revocation, as the README says."""
 
 from __future__ import annotations
 
