@@ -29,7 +29,7 @@ from publisher.stats.report import last_requests
 
 def describe_member(session: Session, services: Services, member: Member) -> dict[str, Any]:
     """The member as `member show --json` prints it: the keys scripts rely on (email, status,
-    plan, feeds; tests/test_member_cli.py), plus a few more."""
+    plan, feeds; tests/members/test_member_cli.py), plus a few more."""
     base = services.config.base_url
     token = current_token(session, member, services.config.secret_key)
     return {
