@@ -29,9 +29,10 @@ _shared: list[object] = []  # this process's browser, whichever module's fixture
 def chromium_fixture() -> Iterator[object]:
     """Headless chromium, launched once per worker.
 
-    Each test module imports this fixture, which makes one session fixture per module:
-    the first one launches the browser and closes it at the end of the session, the
-    others share it (Playwright's sync API runs once per process).
+    Registered once as a plugin by tests/conftest.py; `_shared` keeps one browser per
+    process even if a module defines the fixture again (Playwright's sync API runs once per
+    process). Outside CI a machine without chromium skips the browser tests; under CI=true
+    that fails the run.
     """
     if _shared:
         yield _shared[0]
