@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import cast
+from typing import TypeVar
 
 from feeds.model import MEMBER_NAME_PLACEHOLDER, PLACEHOLDERS, TOKEN_PLACEHOLDER
 
@@ -36,14 +36,18 @@ def _deflate_flushed(data: bytes, level: int = 6) -> bytes:
 # level (a smaller hash table, the same raw deflate format) is set up in a few µs, where
 # the default one's allocation cost more than a 304 (measured for issue 29's welcome items).
 _VALUES_MEM_LEVEL = 1
+_Key = TypeVar("_Key")
 
 
-def _deflate_values(values: list[bytes]) -> dict[bytes, bytes]:
-    """Each distinct value as raw deflate blocks of its own, with one compressor per request:
-    a full flush after each empties its history and aligns it to a byte, so each value's
-    blocks stand alone wherever they are spliced."""
+def _deflate_values(values: Mapping[_Key, bytes]) -> dict[_Key, bytes]:
+    """Each value as raw deflate blocks of its own, with one compressor per request: a full
+    flush after each empties its history and aligns it to a byte, so each value's blocks
+    stand alone wherever they are spliced."""
     compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS, _VALUES_MEM_LEVEL)
-    return {v: compressor.compress(v) + compressor.flush(zlib.Z_FULL_FLUSH) for v in set(values)}
+    return {
+        key: compressor.compress(v) + compressor.flush(zlib.Z_FULL_FLUSH)
+        for key, v in values.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -78,75 +82,52 @@ class FeedTemplate:
         """Whether the feed carries a token at all (the teaser and notices may not)."""
         return TOKEN_PLACEHOLDER in self.slots
 
-    def _values(self, token: str, extra: Mapping[str, Value] | None) -> list[bytes | Fragments]:
+    @cached_property
+    def slot_kinds(self) -> frozenset[str]:
+        """The distinct placeholders: a value is encoded and deflated once per kind."""
+        return frozenset(self.slots)
+
+    def _by_kind(self, token: str, extra: Mapping[str, Value] | None) -> dict[str, Encoded]:
         values: dict[str, Value] = {TOKEN_PLACEHOLDER: token, **(extra or {})}
-        missing = set(self.slots) - values.keys()
+        missing = self.slot_kinds - values.keys()
         if missing:
             raise KeyError(f"no value for {', '.join(sorted(missing))}")
-        encoded = {slot: _encoded(value) for slot, value in values.items()}  # once per slot kind
-        return [encoded[slot] for slot in self.slots]
+        return {slot: _encoded(values[slot]) for slot in self.slot_kinds}
 
     def personalise(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
         """The member's feed: every placeholder replaced (the token, and `extra`'s)."""
         if self.token_only:  # the usual feed: one join, in C
             return token.encode().join(self.parts)
-        values = self._values(token, extra)
+        raw = {slot: _raw(value) for slot, value in self._by_kind(token, extra).items()}
         out = [self.parts[0]]
-        for value, part in zip(values, self.parts[1:], strict=True):
-            if isinstance(value, bytes):
-                out += (value, part)
-            else:
-                out += [raw for raw, _ in _pieces(value)]
-                out.append(part)
+        for slot, part in zip(self.slots, self.parts[1:], strict=True):
+            out += (raw[slot], part)
         return b"".join(out)
 
     def personalise_gzip(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
-        """`gzip.compress(self.personalise(...))`, without compressing the feed again."""
-        values = self._values(token, extra)
+        """`gzip.compress(self.personalise(...))`, without compressing the feed again.
+
+        A slot's fragments (a member's own items) come deflated already (`Filled.deflated`),
+        so a request deflates only its short values: the token, a notice's date and id."""
+        raw: dict[str, bytes] = {}
+        baked: dict[str, bytes] = {}
+        for slot, value in self._by_kind(token, extra).items():
+            if isinstance(value, bytes):
+                raw[slot] = value
+            else:
+                raw[slot], baked[slot] = _baked(value)
+        deflated = _deflate_values({slot: raw[slot] for slot in raw.keys() - baked.keys()})
+        deflated.update(baked)
         parts, deflated_parts = self.parts, self.deflated_parts
-        at = [index for index, value in enumerate(values) if not isinstance(value, bytes)]
-        flat = cast(list[bytes], values)  # with no fragment (`at` empty) every value is bytes
-        if at:
-            flat, parts, deflated_parts = _flattened(values, parts, deflated_parts, at)
-        deflated = _deflate_values(flat)
         crc = zlib.crc32(parts[0])
         pieces = [deflated_parts[0]]
-        for value, part, deflated_part in zip(flat, parts[1:], deflated_parts[1:], strict=True):
-            crc = zlib.crc32(part, zlib.crc32(value, crc))
-            pieces += (deflated[value], deflated_part)
-        size = sum(map(len, parts)) + sum(map(len, flat))
+        for slot, part, deflated_part in zip(
+            self.slots, parts[1:], deflated_parts[1:], strict=True
+        ):
+            crc = zlib.crc32(part, zlib.crc32(raw[slot], crc))
+            pieces += (deflated[slot], deflated_part)
+        size = sum(map(len, parts)) + sum(len(raw[slot]) for slot in self.slots)
         return _gzip_member(pieces, crc, size)
-
-
-def _flattened(
-    values: list[bytes | Fragments],
-    parts: tuple[bytes, ...],
-    deflated_parts: tuple[bytes, ...],
-    at: list[int],
-) -> tuple[list[bytes], tuple[bytes, ...], tuple[bytes, ...]]:
-    """The same feed as plain values between parts: each fragment (at the indexes `at`) has
-    its parts (deflated with its template) spliced in as parts, with empty values where two
-    parts meet. Sliced, not looped: a feed has hundreds of token slots and one fragment."""
-    flat_values: list[bytes] = []
-    flat_parts: list[bytes] = []
-    flat_deflated: list[bytes] = []
-    start = 0
-    for index in at:
-        flat_values += cast(list[bytes], values[start:index])  # the fragments are at `at`
-        flat_parts += parts[start : index + 1]
-        flat_deflated += deflated_parts[start : index + 1]
-        for filled in cast(Fragments, values[index]):
-            template = filled.template
-            flat_values.append(b"")
-            flat_values += (v.encode() for v in filled.values)
-            flat_parts += template.parts
-            flat_deflated += template.deflated_parts
-        flat_values.append(b"")
-        start = index + 1
-    flat_values += cast(list[bytes], values[start:])
-    flat_parts += parts[start:]
-    flat_deflated += deflated_parts[start:]
-    return flat_values, tuple(flat_parts), tuple(flat_deflated)
 
 
 def _gzip_member(pieces: list[bytes], crc: int, size: int) -> bytes:
@@ -158,30 +139,52 @@ def _gzip_member(pieces: list[bytes], crc: int, size: int) -> bytes:
 class Filled:
     """A small template (one item) with its values, put in a slot whole.
 
-    Its parts were deflated once with the template, so a request deflates only the values
-    (a date, an id), not the item's text.
+    Its text and its deflate blocks are made once and kept with it: the caller keeps a
+    member's `Filled` between requests (`PersonalItems.filled`), so a member's 200 splices
+    their items in as it splices the feed's own parts, deflating nothing of theirs.
     """
 
     template: FeedTemplate
     values: tuple[str, ...]  # one per slot of `template`
+
+    @cached_property
+    def text(self) -> bytes:
+        """The item as it appears in the feed: the template's parts and these values."""
+        encoded = [value.encode() for value in self.values]
+        out = [self.template.parts[0]]
+        for value, part in zip(encoded, self.template.parts[1:], strict=True):
+            out += (value, part)
+        return b"".join(out)
+
+    @cached_property
+    def deflated(self) -> bytes:
+        """`text` as raw deflate blocks standing alone: the template's parts, deflated once
+        with it, around these values deflated here."""
+        values = _deflate_values(dict(enumerate(v.encode() for v in self.values)))
+        parts = self.template.deflated_parts
+        out = [parts[0]]
+        for index, part in enumerate(parts[1:]):
+            out += (values[index], part)
+        return b"".join(out)
 
 
 Fragments = tuple[Filled, ...]
 Value = str | Fragments
 
 
-def _encoded(value: Value) -> bytes | Fragments:
+Encoded = bytes | Fragments
+
+
+def _encoded(value: Value) -> Encoded:
     return value.encode() if isinstance(value, str) else value
 
 
-def _pieces(fragments: Fragments) -> list[tuple[bytes, bytes | None]]:
-    """(raw, deflated or None) in order: each fragment's parts and values interleaved."""
-    out: list[tuple[bytes, bytes | None]] = []
-    for filled in fragments:
-        template = filled.template
-        out.append((template.parts[0], template.deflated_parts[0]))
-        for value, part, deflated in zip(
-            filled.values, template.parts[1:], template.deflated_parts[1:], strict=True
-        ):
-            out += ((value.encode(), None), (part, deflated))
-    return out
+def _raw(value: Encoded) -> bytes:
+    return value if isinstance(value, bytes) else b"".join(f.text for f in value)
+
+
+def _baked(fragments: Fragments) -> tuple[bytes, bytes]:
+    """The fragments' text and deflate blocks; one fragment's are its own kept bytes."""
+    if len(fragments) == 1:
+        return fragments[0].text, fragments[0].deflated
+    return b"".join(f.text for f in fragments), b"".join(f.deflated for f in fragments)
