@@ -92,7 +92,9 @@ def _scale(
         polled = [*tokens, *add_members(env, 99_000)]  # every member polls
     else:  # 1,000 members spread over the million poll, as 1,000 did before
         polled = copy_members(env, 999_000, known=1_000)
-    figures["member 1k again"], figures["member more"] = loads.members_against(tokens, polled)
+    again, more, ratio = loads.members_against(tokens, polled)
+    figures["member 1k again"], figures["member more"] = again, more
+    figures["member more/member 1k again"] = ratio
     figures["rss more"] = _worker_rss_mb(server.pid)
     return figures
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.load import requests_per_second
 
 SECONDS = 4
-ROUNDS = 3
+ROUNDS = 5  # odd, for a median; one run of a pair differs from the next by up to 15%
 FEED = "season-01.xml"
 
 
@@ -35,10 +35,22 @@ class Loads:
 
     def paired(
         self, first: Callable[[], float], second: Callable[[], float]
-    ) -> tuple[float, float]:
-        """Alternate the two runs (the machine is shared): the median of each, side by side."""
-        a, b = zip(*((first(), second()) for _ in range(ROUNDS)), strict=True)
-        return statistics.median(a), statistics.median(b)
+    ) -> tuple[float, float, float]:
+        """Alternate the two runs (the machine is shared), first-second then second-first, so
+        neither side always runs after the other. Returns the median of each side and the
+        median of the rounds' second/first ratios: a busy moment lands on both runs of its
+        round, so the ratio of one round is steadier than either figure."""
+        a: list[float] = []
+        b: list[float] = []
+        for round_ in range(ROUNDS):
+            if round_ % 2:
+                b.append(second())
+                a.append(first())
+            else:
+                a.append(first())
+                b.append(second())
+        ratios = [y / x for x, y in zip(a, b, strict=True)]
+        return statistics.median(a), statistics.median(b), statistics.median(ratios)
 
     def compare(self, tokens: list[str], welcome_tokens: list[str]) -> dict[str, float]:
         """Member feed and 304 against the bare app, the in-app constant route, and the
@@ -64,21 +76,21 @@ class Loads:
             f"If-None-Match: {welcome_headers['ETag']}",
         )
         f: dict[str, float] = {}
-        f["bare"], f["member"] = self.paired(
+        f["bare"], f["member"], f["member/bare"] = self.paired(
             lambda: self.run(self.bare, members), lambda: self.run(self.port, members)
         )
-        f["bare 304"], f["member 304"] = self.paired(
+        f["bare 304"], f["member 304"], f["member 304/bare 304"] = self.paired(
             lambda: self.run(self.bare, [member], if_match),
             lambda: self.run(self.port, [member], if_match),
         )
-        f["constant"], f["constant 304"] = self.paired(
+        f["constant"], f["constant 304"], _ = self.paired(
             lambda: self.run(self.port, [constant]),
             lambda: self.run(self.port, [constant], f"If-None-Match: {constant_etag}"),
         )
-        f["plain"], f["welcome"] = self.paired(
+        f["plain"], f["welcome"], f["welcome/plain"] = self.paired(
             lambda: self.run(self.port, members), lambda: self.run(self.welcome, welcome_members)
         )
-        f["plain 304"], f["welcome 304"] = self.paired(
+        f["plain 304"], f["welcome 304"], f["welcome 304/plain 304"] = self.paired(
             lambda: self.run(self.port, [member], if_match),
             lambda: self.run(self.welcome, [welcomed], welcome_match),
         )
@@ -90,7 +102,7 @@ class Loads:
         get(self.port, path)
         return self.run(self.port, [path], seconds=3)
 
-    def members_against(self, before: list[str], after: list[str]) -> tuple[float, float]:
+    def members_against(self, before: list[str], after: list[str]) -> tuple[float, float, float]:
         """The member feed polled by the `before` members against the `after` members."""
         first = [f"/feeds/{t}/{FEED}" for t in before]
         second = [f"/feeds/{t}/{FEED}" for t in after]
