@@ -72,7 +72,12 @@ def _bench_database(wrk: str | None, kind: str) -> dict[str, float]:
             body, etag = _member_feed(tokens["plain"][0])
             (folder / "feed.xml").write_bytes(body)
             servers.append(_serve_bare(folder / "feed.xml", etag))
-            loads = Loads(wrk, folder, PORT, BARE_PORT, WELCOME_PORT)
+            masters = {
+                PORT: servers[0].pid,
+                WELCOME_PORT: servers[1].pid,
+                BARE_PORT: servers[2].pid,
+            }
+            loads = Loads(wrk, folder, PORT, BARE_PORT, WELCOME_PORT, masters)
             figures = loads.compare(tokens["plain"], tokens["welcome"])
             figures.update(_scale(kind, loads, envs["plain"], tokens["plain"], servers[0]))
             return figures
@@ -92,9 +97,7 @@ def _scale(
         polled = [*tokens, *add_members(env, 99_000)]  # every member polls
     else:  # 1,000 members spread over the million poll, as 1,000 did before
         polled = copy_members(env, 999_000, known=1_000)
-    again, more, ratio = loads.members_against(tokens, polled)
-    figures["member 1k again"], figures["member more"] = again, more
-    figures["member more/member 1k again"] = ratio
+    Loads.record(figures, "member 1k again", "member more", loads.members_against(tokens, polled))
     figures["rss more"] = _worker_rss_mb(server.pid)
     return figures
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.load import requests_per_second
@@ -21,27 +23,67 @@ def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[di
         return dict(response.headers), response.read()
 
 
-class Loads:
-    """The servers of one database: the service, the service with a welcome, the bare app."""
+def server_cpu_seconds(master: int) -> float:
+    """User and system CPU of a gunicorn master and its workers so far, in seconds."""
+    pids = [str(master), *Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (stat fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, wrk: str | None, tmp: Path, port: int, bare: int, welcome: int) -> None:
+
+@dataclass(frozen=True)
+class Load:
+    """One `wrk` run: requests a second, and the server's CPU per request (in µs).
+
+    On this shared two-core machine the client, the server and everything else compete for
+    the same cores, so requests a second move by up to 15% from one run to the next; the
+    CPU a server spends per request moves far less, and says what a change costs."""
+
+    per_second: float
+    cpu_us: float
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two loads alternated over the rounds: the median of each side's requests a second,
+    the median of the rounds' second/first ratios, and the same for the CPU per request
+    (first/second, so that above 1 means the second is cheaper, as for requests a second)."""
+
+    first: float
+    second: float
+    ratio: float
+    cpu_ratio: float
+
+
+class Loads:
+    """The servers of one database: the service, the service with a welcome, the bare app.
+
+    `masters` maps each port to its gunicorn master's pid, for the CPU per request."""
+
+    def __init__(
+        self, wrk: str | None, tmp: Path, port: int, bare: int, welcome: int,
+        masters: dict[int, int],
+    ) -> None:  # fmt: skip
         self.wrk, self.tmp = wrk, tmp
         self.port, self.bare, self.welcome = port, bare, welcome
+        self.masters = masters
 
     def run(
         self, port: int, paths: list[str], header: str | None = None, seconds: int = SECONDS
-    ) -> float:
-        return requests_per_second(self.wrk, port, paths, seconds, self.tmp, header)
+    ) -> Load:
+        before = server_cpu_seconds(self.masters[port])
+        rate = requests_per_second(self.wrk, port, paths, seconds, self.tmp, header)
+        spent = server_cpu_seconds(self.masters[port]) - before
+        return Load(rate, spent / (rate * seconds) * 1e6)
 
-    def paired(
-        self, first: Callable[[], float], second: Callable[[], float]
-    ) -> tuple[float, float, float]:
+    def paired(self, first: Callable[[], Load], second: Callable[[], Load]) -> Pair:
         """Alternate the two runs (the machine is shared), first-second then second-first, so
-        neither side always runs after the other. Returns the median of each side and the
-        median of the rounds' second/first ratios: a busy moment lands on both runs of its
-        round, so the ratio of one round is steadier than either figure."""
-        a: list[float] = []
-        b: list[float] = []
+        neither side always runs after the other; a busy moment lands on both runs of its
+        round, so one round's ratio is steadier than either figure."""
+        a: list[Load] = []
+        b: list[Load] = []
         for round_ in range(ROUNDS):
             if round_ % 2:
                 b.append(second())
@@ -49,8 +91,19 @@ class Loads:
             else:
                 a.append(first())
                 b.append(second())
-        ratios = [y / x for x, y in zip(a, b, strict=True)]
-        return statistics.median(a), statistics.median(b), statistics.median(ratios)
+        rounds = list(zip(a, b, strict=True))
+        return Pair(
+            statistics.median(x.per_second for x in a),
+            statistics.median(y.per_second for y in b),
+            statistics.median(y.per_second / x.per_second for x, y in rounds),
+            statistics.median(x.cpu_us / y.cpu_us for x, y in rounds),
+        )
+
+    @staticmethod
+    def record(f: dict[str, float], first: str, second: str, pair: Pair) -> None:
+        """`pair` into the figures: each side, `second/first`, and its CPU ratio."""
+        f[first], f[second] = pair.first, pair.second
+        f[f"{second}/{first}"], f[f"{second}/{first} cpu"] = pair.ratio, pair.cpu_ratio
 
     def compare(self, tokens: list[str], welcome_tokens: list[str]) -> dict[str, float]:
         """Member feed and 304 against the bare app, the in-app constant route, and the
@@ -76,23 +129,47 @@ class Loads:
             f"If-None-Match: {welcome_headers['ETag']}",
         )
         f: dict[str, float] = {}
-        f["bare"], f["member"], f["member/bare"] = self.paired(
-            lambda: self.run(self.bare, members), lambda: self.run(self.port, members)
+        self.record(
+            f,
+            "bare",
+            "member",
+            self.paired(lambda: self.run(self.bare, members), lambda: self.run(self.port, members)),
         )
-        f["bare 304"], f["member 304"], f["member 304/bare 304"] = self.paired(
-            lambda: self.run(self.bare, [member], if_match),
-            lambda: self.run(self.port, [member], if_match),
+        self.record(
+            f,
+            "bare 304",
+            "member 304",
+            self.paired(
+                lambda: self.run(self.bare, [member], if_match),
+                lambda: self.run(self.port, [member], if_match),
+            ),
         )
-        f["constant"], f["constant 304"], _ = self.paired(
-            lambda: self.run(self.port, [constant]),
-            lambda: self.run(self.port, [constant], f"If-None-Match: {constant_etag}"),
+        self.record(
+            f,
+            "constant",
+            "constant 304",
+            self.paired(
+                lambda: self.run(self.port, [constant]),
+                lambda: self.run(self.port, [constant], f"If-None-Match: {constant_etag}"),
+            ),
         )
-        f["plain"], f["welcome"], f["welcome/plain"] = self.paired(
-            lambda: self.run(self.port, members), lambda: self.run(self.welcome, welcome_members)
+        self.record(
+            f,
+            "plain",
+            "welcome",
+            self.paired(
+                lambda: self.run(self.port, members),
+                lambda: self.run(self.welcome, welcome_members),
+            ),
         )
-        f["plain 304"], f["welcome 304"], f["welcome 304/plain 304"] = self.paired(
-            lambda: self.run(self.port, [member], if_match),
-            lambda: self.run(self.welcome, [welcomed], welcome_match),
+        self.record(
+            f,
+            "plain 304",
+            "welcome 304",
+            self.paired(
+                lambda: self.run(self.port, [member], if_match),
+                lambda: self.run(self.welcome, [welcomed], welcome_match),
+            ),
         )
         return f
 
@@ -100,9 +177,9 @@ class Loads:
         """feedgen on every request (the design the stored feeds replaced)."""
         path = f"/bench/naive/{token}/{FEED}"
         get(self.port, path)
-        return self.run(self.port, [path], seconds=3)
+        return self.run(self.port, [path], seconds=3).per_second
 
-    def members_against(self, before: list[str], after: list[str]) -> tuple[float, float, float]:
+    def members_against(self, before: list[str], after: list[str]) -> Pair:
         """The member feed polled by the `before` members against the `after` members."""
         first = [f"/feeds/{t}/{FEED}" for t in before]
         second = [f"/feeds/{t}/{FEED}" for t in after]

@@ -44,6 +44,10 @@ def report(figures: dict[str, dict[str, float]]) -> int:
             met &= ok
             verdicts.append(f"{kind} >= {targets[kind]}: {'met' if ok else 'MISSED'}")
         print(f"  {key:32} {ratios[0]:9.2f} {ratios[1]:11.2f}  ({'; '.join(verdicts)})")
+    print("  server CPU per request, first/second (the steadier measure of what a change costs):")
+    for key in TARGETS:
+        cpu = [f[f"{key} cpu"] for f in (sq, pg)]
+        print(f"  {key:32} {cpu[0]:9.2f} {cpu[1]:11.2f}")
     for kind, f in (("SQLite 1k -> 100k", sq), ("PostgreSQL 1k -> 1M", pg)):
         growth = f["rss more"] - f["rss 1k"]
         ok = growth < RSS_GROWTH_MB
