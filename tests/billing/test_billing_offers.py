@@ -10,8 +10,10 @@ from support.stripe_app import Shop, billing_env, csrf_token_of
 
 from auth.offers import (
     CheckoutOffer,
+    PromotionOffer,
     charged_words,
     discount_words,
+    discounted_cents,
     promotion_offer,
     trial_days,
 )
@@ -296,3 +298,79 @@ def test_regular_prices_show_struck_through_beside_the_prices_and_yearly_says_wh
     assert bad.exit_code == 1 and "bad regular price 'weekly=9'" in bad.output
     assert runner.invoke(main, ["show", "set", "--regular-price", ""]).exit_code == 0
     assert "<s>" not in shop.browser.get(f"{shop.url}/", timeout=30).text
+
+
+COUPON = {"percent_off": 20.0, "duration": "repeating", "duration_in_months": 3, "valid": True}
+CODE = {"id": "promo_1", "code": "SPRING", "active": True, "promotion": {"coupon": COUPON}}
+EXPIRED = PromotionOffer("SPRING", "promo_1", False, "this code has expired")
+NO_LONGER = PromotionOffer("SPRING", "promo_1", False, "this code is no longer valid")
+
+
+@pytest.mark.parametrize(
+    ("changes", "offer"),
+    [
+        ({}, PromotionOffer("SPRING", "promo_1", True, "20% off for 3 months", COUPON)),
+        (
+            {"expires_at": 101},
+            PromotionOffer("SPRING", "promo_1", True, "20% off for 3 months", COUPON),
+        ),
+        ({"expires_at": 100}, EXPIRED),
+        (
+            {"max_redemptions": 2, "times_redeemed": 1},
+            PromotionOffer("SPRING", "promo_1", True, "20% off for 3 months", COUPON),
+        ),
+        (
+            {"max_redemptions": 1},
+            PromotionOffer("SPRING", "promo_1", True, "20% off for 3 months", COUPON),
+        ),
+        ({"max_redemptions": 2, "times_redeemed": 2}, EXPIRED),
+        ({"max_redemptions": 0}, EXPIRED),
+        ({"active": False}, NO_LONGER),
+        ({"promotion": {"coupon": {**COUPON, "valid": False}}}, NO_LONGER),
+        # Not expanded: the coupon is only its id, so its terms are unknown.
+        ({"promotion": {"coupon": "coupon_1"}}, NO_LONGER),
+        # A coupon without `valid` is valid; the older shape carried it at the top.
+        (
+            {"promotion": None, "coupon": {"amount_off": 500, "duration": "once"}},
+            PromotionOffer(
+                "SPRING",
+                "promo_1",
+                True,
+                "$5.00 off the first payment",
+                {"amount_off": 500, "duration": "once"},
+            ),
+        ),
+        ({"promotion": None}, PromotionOffer("SPRING", "promo_1", True, "$0.00 off", {})),
+        (
+            {"code": None, "id": None, "active": False},
+            PromotionOffer("", "", False, NO_LONGER.words),
+        ),
+        ({"code": None, "id": None, "expires_at": 1}, PromotionOffer("", "", False, EXPIRED.words)),
+    ],
+)
+def test_a_promotion_code_is_offered_only_while_stripe_would_take_it(
+    changes: dict, offer: PromotionOffer
+) -> None:
+    assert promotion_offer({**CODE, **changes}, now=100) == offer
+
+
+@pytest.mark.parametrize(
+    ("coupon", "words", "cents"),
+    [
+        ({"percent_off": 10, "duration": "forever", "duration_in_months": 3}, "10% off", 6930),
+        (
+            {"percent_off": 12.5, "duration": "repeating", "duration_in_months": 1},
+            "12.5% off for 1 month",
+            6738,
+        ),
+        ({"percent_off": 100, "duration": "once"}, "100% off the first payment", 0),
+        ({"amount_off": 9000, "duration": "once"}, "$90.00 off the first payment", 0),
+        ({"amount_off": 1234, "duration": "repeating"}, "$12.34 off", 6466),
+        ({"percent_off": None, "amount_off": None}, "$0.00 off", 7700),
+    ],
+)
+def test_a_coupon_reads_as_words_and_takes_off_what_stripe_takes_off(
+    coupon: dict, words: str, cents: int
+) -> None:
+    assert discount_words(coupon) == words
+    assert discounted_cents(7700, coupon) == cents

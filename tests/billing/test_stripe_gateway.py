@@ -382,6 +382,9 @@ def test_a_promotion_code_is_found_by_what_customers_type(
     assert found is not None and (found.id, found.usable) == (promo["id"], True)
     assert found.applied == "Code Spring: 25% off for 2 months."
     assert gateway.promotion_code("WINTER") is None
+    # One code, its coupon expanded in the same request (the API's current shape).
+    asked = sent(stripe_account, "GET", "/v1/promotion_codes")[0]
+    assert asked.params == {"code": "SPRING", "limit": "1", "expand[0]": "data.promotion.coupon"}
 
 
 def test_ever_subscribed_sees_ended_subscriptions_too(
@@ -393,6 +396,24 @@ def test_ever_subscribed_sees_ended_subscriptions_too(
     assert gateway.ever_subscribed(session["customer"])
     lifetime_only = stripe_account.add("cus", {"object": "customer", "email": "l@x.test"})
     assert not gateway.ever_subscribed(lifetime_only["id"])
+    asked = sent(stripe_account, "GET", "/v1/subscriptions")[-1]
+    assert asked.params == {"customer": lifetime_only["id"], "status": "all", "limit": "1"}
+
+
+def test_a_gift_credit_is_the_gifts_price_off_the_balance_once_however_often_asked(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    customer = buy(stripe_account, "monthly")["customer"]
+    for _ in range(2):  # a retried redemption asks again
+        gateway.credit_customer(customer, 22200, gift_id=7)
+    assert stripe_account.get(customer, "customer")["balance"] == -22200
+    path = f"/v1/customers/{customer}/balance_transactions"
+    asked = sent(stripe_account, "POST", path)
+    assert [r.idempotency_key for r in asked] == ["gift-credit-7", "gift-credit-7"]
+    expected = {"amount": "-22200", "currency": "usd", "description": "Gift membership 7"}
+    assert asked[0].params == expected
+    gateway.credit_customer(customer, 5000, gift_id=8, currency="eur")
+    assert sent(stripe_account, "POST", path)[-1].params["currency"] == "eur"
 
 
 def test_purchases_of_customers_adds_up_each_customers_own_purchases(
