@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from support.stripe_app import Shop
 
 from auth.stripe_api import CheckoutSummary, Purchases, StripeGateway
+from auth.stripe_values import ChargeState
 from publisher.billing.answers import Question, StripeAnswers, Unanswered
 from publisher.billing.gateway import make_gateway
 from publisher.billing.units import APPLIED, MAX_ANSWERS, Unsettled, _until_answered, handle_event
@@ -97,3 +98,38 @@ def test_an_answer_not_fetched_is_a_question_not_a_guess() -> None:
     with pytest.raises(Unanswered) as raised:
         answers.purchases_of(["cus_a"])
     assert raised.value.question == Question("purchases_of", "cus_a")
+
+
+class AnsweringGateway:
+    """Answers each question with what names it, so a test sees which key was asked."""
+
+    def checkout_session(self, key: str) -> str:
+        return f"checkout of {key}"
+
+    def completed_checkouts(self, key: str) -> list[str]:
+        return [f"completed of {key}"]
+
+    def charge_state(self, key: str) -> ChargeState | None:
+        if key == "ch_gone":
+            return None
+        return ChargeState(key, f"cus of {key}", None, refunded=False, disputed=False)
+
+
+def test_each_answer_is_the_fetched_one_for_its_own_key_and_an_unfetched_one_is_asked() -> None:
+    answers, gateway = StripeAnswers(), AnsweringGateway()
+    questions = [
+        (answers.checkout_session, Question("checkout_session", "cs_1"), "checkout of cs_1"),
+        (
+            answers.completed_checkouts,
+            Question("completed_checkouts", "cus_1"),
+            ["completed of cus_1"],
+        ),
+        (answers.charge_customer, Question("charge_state", "ch_1"), "cus of ch_1"),
+        (answers.charge_customer, Question("charge_state", "ch_gone"), None),
+    ]
+    for ask, question, expected in questions:
+        with pytest.raises(Unanswered) as raised:
+            ask(question.key)
+        assert raised.value.question == question
+        answers.fetch(gateway, question)  # type: ignore[arg-type]  # only these methods are asked
+        assert ask(question.key) == expected

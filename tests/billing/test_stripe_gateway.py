@@ -141,6 +141,10 @@ def test_charge_customer_names_the_payer_or_none_for_a_missing_charge(
     charge = charge_of(stripe_account, session["payment_intent"])
     assert gateway.charge_customer(charge["id"]) == session["customer"]
     assert gateway.charge_customer("ch_missing") is None
+    state = gateway.charge_state(charge["id"])
+    assert state is not None
+    assert (state.id, state.payment_intent_id) == (charge["id"], session["payment_intent"])
+    assert (state.refunded, state.disputed) == (False, False)
 
 
 def test_last_payment_is_the_newest_paid_charge_not_yet_refunded(

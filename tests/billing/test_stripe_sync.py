@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from support.stripe_app import Shop
 
+from publisher.billing.membership import MemberChange
 from publisher.cli import main
 
 pytestmark = pytest.mark.stripe
@@ -121,3 +122,54 @@ def test_sync_with_no_email_creates_the_member_and_emails_nobody(
     result = runner.invoke(main, ["stripe", "sync", "--no-email"])
     assert result.exit_code == 0, result.output
     assert shop.members() == ["quiet@example.com"] and shop.outbox("welcome") == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "created", "line"),
+    [
+        (
+            {},
+            {
+                "status": "active",
+                "plan": "monthly",
+                "billing_state": "active",
+                "status_reason": "paid",
+            },
+            True,
+            "ann@example.com: new member -> active monthly (paid)",
+        ),
+        (
+            {"status": "active", "plan": "monthly", "billing_state": "active"},
+            {
+                "status": "active",
+                "plan": "yearly",
+                "billing_state": "past_due",
+                "status_reason": "renewal failed",
+            },
+            False,
+            "ann@example.com: active monthly -> active yearly "
+            "(renewal failed; plan monthly -> yearly, billing_state active -> past_due)",
+        ),
+        (
+            {"status": "lapsed", "plan": None, "billing_state": None},
+            {
+                "status": "active",
+                "plan": "lifetime",
+                "billing_state": None,
+                "status_reason": "bought",
+            },
+            False,
+            "ann@example.com: lapsed - -> active lifetime (bought; plan - -> lifetime)",
+        ),
+        (
+            {"status": "active", "plan": "yearly", "billing_state": "active"},
+            {"status": None, "plan": "yearly", "billing_state": "active", "status_reason": "same"},
+            False,
+            "ann@example.com: active yearly -> - yearly (same)",
+        ),
+    ],
+)
+def test_a_sync_line_says_what_changed_for_whom_and_why(
+    before: dict, after: dict, created: bool, line: str
+) -> None:
+    assert MemberChange("ann@example.com", before, after, created).describe() == line
