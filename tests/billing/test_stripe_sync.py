@@ -151,7 +151,7 @@ def test_sync_with_no_email_creates_the_member_and_emails_nobody(
             "(renewal failed; plan monthly -> yearly, billing_state active -> past_due)",
         ),
         (
-            {"status": "lapsed", "plan": None, "billing_state": None},
+            {"status": "lapsed", "plan": None, "billing_state": "canceled"},
             {
                 "status": "active",
                 "plan": "lifetime",
@@ -159,7 +159,8 @@ def test_sync_with_no_email_creates_the_member_and_emails_nobody(
                 "status_reason": "bought",
             },
             False,
-            "ann@example.com: lapsed - -> active lifetime (bought; plan - -> lifetime)",
+            "ann@example.com: lapsed - -> active lifetime "
+            "(bought; plan - -> lifetime, billing_state canceled -> -)",
         ),
         (
             {"status": "active", "plan": "yearly", "billing_state": "active"},
