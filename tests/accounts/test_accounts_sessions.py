@@ -24,7 +24,7 @@ from publisher.accounts.sessions import (
 )
 from publisher.db import Database
 from publisher.members.members import add_member
-from publisher.models import AccountSession
+from publisher.models import AccountSession, SignInLink
 
 NOW = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 LONGEST_COOKIE = 100  # the longest cookie value the service reads (sessions._MAX_COOKIE)
@@ -112,3 +112,29 @@ def test_a_session_is_deleted_from_the_instant_it_expires(
         assert delete_expired_sessions(session, NOW) == 1  # ... and goes at the next sign-in
     assert stored_hashes(database) == {hash_session_id(live)}
     assert signed_in(database, live) == member_id
+
+
+def test_ending_a_members_sessions_voids_only_their_unused_sign_in_links(
+    database: Database,
+) -> None:
+    ann, bea = new_member(database), new_member(database, "bea@example.com")
+    links = {
+        "ann unused": (ann, None),
+        "ann used": (ann, NOW - timedelta(minutes=1)),  # kept: it records a sign-in
+        "bea unused": (bea, None),
+    }
+    with database.session() as session:
+        for name, (member_id, used_at) in links.items():
+            session.add(
+                SignInLink(
+                    member_id=member_id,
+                    token_hash=hash_session_id(name),
+                    expires_at=NOW + timedelta(minutes=15),
+                    used_at=used_at,
+                )
+            )
+    with database.session() as session:
+        end_sessions(session, ann)
+    with database.session() as session:
+        left = set(session.scalars(select(SignInLink.token_hash)))
+    assert left == {hash_session_id("ann used"), hash_session_id("bea unused")}

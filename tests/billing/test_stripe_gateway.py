@@ -22,6 +22,7 @@ from publisher.demo.billing.store import SentRequest
 
 PRICES = {"monthly": "price_monthly_77", "yearly": "price_yearly_222"}
 RETURN_URL = "http://127.0.0.1/account"
+GIFT_YEAR = "price_gift_yearly_222"  # a one-time price (the stand-in's)
 
 
 @pytest.fixture(name="gateway")
@@ -316,6 +317,23 @@ def test_a_subscription_checkout_sends_the_plan_the_member_and_a_key_per_click(
         "metadata": {"plan": "monthly", "member_id": "7"},
         "subscription_data": {"metadata": {"plan": "monthly"}},
         "allow_promotion_codes": "true",
+    }
+
+
+def test_a_gift_checkout_is_one_payment_naming_the_gift_with_a_key_per_gift(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    url = gateway.create_gift_checkout("yearly", GIFT_YEAR, gift_id=12, **CHECKOUT_URLS)
+    assert url.startswith("http")
+    params, key = checkout_params(stripe_account)
+    assert key == "gift-12"
+    metadata = {"gift_id": "12", "gift_plan": "yearly"}
+    assert params == {
+        "mode": "payment",
+        "line_items": [{"price": GIFT_YEAR, "quantity": "1"}],
+        **CHECKOUT_URLS,
+        "metadata": metadata,
+        "payment_intent_data": {"metadata": metadata},
     }
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from auth.gift_spans import HeldGift, Span, access_ends, gift_spans
+from auth.plans import BillingState, MemberStatus
+from publisher.billing.membership import gift_running
+from publisher.models import Member
 
 DAY0 = datetime(2027, 1, 1, tzinfo=UTC)
 
@@ -35,3 +40,23 @@ def test_a_gift_for_good_makes_the_whole_time_for_good() -> None:
     spans = gift_spans([HeldGift(day(0), 91), HeldGift(day(5), None), HeldGift(day(6), 365)])
     assert [s.ends_at for s in spans] == [day(91), None, None]
     assert access_ends(spans, prepaid_until=day(30)) is None
+    assert spans == [Span(day(0), day(91)), Span(day(91), None), Span(day(91), None)]
+    assert access_ends([]) is None  # no gift and nothing prepaid: no end to speak of
+
+
+@pytest.mark.parametrize(
+    ("status", "billing_state", "grace_until", "running"),
+    [
+        (MemberStatus.ACTIVE, BillingState.GIFT, None, True),  # a gift for good
+        (MemberStatus.ACTIVE, BillingState.GIFT, day(1), True),
+        (MemberStatus.ACTIVE, BillingState.GIFT, day(0), False),  # ends at that instant
+        (MemberStatus.ACTIVE, BillingState.GIFT, day(-1), False),
+        (MemberStatus.ACTIVE, BillingState.ACTIVE, None, False),  # a subscription, not a gift
+        (MemberStatus.LAPSED, BillingState.GIFT, None, False),
+    ],
+)
+def test_a_gift_runs_while_the_member_is_active_on_it_until_its_end(
+    status: str, billing_state: str, grace_until: datetime | None, running: bool
+) -> None:
+    member = Member(status=status, billing_state=billing_state, grace_until=grace_until)
+    assert gift_running(member, now=day(0)) is running
