@@ -95,32 +95,25 @@ class FeedTemplate:
         return {slot: _encoded(values[slot]) for slot in self.slot_kinds}
 
     @cached_property
-    def _runs(self) -> _Runs:
-        runs: list[list[int]] = [[0]]
-        breaks: list[str] = []
-        for index, slot in enumerate(self.slots, start=1):
-            if slot == TOKEN_PLACEHOLDER:
-                runs[-1].append(index)
-            else:
-                breaks.append(slot)
-                runs.append([index])
-        return _Runs(
-            tuple(tuple(self.parts[i] for i in run) for run in runs),
-            tuple(tuple(self.deflated_parts[i] for i in run) for run in runs),
-            tuple(breaks),
-        )
+    def _other_slots(self) -> tuple[tuple[int, str], ...]:
+        """(index, placeholder) of each slot that is not the token: a notice's date and id,
+        the member's items; a handful, where the token fills a hundred."""
+        return tuple((i, slot) for i, slot in enumerate(self.slots) if slot != TOKEN_PLACEHOLDER)
+
+    def _slot_values(self, by_kind: Mapping[str, bytes]) -> list[bytes]:
+        """One value per slot: the token's everywhere (a list repeat, in C), then the few
+        others set one by one."""
+        values = [by_kind.get(TOKEN_PLACEHOLDER, b"")] * len(self.slots)
+        for index, slot in self._other_slots:
+            values[index] = by_kind[slot]
+        return values
 
     def personalise(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
         """The member's feed: every placeholder replaced (the token, and `extra`'s)."""
         if self.token_only:  # the usual feed: one join, in C
             return token.encode().join(self.parts)
         raw = {slot: _raw(value) for slot, value in self._by_kind(token, extra).items()}
-        encoded_token = token.encode()
-        runs = self._runs
-        out = [encoded_token.join(runs.parts[0])]
-        for slot, run in zip(runs.breaks, runs.parts[1:], strict=True):
-            out += (raw[slot], encoded_token.join(run))
-        return b"".join(out)
+        return _interleaved(self.parts, self._slot_values(raw))
 
     def personalise_gzip(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
         """`gzip.compress(self.personalise(...))`, without compressing the feed again.
@@ -136,36 +129,23 @@ class FeedTemplate:
                 raw[slot], baked[slot] = _baked(value)
         deflated = _deflate_values({slot: raw[slot] for slot in raw.keys() - baked.keys()})
         deflated.update(baked)
-        encoded_token = raw.get(TOKEN_PLACEHOLDER, b"")
-        deflated_token = deflated.get(TOKEN_PLACEHOLDER, b"")
-        runs = self._runs
-        crc, size, pieces = 0, 0, []
-        for between, run, deflated_run in zip(
-            (None, *runs.breaks), runs.parts, runs.deflated, strict=True
-        ):
-            if between is not None:
-                crc, size = zlib.crc32(raw[between], crc), size + len(raw[between])
-                pieces.append(deflated[between])
-            text = encoded_token.join(run)  # the run as sent, for the CRC and the length
-            crc, size = zlib.crc32(text, crc), size + len(text)
-            pieces.append(deflated_token.join(deflated_run))
-        return _gzip_member(pieces, crc, size)
+        body = _interleaved(self.parts, self._slot_values(raw))  # for the CRC and the length
+        blocks = _interleaved(self.deflated_parts, self._slot_values(deflated))
+        return _gzip_member(blocks, zlib.crc32(body), len(body))
 
 
-@dataclass(frozen=True)
-class _Runs:
-    """A template's parts in runs that only the token separates, and the other slots
-    between the runs: each run is joined with the token in C, so a feed with a notice or a
-    member's items costs a few joins rather than a Python step per episode."""
-
-    parts: tuple[tuple[bytes, ...], ...]
-    deflated: tuple[tuple[bytes, ...], ...]
-    breaks: tuple[str, ...]  # breaks[i] stands between runs i and i + 1
+def _interleaved(parts: tuple[bytes, ...], values: list[bytes]) -> bytes:
+    """parts[0] + values[0] + parts[1] + ... in one join: the list is filled by two slice
+    assignments (in C), and the feed is copied once."""
+    pieces: list[bytes] = [b""] * (len(parts) + len(values))
+    pieces[0::2] = parts
+    pieces[1::2] = values
+    return b"".join(pieces)
 
 
-def _gzip_member(pieces: list[bytes], crc: int, size: int) -> bytes:
+def _gzip_member(blocks: bytes, crc: int, size: int) -> bytes:
     trailer = struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)
-    return b"".join((_GZIP_HEADER, *pieces, _FINAL_EMPTY_BLOCK, trailer))
+    return b"".join((_GZIP_HEADER, blocks, _FINAL_EMPTY_BLOCK, trailer))
 
 
 @dataclass(frozen=True)
