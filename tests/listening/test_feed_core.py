@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gzip
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import lxml.html
 import pytest
 from support.feed_checks import parse_feed
 
 from feeds.model import (
+    MEMBER_NAME_PLACEHOLDER,
     NOTICE_DATE_PLACEHOLDER,
     NOTICE_ID_PLACEHOLDER,
     TOKEN_PLACEHOLDER,
@@ -27,7 +30,7 @@ from feeds.season_feed import render_season_feed
 from feeds.teaser_feed import render_teaser_feed
 from feeds.template import FeedTemplate
 from feeds.text import clean_text
-from publisher.listening.feed_http import notice_event
+from publisher.listening.feed_http import member_etag, notice_event
 
 BASE = "https://p.test"
 WHEN = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -233,3 +236,23 @@ def test_hostile_text_reaches_the_parsers_intact_minus_control_characters() -> N
     ).replace("<b>", "").replace("</b>", "")
     content = feed.root.xpath("channel/item/content:encoded", namespaces=CONTENT_NS)[0].text
     assert '<b>"best"</b>' in content
+
+
+def test_a_member_etag_is_their_own_whatever_else_it_carries() -> None:
+    """Two members never share an ETag (a shared cache or app would serve one the other's
+    feed), nor do two versions of the feed, whatever name, notice or items they share."""
+    v1, v2 = SimpleNamespace(etag="v1"), SimpleNamespace(etag="v2")
+    shared = [
+        ({}, ""),
+        ({NOTICE_ID_PLACEHOLDER: "20260901T100000000000Z"}, ""),
+        ({MEMBER_NAME_PLACEHOLDER: "Ann"}, ""),
+        ({}, "1767225600.0"),  # the same welcome, dated at the same start
+        ({MEMBER_NAME_PLACEHOLDER: "Ann"}, "1767225600.0"),
+    ]
+    tags = set()
+    for event, personal in shared:
+        for variant in (v1, v2):
+            for lookup_hash in ("member-a", "member-b"):
+                tags.add(member_etag(variant, lookup_hash, event, personal))  # type: ignore[arg-type]
+    assert len(tags) == len(shared) * 4
+    assert all(re.fullmatch(r'"[0-9a-f]{40}"', tag) for tag in tags)
