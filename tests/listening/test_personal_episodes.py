@@ -124,6 +124,23 @@ def test_a_past_due_member_payment_notice_carries_the_producer_audio(
         assert "update your card" in notice["title"]
 
 
+def test_a_new_member_whose_first_payment_failed_gets_the_welcome_and_the_notice(
+    runner, client, catalog, clock, mp3_file
+) -> None:
+    personal(runner, "welcome", str(mp3_file), "--title", "Hello from Ann")
+    start = clock.now - timedelta(days=2)
+    member_started(catalog, start)
+    with catalog.services.db.session() as session:
+        member = session.get(Member, catalog.member.id)
+        member.billing_state, member.grace_until = "past_due", utcnow() + timedelta(days=3)
+    for slug in SEASON_AND_ALL:
+        listed = items(client, catalog.feed_path(slug=slug))
+        assert listed[0]["title"] == "Hello from Ann"
+        assert listed[0]["date"] == start.replace(microsecond=0)
+        (notice,) = [i for i in listed if "-notice-payment" in i["guid"]]
+        assert "update your card" in notice["title"]
+
+
 def test_a_lapsed_member_notice_carries_the_producer_audio(
     runner, client, catalog, mp3_file
 ) -> None:
