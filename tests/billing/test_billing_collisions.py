@@ -17,9 +17,13 @@ import pytest
 from sqlalchemy import func, select
 from support.stripe_app import Shop
 
+from auth.billing_rules import BillingOutcome
+from auth.plans import MemberStatus
 from auth.stripe_api import CheckoutSummary, StripeGateway
 from publisher.billing.gateway import make_gateway
+from publisher.billing.membership import _claimed_ending
 from publisher.billing.units import APPLIED, DUPLICATE, handle_event, welcome_checkout
+from publisher.members.members import add_member
 from publisher.models import FeedToken, Member, StripeEvent
 
 pytestmark = pytest.mark.stripe
@@ -90,3 +94,27 @@ def test_a_webhook_racing_the_welcome_page_ends_with_one_member_and_one_link(
     assert counts(shop) == (1, 1, 1)
     token = shop.token_of("gus@example.com")
     assert [title for title, _ in shop.listen(token)] == ["First Steps"]
+
+
+def test_of_two_refreshes_ending_one_membership_only_the_first_claims_the_ending(
+    shop: Shop,
+) -> None:
+    """The ending (and its email) is claimed by a conditional UPDATE from active: a refresh
+    that read the member as active after a rival ended it claims nothing."""
+    db, secret = shop.services.db, shop.services.config.secret_key
+    lapse = BillingOutcome(MemberStatus.LAPSED, "canceled", "monthly", "ended", "cus_1")
+    with db.session() as session:
+        member_id = add_member(session, secret, "ann@example.com", plan="monthly").id
+    with db.session() as session:
+        member = session.get(Member, member_id)
+        assert member is not None and member.status == MemberStatus.ACTIVE
+        with db.session() as rival:  # ends it first, and commits
+            assert _claimed_ending(rival, rival.get(Member, member_id), lapse, None) == "lapsed"
+        assert member.status == MemberStatus.ACTIVE  # as this refresh read it
+        assert _claimed_ending(session, member, lapse, None) is None
+    with db.session() as session:  # nothing to claim when the outcome ends nothing
+        restored = session.get(Member, member_id)
+        restored.status = MemberStatus.ACTIVE
+        active = BillingOutcome(MemberStatus.ACTIVE, "active", "monthly", "paid", "cus_1")
+        assert _claimed_ending(session, restored, active, None) is None
+        assert restored.status == MemberStatus.ACTIVE
