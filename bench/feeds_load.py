@@ -38,8 +38,10 @@ class Load:
     """One `wrk` run: requests a second, and the server's CPU per request (in µs).
 
     On this shared two-core machine the client, the server and everything else compete for
-    the same cores, so requests a second move by up to 15% from one run to the next; the
-    CPU a server spends per request moves far less, and says what a change costs."""
+    the same cores, so requests a second move by up to 15% from one run to the next. The CPU
+    a server spends per request leaves the client's share out; measured, it moved nearly as
+    much (two servers on two cores slow each other's caches too), so it is a second view of
+    a ratio, not a steadier one."""
 
     per_second: float
     cpu_us: float

@@ -44,7 +44,7 @@ def report(figures: dict[str, dict[str, float]]) -> int:
             met &= ok
             verdicts.append(f"{kind} >= {targets[kind]}: {'met' if ok else 'MISSED'}")
         print(f"  {key:32} {ratios[0]:9.2f} {ratios[1]:11.2f}  ({'; '.join(verdicts)})")
-    print("  server CPU per request, first/second (the steadier measure of what a change costs):")
+    print("  server CPU per request, first/second (the client's share of the cores left out):")
     for key in TARGETS:
         cpu = [f[f"{key} cpu"] for f in (sq, pg)]
         print(f"  {key:32} {cpu[0]:9.2f} {cpu[1]:11.2f}")
