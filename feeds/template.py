@@ -163,28 +163,18 @@ class Filled:
     @cached_property
     def text(self) -> bytes:
         """The item as it appears in the feed: the template's parts and these values."""
-        encoded = [value.encode() for value in self.values]
-        out = [self.template.parts[0]]
-        for value, part in zip(encoded, self.template.parts[1:], strict=True):
-            out += (value, part)
-        return b"".join(out)
+        return _interleaved(self.template.parts, [value.encode() for value in self.values])
 
     @cached_property
     def deflated(self) -> bytes:
         """`text` as raw deflate blocks standing alone: the template's parts, deflated once
         with it, around these values deflated here."""
         values = _deflate_values(dict(enumerate(v.encode() for v in self.values)))
-        parts = self.template.deflated_parts
-        out = [parts[0]]
-        for index, part in enumerate(parts[1:]):
-            out += (values[index], part)
-        return b"".join(out)
+        return _interleaved(self.template.deflated_parts, list(values.values()))  # in order
 
 
 Fragments = tuple[Filled, ...]
 Value = str | Fragments
-
-
 Encoded = bytes | Fragments
 
 
