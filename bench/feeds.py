@@ -1,17 +1,17 @@
 """Member feeds under load, against a bare Flask app serving the same bytes (the ceiling).
 
-For each database (SQLite, then PostgreSQL in bench databases created on the machine's
-server at 127.0.0.1:5432 as user postgres, dropped afterwards) it prepares two catalogues
-of 20 seasons of 100 episodes and 1,000 members who joined today, one of them with a
-welcome every member sees (issue 29's personal items), and serves each with the service
-under `lovetv serve`'s gunicorn settings (`bench.app`, the plain one with the bench's
-routes), beside `bench.bare_app` (a bare Flask app with the member feed's bytes, ETag and a
-304 branch, under the same gunicorn settings). `wrk` loads one server at a time, in
+For each database (SQLite, then PostgreSQL in a bench database created on the machine's
+server at 127.0.0.1:5432 as user postgres, dropped afterwards) it prepares a catalogue of
+20 seasons of 100 episodes and 1,000 members who joined today, and serves it with the
+service under `lovetv serve`'s gunicorn settings (`bench.app`, with the bench's routes),
+beside `bench.bare_app` (a bare Flask app with the member feed's bytes, ETag and a 304
+branch, under the same gunicorn settings). `wrk` loads one server at a time, in
 alternating pairs: the member feed against the bare app, their 304s, the in-app constant
-route, and the member feed and its 304 with the welcome against without. Then the number
-of members grows: to 100,000 on SQLite, to 1,000,000 on PostgreSQL (added with `COPY`),
-with the member feed measured against 1,000 members and each worker's resident memory.
-"""
+route, then the member feed and its 304 without a welcome against with one that every
+member sees (issue 29's personal items), the producer setting and removing it between
+runs. Then the number of members grows: to 100,000 on SQLite, to 1,000,000 on PostgreSQL
+(added with `COPY`), with the member feed measured against 1,000 members and each
+worker's resident memory."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ import tempfile
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 
 from bench.feeds_data import (
@@ -32,7 +33,7 @@ from bench.feeds_data import (
     copy_members,
     joined_today,
     prepare_catalog,
-    welcome_everyone,
+    set_welcome,
 )
 from bench.feeds_load import Loads
 from bench.feeds_report import report
@@ -40,7 +41,6 @@ from bench.servers import start_service, wait_for
 
 PORT = 5077
 BARE_PORT = 5078
-WELCOME_PORT = 5076
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 KINDS = ("sqlite", "postgresql")
 
@@ -52,34 +52,23 @@ def main() -> int:
 
 
 def _bench_database(wrk: str | None, kind: str) -> dict[str, float]:
-    """Prepare, serve (two catalogues and the bare app side by side) and measure one database."""
+    """Prepare, serve (the catalogue and the bare app side by side) and measure one database."""
     with tempfile.TemporaryDirectory(prefix="lovetv-bench-") as tmp, ExitStack() as stack:
         folder = Path(tmp)
-        envs, tokens = {}, {}
-        for name in ("plain", "welcome"):
-            url = stack.enter_context(_database(kind, folder, name))
-            envs[name] = env = _environment(folder, url)
-            prepare_catalog(env, seasons=20, episodes=100)
-            tokens[name] = add_members(env, 1_000)
-        joined_today(envs["plain"])
-        welcome_everyone(envs["welcome"])
+        env = _environment(folder, stack.enter_context(_database(kind, folder)))
+        prepare_catalog(env, seasons=20, episodes=100)
+        tokens = add_members(env, 1_000)
+        joined_today(env)
         servers: list[subprocess.Popen[bytes]] = []
         try:
-            servers.append(_serve(envs["plain"], folder))
-            (folder / "welcome").mkdir()
-            # The same base URL as the plain catalogue's: the same bytes but for the welcome.
-            servers.append(start_service(envs["welcome"], WELCOME_PORT, cwd=folder / "welcome"))
-            body, etag = _member_feed(tokens["plain"][0])
+            servers.append(_serve(env, folder))
+            body, etag = _member_feed(tokens[0])
             (folder / "feed.xml").write_bytes(body)
             servers.append(_serve_bare(folder / "feed.xml", etag))
-            masters = {
-                PORT: servers[0].pid,
-                WELCOME_PORT: servers[1].pid,
-                BARE_PORT: servers[2].pid,
-            }
-            loads = Loads(wrk, folder, PORT, BARE_PORT, WELCOME_PORT, masters)
-            figures = loads.compare(tokens["plain"], tokens["welcome"])
-            figures.update(_scale(kind, loads, envs["plain"], tokens["plain"], servers[0]))
+            masters = {PORT: servers[0].pid, BARE_PORT: servers[1].pid}
+            loads = Loads(wrk, folder, PORT, BARE_PORT, masters)
+            figures = loads.compare(tokens, partial(set_welcome, env))
+            figures.update(_scale(kind, loads, env, tokens, servers[0]))
             return figures
         finally:
             for proc in servers:

@@ -55,12 +55,17 @@ def _episode(season_id: int, number: int) -> dict[str, object]:
 
 
 def _settle(services: Services) -> None:
-    """After a bulk load: fold SQLite's write-ahead log back into the file, refresh stats."""
-    with services.db.engine.connect() as conn:
-        if services.db.engine.dialect.name == "sqlite":
+    """After a bulk write: fold SQLite's write-ahead log back into the file; on PostgreSQL
+    vacuum the dead rows and write the pages out, so neither autovacuum nor a checkpoint
+    lands inside a measurement; refresh the planner's statistics on both."""
+    engine = services.db.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.exec_driver_sql("ANALYZE")
-        conn.commit()
+            conn.exec_driver_sql("ANALYZE")
+        else:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+            conn.exec_driver_sql("CHECKPOINT")
 
 
 def add_members(env: dict[str, str], count: int) -> list[str]:
@@ -132,28 +137,29 @@ def copy_members(env: dict[str, str], count: int, known: int) -> list[str]:
     return tokens
 
 
-def welcome_everyone(env: dict[str, str]) -> None:
-    """Every member joined today, and the producer set a welcome: every feed carries one."""
+def joined_today(env: dict[str, str]) -> None:
+    """Every member joined today: a welcome, once set, is in every member's feed."""
     from sqlalchemy import update
 
-    from publisher.catalog.personal_publishing import set_personal
     from publisher.models import utcnow
 
     services = _services(env)
     with services.db.session() as session:
         session.execute(update(Member).values(created_at=utcnow()))
-    audio = Path(__file__).resolve().parent.parent / "publisher" / "static" / "notice.mp3"
-    set_personal(services, "welcome", audio, "Welcome", 30)
+    _settle(services)  # the update's dead rows are vacuumed now, not during a measurement
     services.db.dispose()
 
 
-def joined_today(env: dict[str, str]) -> None:
-    """Every member joined today (as in `welcome_everyone`, without the welcome)."""
-    from sqlalchemy import update
-
-    from publisher.models import utcnow
+def set_welcome(env: dict[str, str], on: bool) -> None:
+    """The producer sets the welcome (`lovetv personal set welcome`) or removes it, while
+    the service runs: its workers pick the change up as they pick up any other."""
+    from publisher.catalog.personal_publishing import remove_personal, set_personal
 
     services = _services(env)
-    with services.db.session() as session:
-        session.execute(update(Member).values(created_at=utcnow()))
+    if on:
+        audio = Path(__file__).resolve().parent.parent / "publisher" / "static" / "notice.mp3"
+        set_personal(services, "welcome", audio, "Welcome", 30)
+    else:
+        remove_personal(services, "welcome")
+    _settle(services)  # both sides are measured just after a write, settled
     services.db.dispose()
