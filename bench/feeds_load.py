@@ -202,9 +202,14 @@ class Loads:
 
     def _with(self, welcome: Welcome, on: bool, paths: list[str], conditional: bool) -> Load:
         """A load of `paths` with the welcome `on` or off; a conditional one presents the
-        ETag of what is served then, for a 304."""
-        header = welcome.state(on)
-        return self.run(self.port, paths, header if conditional else None)
+        ETag of what is served then, for a 304. After a switch, one second of the same load
+        (not measured) refills every worker's caches, so neither side runs cold."""
+        switched = welcome.on != on or not welcome.etag
+        if_none_match = welcome.state(on)
+        header = if_none_match if conditional else None
+        if switched:
+            self.run(self.port, paths, header, seconds=1)
+        return self.run(self.port, paths, header)
 
     def naive(self, token: str) -> float:
         """feedgen on every request (the design the stored feeds replaced)."""

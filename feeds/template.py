@@ -100,20 +100,18 @@ class FeedTemplate:
         the member's items; a handful, where the token fills a hundred."""
         return tuple((i, slot) for i, slot in enumerate(self.slots) if slot != TOKEN_PLACEHOLDER)
 
-    def _slot_values(self, by_kind: Mapping[str, bytes]) -> list[bytes]:
-        """One value per slot: the token's everywhere (a list repeat, in C), then the few
-        others set one by one."""
-        values = [by_kind.get(TOKEN_PLACEHOLDER, b"")] * len(self.slots)
-        for index, slot in self._other_slots:
-            values[index] = by_kind[slot]
-        return values
+    def _joined(self, parts: tuple[bytes, ...], by_kind: Mapping[str, bytes]) -> bytes:
+        """`parts` around their slots' values (`by_kind`): the other slots' values glued to
+        their neighbours, then one join with the token, as for a feed of tokens alone."""
+        others = [(index, by_kind[slot]) for index, slot in self._other_slots]
+        return _joined_around(parts, by_kind.get(TOKEN_PLACEHOLDER, b""), others)
 
     def personalise(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
         """The member's feed: every placeholder replaced (the token, and `extra`'s)."""
         if self.token_only:  # the usual feed: one join, in C
             return token.encode().join(self.parts)
         raw = {slot: _raw(value) for slot, value in self._by_kind(token, extra).items()}
-        return _interleaved(self.parts, self._slot_values(raw))
+        return self._joined(self.parts, raw)
 
     def personalise_gzip(self, token: str, extra: Mapping[str, Value] | None = None) -> bytes:
         """`gzip.compress(self.personalise(...))`, without compressing the feed again.
@@ -129,9 +127,28 @@ class FeedTemplate:
                 raw[slot], baked[slot] = _baked(value)
         deflated = _deflate_values({slot: raw[slot] for slot in raw.keys() - baked.keys()})
         deflated.update(baked)
-        body = _interleaved(self.parts, self._slot_values(raw))  # for the CRC and the length
-        blocks = _interleaved(self.deflated_parts, self._slot_values(deflated))
+        body = self._joined(self.parts, raw)  # for the CRC and the length
+        blocks = self._joined(self.deflated_parts, deflated)
         return _gzip_member(blocks, zlib.crc32(body), len(body))
+
+
+def _joined_around(
+    parts: tuple[bytes, ...], token: bytes, others: list[tuple[int, bytes]]
+) -> bytes:
+    """parts[0] + value[0] + parts[1] + ..., where every slot's value is `token` except
+    at the indexes in `others` (ascending), which carry their own.
+
+    Each of those few values is glued to the parts either side of it (a copy of some
+    hundred bytes), so the feed itself is copied once, by `token.join` in C: a personal
+    item costs a feed what the token does (issue 29), not a pass over its hundred slots."""
+    pieces: list[bytes] = []
+    start = 0  # the first part not in `pieces` yet
+    for index, value in others:
+        pieces.extend(parts[start : index + 1])  # up to the part before the slot
+        pieces[-1] = b"".join((pieces[-1], value, parts[index + 1]))
+        start = index + 2
+    pieces.extend(parts[start:])
+    return token.join(pieces)
 
 
 def _interleaved(parts: tuple[bytes, ...], values: list[bytes]) -> bytes:
