@@ -124,3 +124,27 @@ def test_any_template_personalised_is_the_text_replaced_and_its_gzip_is_whole(
     assert template.personalise(token, extra) == expected.encode()
     # gzip.decompress checks the trailer's CRC and length as well as the blocks.
     assert gzip.decompress(template.personalise_gzip(token, extra)) == expected.encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"{NOTICE_ID_PLACEHOLDER}{NOTICE_DATE_PLACEHOLDER}<a>{TOKEN_PLACEHOLDER}</a>",
+        f"<a>{TOKEN_PLACEHOLDER}</a>{NOTICE_DATE_PLACEHOLDER}{NOTICE_ID_PLACEHOLDER}",
+        f"{TOKEN_PLACEHOLDER}{NOTICE_ID_PLACEHOLDER}{TOKEN_PLACEHOLDER}{NOTICE_ID_PLACEHOLDER}",
+        f"<i>{NOTICE_ID_PLACEHOLDER}</i><d>{NOTICE_DATE_PLACEHOLDER}</d>",  # no token at all
+    ],
+)
+def test_values_beside_each_other_and_at_either_end_keep_their_places(body: str) -> None:
+    """The other slots' values are glued to the parts beside them before the token's join:
+    two of them side by side, first, last, or with no token slot in the feed."""
+    template = FeedTemplate.from_body(body.encode())
+    extra = {NOTICE_ID_PLACEHOLDER: "[id]", NOTICE_DATE_PLACEHOLDER: "[date]"}
+    expected = (
+        body.replace(TOKEN_PLACEHOLDER, "tok")
+        .replace(NOTICE_ID_PLACEHOLDER, "[id]")
+        .replace(NOTICE_DATE_PLACEHOLDER, "[date]")
+        .encode()
+    )
+    assert template.personalise("tok", extra) == expected
+    assert gzip.decompress(template.personalise_gzip("tok", extra)) == expected
