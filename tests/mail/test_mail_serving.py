@@ -16,7 +16,7 @@ from support.network import free_port
 from support.smtp import new_mail_domain, shared_smtp_server
 
 from publisher.mail.outbox import queue_email
-from publisher.mail.sender import start_sender_thread
+from publisher.mail.sender import running_here, start_sender_thread
 from publisher.services import Services
 
 
@@ -32,6 +32,7 @@ def test_email_queued_in_this_process_goes_out_at_once_not_at_the_next_poll(
     stop = start_sender_thread(services, interval=60.0)
     try:
         time.sleep(0.3)  # the sender has looked once and now waits for up to a minute
+        assert running_here()  # so a sign-in view leaves the answering to it
         with services.db.session() as session:
             queue_email(session, services.config, "sign_in", f"a@{domain}", context_of("sign_in"))
         smtp.wait_for(domain, 1, timeout=5)  # the next poll would be a minute away
