@@ -68,9 +68,9 @@ class Welcome:
     """The welcome of issue 29, set or removed by the producer while the service runs.
 
     Both sides of the comparison are the same server, the same database and the same
-    members, a welcome set in between: two servers of their own differed by up to 20% in
-    either direction from one run to the next (which worker landed where, which database
-    autovacuum visited), more than the 5% the comparison is for."""
+    members, a welcome set in between: two servers of their own, one with the welcome and one
+    without, differed by up to 20% from one run to the next, more than the 5% the comparison
+    is for."""
 
     def __init__(self, port: int, path: str, set_welcome: Callable[[bool], None]) -> None:
         self.port, self.path, self.set_welcome = port, path, set_welcome
