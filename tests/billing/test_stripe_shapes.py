@@ -155,6 +155,47 @@ def test_a_subscription_with_no_period_anywhere_has_none() -> None:
 # --- lifetime purchases ------------------------------------------------------------------
 
 
+def priced(unit_amount: object, discounts: list[Any] | None) -> dict[str, Any]:
+    """A subscription at `unit_amount` a period with these `discounts` (expanded or ids)."""
+    return subscription({"price": {**price(), "unit_amount": unit_amount}}, discounts=discounts)
+
+
+TWENTY = {"id": "co_20", "percent_off": 20.0, "duration": "forever"}
+TEN_DOLLARS = {"id": "co_10", "amount_off": 1000, "percent_off": None, "duration": "once"}
+
+
+@pytest.mark.parametrize(
+    ("unit_amount", "discounts", "expected"),
+    [
+        (7700, None, (None, 7700)),
+        (7700, [], (None, 7700)),
+        (None, None, (None, None)),
+        ("7700", None, (None, None)),  # only a whole number of cents is an amount
+        # Since 2025-09-30 a discount names its coupon under `source`; before, at its top.
+        (7700, [{"source": {"coupon": TWENTY}}], ("20% off", 6160)),
+        (7700, [{"coupon": TWENTY}], ("20% off", 6160)),
+        (7700, [{"coupon": TEN_DOLLARS}], ("$10.00 off the first payment", 6700)),
+        # Ids (the list not expanded) and coupons not expanded are passed over, not final.
+        (7700, ["di_1", {"source": {"coupon": TWENTY}}], ("20% off", 6160)),
+        (
+            7700,
+            [{"source": {"coupon": "co_20"}}, {"coupon": TEN_DOLLARS}],
+            ("$10.00 off the first payment", 6700),
+        ),
+        (7700, ["di_1", {"source": {"coupon": "co_20"}}], (None, 7700)),
+        # Never below nothing, and no amount to take it from is no price.
+        (700, [{"coupon": TEN_DOLLARS}], ("$10.00 off the first payment", 0)),
+        (7700, [{"coupon": {"percent_off": 100, "duration": "forever"}}], ("100% off", 0)),
+        (None, [{"coupon": TWENTY}], ("20% off", None)),
+    ],
+)
+def test_a_discount_reads_as_its_words_and_the_price_a_period_costs_with_it(
+    unit_amount: object, discounts: list[Any] | None, expected: tuple[str | None, int | None]
+) -> None:
+    state = subscription_state(priced(unit_amount, discounts), PRICES)
+    assert (state.discount, state.paying_cents) == expected
+
+
 def session(**fields: Any) -> dict[str, Any]:
     """A completed, paid lifetime Checkout Session."""
     return {
@@ -274,3 +315,8 @@ def card_error(message: str) -> stripe.CardError:
 )
 def test_first_line_of_an_error(exc: BaseException, expected: str) -> None:
     assert first_line(exc) == expected
+
+
+def test_a_coupon_that_names_no_amount_takes_nothing_off() -> None:
+    state = subscription_state(priced(7700, [{"coupon": {"duration": "forever"}}]), PRICES)
+    assert state.paying_cents == 7700
