@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from support.stripe_app import Shop
 
+from auth.billing_rules import LifetimePurchase
 from auth.stripe_api import CheckoutSummary, Purchases, StripeGateway
 from auth.stripe_values import ChargeState
 from publisher.billing.answers import Question, StripeAnswers, Unanswered
@@ -114,6 +115,9 @@ class AnsweringGateway:
             return None
         return ChargeState(key, f"cus of {key}", None, refunded=False, disputed=False)
 
+    def purchases_of(self, keys: list[str]) -> Purchases:
+        return Purchases(lifetime=tuple(LifetimePurchase(f"cs of {k}", k, 1) for k in keys))
+
 
 def test_each_answer_is_the_fetched_one_for_its_own_key_and_an_unfetched_one_is_asked() -> None:
     answers, gateway = StripeAnswers(), AnsweringGateway()
@@ -133,3 +137,11 @@ def test_each_answer_is_the_fetched_one_for_its_own_key_and_an_unfetched_one_is_
         assert raised.value.question == question
         answers.fetch(gateway, question)  # type: ignore[arg-type]  # only these methods are asked
         assert ask(question.key) == expected
+
+
+def test_several_customers_purchases_add_up_each_customer_once() -> None:
+    answers, gateway = StripeAnswers(), AnsweringGateway()
+    for key in ("cus_a", "cus_b"):
+        answers.fetch(gateway, Question("purchases_of", key))  # type: ignore[arg-type]  # as above
+    bought = answers.purchases_of(["cus_a", "cus_b", "cus_a"])
+    assert [p.customer_id for p in bought.lifetime] == ["cus_a", "cus_b"]

@@ -141,6 +141,7 @@ def test_trial_rules() -> None:
     assert trial_days("yearly", configured, subscribed_before=True) is None
     assert trial_days("lifetime", {"lifetime": 3}, subscribed_before=False) is None
     assert trial_days("monthly", {}, subscribed_before=False) is None
+    assert trial_days("monthly", {"monthly": 0}, subscribed_before=False) is None  # none, not 0
     assert CheckoutOffer().allow_promotion_codes
 
 
@@ -253,6 +254,10 @@ def test_the_price_as_charged_reads_in_the_order_it_is_paid(
     cents: int, interval: str | None, coupon: dict | None, trial: int | None, words: str
 ) -> None:
     assert charged_words(cents, interval, coupon, trial, "8 May" if trial else None) == words
+
+
+def test_a_trial_without_its_end_date_reads_as_its_days_alone() -> None:
+    assert charged_words(7700, "month", trial_days=7) == "7 days free, then $77 / month"
 
 
 def test_a_code_on_a_join_link_shows_on_the_welcome_page_with_how_long_it_lasts(

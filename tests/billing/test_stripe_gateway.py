@@ -532,3 +532,14 @@ def test_without_an_address_calls_go_to_stripe_bounded_and_retried_twice(
     with pytest.raises(StripeFailure, match=r"^Stripe could not be reached"):
         gateway.customer_email("cus_nowhere")
     assert attempts == [("https://api.stripe.com/v1/customers/cus_nowhere", 10)] * 3
+
+
+def test_a_subscription_made_outside_checkout_is_read_by_its_price(
+    stripe_account: FakeStripeAccount, gateway: StripeGateway
+) -> None:
+    """One made in Stripe's dashboard carries none of our metadata: its price names the plan."""
+    session = buy(stripe_account, "yearly")
+    subscription = stripe_account.get(session["subscription"], "subscription")
+    subscription["metadata"] = {}
+    (state,) = gateway.purchases_of([session["customer"]]).subscriptions
+    assert (state.id, state.plan) == (subscription["id"], "yearly")
