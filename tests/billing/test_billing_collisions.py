@@ -10,6 +10,7 @@ tested, not the webhook sender's retries.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ import pytest
 from sqlalchemy import func, select
 from support.stripe_app import Shop
 
-from auth.billing_rules import BillingOutcome
+from auth.billing_rules import BillingOutcome, SubscriptionState
 from auth.plans import MemberStatus
-from auth.stripe_api import CheckoutSummary, StripeGateway
+from auth.stripe_api import CheckoutSummary, Purchases, StripeGateway
 from publisher.billing.gateway import make_gateway
-from publisher.billing.membership import _claimed_ending
+from publisher.billing.lookups import ConcurrentChange
+from publisher.billing.membership import _claimed_ending, refresh_member
 from publisher.billing.units import APPLIED, DUPLICATE, handle_event, welcome_checkout
 from publisher.members.members import add_member
 from publisher.models import FeedToken, Member, StripeEvent
@@ -118,3 +120,48 @@ def test_of_two_refreshes_ending_one_membership_only_the_first_claims_the_ending
         active = BillingOutcome(MemberStatus.ACTIVE, "active", "monthly", "paid", "cus_1")
         assert _claimed_ending(session, restored, active, None) is None
         assert restored.status == MemberStatus.ACTIVE
+
+
+def subscribed(status: str) -> Purchases:
+    """One monthly subscription in `status`, paid up to far ahead."""
+    end = datetime(2999, 1, 1, tzinfo=UTC)
+    return Purchases((SubscriptionState("sub_1", "cus_1", status, "monthly", 1, None, end),))
+
+
+def test_an_older_event_does_not_end_a_membership_a_newer_one_kept(shop: Shop) -> None:
+    """The ending is claimed only for an event at least as new as the member's last one."""
+    services = shop.services
+    with services.db.session() as session:
+        member = add_member(session, services.config.secret_key, "ann@example.com", "monthly")
+        member.billing_version, member_id = 200, member.id
+    with services.db.session() as session:
+        member = session.get(Member, member_id)
+        refresh_member(
+            session, services.config, member, subscribed("canceled"), email=None, version=100
+        )
+    with services.db.session() as session:
+        assert session.get(Member, member_id).status == MemberStatus.ACTIVE
+    assert shop.outbox("membership_ended") == []
+
+
+def test_a_customer_whose_address_became_a_member_meanwhile_is_a_collision(shop: Shop) -> None:
+    """Never merged into that member: the unit runs again and finds them by customer."""
+    services = shop.services
+    with services.db.session() as session:
+        add_member(session, services.config.secret_key, "ann@example.com", "monthly")
+    with services.db.session() as session, pytest.raises(ConcurrentChange, match="ann@"):
+        refresh_member(
+            session, services.config, None, subscribed("active"),
+            email="ann@example.com", version=None,
+        )  # fmt: skip
+
+
+def test_a_paying_customer_with_no_address_makes_no_member(shop: Shop) -> None:
+    """Identity comes from an email address: a customer Stripe has none for is nobody yet."""
+    services = shop.services
+    with services.db.session() as session:
+        made = refresh_member(
+            session, services.config, None, subscribed("active"), email=None, version=None
+        )
+        assert made == (None, None)
+        assert session.scalar(select(func.count()).select_from(Member)) == 0

@@ -20,6 +20,7 @@ def test_a_lapse_emails_the_member_once_even_with_repeated_events(shop: Shop) ->
     mails = shop.outbox("membership_ended")
     assert [m.to_address for m in mails] == ["ann@example.com"]
     assert "lapsed" in mails[0].body_text
+    assert "Stripe reports: subscription canceled" in mails[0].body_text  # why, in words
     assert f"{shop.url}/" in mails[0].body_text
 
 
