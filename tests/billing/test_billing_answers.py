@@ -44,6 +44,10 @@ class WatchedGateway(StripeGateway):
         self._note("purchases_of")
         return super().purchases_of(customer_ids)
 
+    def charge_state(self, charge_id: str) -> ChargeState | None:
+        self._note("charge_state")
+        return super().charge_state(charge_id)
+
 
 @pytest.fixture(name="watched")
 def watched_fixture(shop: Shop) -> Iterator[WatchedGateway]:
@@ -76,6 +80,19 @@ def test_a_checkout_asks_stripe_each_answer_once_and_never_inside_a_transaction(
     assert handle_event(services.db, watched, services.config, completed) == APPLIED
     assert watched.asked == [("checkout_session", False), ("purchases_of", False)]
     assert shop.member("ida@example.com")["status"] == "active"
+
+
+def test_a_refund_of_a_known_customers_charge_asks_only_for_their_purchases(
+    shop: Shop, watched: WatchedGateway
+) -> None:
+    """The event names the customer: the charge is not looked up to find them again."""
+    session_id, events = shop.buy("lifetime", "jo@example.com")
+    shop.deliver(*events)
+    services = shop.services
+    for refunded in shop.stripe.refund(shop.stripe.session_charge(session_id)):
+        assert handle_event(services.db, watched, services.config, refunded) == APPLIED
+    assert set(watched.asked) == {("purchases_of", False)}
+    assert shop.member("jo@example.com")["status"] == "revoked"
 
 
 def test_a_transaction_that_keeps_asking_anew_gives_up_after_a_bounded_number_of_answers(
