@@ -106,9 +106,12 @@ def test_a_transaction_that_keeps_asking_anew_gives_up_after_a_bounded_number_of
         runs.append(len(runs))
         answers.customer_email(f"cus_never_{len(runs)}")  # a new question every run
 
-    with pytest.raises(Unsettled, match="Stripe will deliver again"):
+    with pytest.raises(Unsettled) as unsettled:
         _until_answered(services.db, make_gateway(services.config), answers, transaction)
     assert len(runs) == MAX_ANSWERS
+    assert str(unsettled.value) == (
+        "billing kept needing new answers from Stripe; Stripe will deliver again"
+    )
 
 
 def test_an_answer_not_fetched_is_a_question_not_a_guess() -> None:
@@ -124,9 +127,6 @@ class AnsweringGateway:
     def checkout_session(self, key: str) -> str:
         return f"checkout of {key}"
 
-    def completed_checkouts(self, key: str) -> list[str]:
-        return [f"completed of {key}"]
-
     def charge_state(self, key: str) -> ChargeState | None:
         if key == "ch_gone":
             return None
@@ -134,6 +134,13 @@ class AnsweringGateway:
 
     def purchases_of(self, keys: list[str]) -> Purchases:
         return Purchases(lifetime=tuple(LifetimePurchase(f"cs of {k}", k, 1) for k in keys))
+
+    def completed_checkouts(self, key: str) -> list[CheckoutSummary]:
+        return [checkout(f"cs_{key}_{n}") for n in (1, 2)]
+
+
+def checkout(session_id: str) -> CheckoutSummary:
+    return CheckoutSummary(session_id, 1, True, "monthly", "cus_1", "a@example.com")
 
 
 def test_each_answer_is_the_fetched_one_for_its_own_key_and_an_unfetched_one_is_asked() -> None:
@@ -143,7 +150,7 @@ def test_each_answer_is_the_fetched_one_for_its_own_key_and_an_unfetched_one_is_
         (
             answers.completed_checkouts,
             Question("completed_checkouts", "cus_1"),
-            ["completed of cus_1"],
+            [checkout("cs_cus_1_1"), checkout("cs_cus_1_2")],
         ),
         (answers.charge_customer, Question("charge_state", "ch_1"), "cus of ch_1"),
         (answers.charge_customer, Question("charge_state", "ch_gone"), None),
@@ -162,3 +169,22 @@ def test_several_customers_purchases_add_up_each_customer_once() -> None:
         answers.fetch(gateway, Question("purchases_of", key))  # type: ignore[arg-type]  # as above
     bought = answers.purchases_of(["cus_a", "cus_b", "cus_a"])
     assert [p.customer_id for p in bought.lifetime] == ["cus_a", "cus_b"]
+
+
+def test_a_checkout_the_unit_began_with_is_known_without_asking() -> None:
+    began = checkout("cs_began")
+    assert StripeAnswers(began).checkout_session("cs_began") is began
+
+
+def test_seen_checkouts_are_every_checkout_asked_or_listed_by_id() -> None:
+    answers, gateway = StripeAnswers(checkout("cs_began")), AnsweringGateway()
+    for key in ("cus_a", "cus_b"):
+        answers.fetch(gateway, Question("completed_checkouts", key))  # type: ignore[arg-type]  # as above
+    assert sorted(answers.seen_checkouts()) == [
+        "cs_began", "cs_cus_a_1", "cs_cus_a_2", "cs_cus_b_1", "cs_cus_b_2",
+    ]  # fmt: skip
+
+
+def test_an_unanswered_question_says_which_in_a_log_line() -> None:
+    message = str(Unanswered(Question("purchases_of", "cus_a")))
+    assert message == "no Stripe answer yet to purchases_of('cus_a')"
