@@ -17,6 +17,7 @@ from support.smtp import new_mail_domain, shared_smtp_server
 
 from publisher.mail.outbox import queue_email
 from publisher.mail.sender import running_here, start_sender_thread
+from publisher.mail.wake import nudge
 from publisher.services import Services
 
 
@@ -38,7 +39,11 @@ def test_email_queued_in_this_process_goes_out_at_once_not_at_the_next_poll(
         smtp.wait_for(domain, 1, timeout=5)  # the next poll would be a minute away
     finally:
         stop.set()
+        nudge()  # out of its minute's wait, so it ends now: a later test's sign-in view
+        for thread in _mail_threads():  # must answer its own requests (running_here False)
+            thread.join(timeout=10)
         services.db.dispose()
+    assert not running_here()
 
 
 def test_the_app_factory_starts_no_sender(sqlite_url: str, tmp_path: Path) -> None:
