@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -80,3 +81,19 @@ def test_lovetv_serve_delivers_mail_queued_before_it_started(
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def test_with_no_logging_configured_the_mail_log_shows_with_its_time_and_a_mail_tag() -> None:
+    """As under gunicorn or the CLI, where nothing configures Python's root logger."""
+    code = (
+        "from publisher.mail.sender import log, show_mail_log\n"
+        "show_mail_log()\n"
+        "log.info('sign-in email written to the outbox')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[mail\] sign-in email written to the outbox\n",
+        result.stderr,
+    ), result.stderr
