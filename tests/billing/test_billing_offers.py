@@ -233,6 +233,13 @@ def test_pages_that_call_stripe_are_limited_per_client(shop: Shop) -> None:
             "$177.60 / year for the first year, then $222 / year",
         ),
         (
+            22200,
+            "year",
+            {"percent_off": 20, "duration": "repeating", "duration_in_months": 13},
+            None,
+            "$177.60 / year for the first 2 years, then $222 / year",  # 13 months touch two
+        ),
+        (
             7700,
             "month",
             {"amount_off": 1000, "duration": "once"},
