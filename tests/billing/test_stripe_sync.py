@@ -115,7 +115,6 @@ def test_a_member_made_by_sync_is_emailed_their_links(shop: Shop, runner: CliRun
     assert len(shop.outbox("welcome")) == 1
 
 
-
 def test_sync_makes_no_member_of_a_customer_whose_subscription_already_ended(
     shop: Shop, runner: CliRunner
 ) -> None:
@@ -123,6 +122,7 @@ def test_sync_makes_no_member_of_a_customer_whose_subscription_already_ended(
     shop.stripe.end_subscription(shop.stripe.session_subscription(session_id))
     sync(runner)
     assert shop.members() == [] and shop.outbox("welcome") == []
+
 
 def test_sync_with_no_email_creates_the_member_and_emails_nobody(
     shop: Shop, runner: CliRunner
